@@ -1,0 +1,14 @@
+# Development loop of the stock_lot_traceability add-on. See README.rst.
+.PHONY: setup run test lint bench compat load
+
+setup:
+	bash tools/setup.sh
+
+run:
+	bash tools/run.sh
+
+test:
+	bash tools/test.sh
+
+lint:
+	bash tools/lint.sh

@@ -1,0 +1,5 @@
+from . import res_company
+from . import res_config_settings
+from . import stock_location
+from . import stock_warehouse
+from . import stock_lot

@@ -1,0 +1,54 @@
+# Shared settings of the development scripts; sourced, never run.
+# Everything lives inside the checkout except Odoo itself (ODOO_SRC).
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ADDON=stock_lot_traceability
+VENV="${SLT_VENV:-$ROOT/.venv}"
+PY="$VENV/bin/python"
+ADDONS_DIR="$ROOT/.addons"          # holds a link named after the add-on
+ODOORC="$ROOT/.odoorc"
+DATA_DIR="$ROOT/.odoo-data"
+LOG_DIR="$ROOT/.logs"
+export PGHOST="${PGHOST:-localhost}"
+export PGPORT="${PGPORT:-5432}"
+export PGUSER="${PGUSER:-odoo}"
+export PGPASSWORD="${PGPASSWORD:-odoo}"
+# Modules installed next to the add-on so that manufacturing, sales and
+# purchase paths are really exercised.
+EXTRA_MODULES="mrp,sale_stock,purchase_stock"
+
+die() { echo "error: $*" >&2; exit 1; }
+
+# Locate an Odoo 19.0 source tree: $ODOO_SRC, the one setup recorded, or
+# the tree behind an `odoo` package importable by python3.
+find_odoo_src() {
+    local src="${ODOO_SRC:-}"
+    if [ -z "$src" ] && [ -f "$ROOT/.odoo_src" ]; then
+        src="$(cat "$ROOT/.odoo_src")"
+    fi
+    if [ -z "$src" ]; then
+        src="$(cd /tmp && python3 -c 'import os, odoo; print(os.path.dirname(list(odoo.__path__)[0]))' 2>/dev/null || true)"
+    fi
+    if [ -z "$src" ] || [ ! -f "$src/odoo-bin" ] || [ ! -f "$src/odoo/release.py" ]; then
+        cat >&2 <<MSG
+error: no Odoo 19.0 source tree found.
+  Point ODOO_SRC at the folder that holds odoo-bin, odoo/ and addons/, e.g.
+      export ODOO_SRC=\$HOME/src/odoo-19.0
+      make setup
+  (or make that tree importable as 'odoo' by python3).
+MSG
+        exit 1
+    fi
+    if ! grep -qE "^version_info = \(19, 0" "$src/odoo/release.py"; then
+        die "$src is not Odoo 19.0 (see $src/odoo/release.py); point ODOO_SRC at a 19.0 tree."
+    fi
+    ODOO_SRC="$(cd "$src" && pwd)"
+    export ODOO_SRC
+}
+
+odoo_bin() {
+    "$PY" "$ODOO_SRC/odoo-bin" -c "$ODOORC" "$@"
+}
+
+db_exists() {
+    psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# make lint: ruff (lint + format) and pylint-odoo with OCA's mandatory checks.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+[ -x "$VENV/bin/ruff" ] || die "run 'make setup' first"
+cd "$ROOT"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+# pylint-odoo reads the add-on through its technical name.
+"$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" "$ADDONS_DIR/$ADDON"
+echo "lint: clean"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# make setup: Python environment, Odoo dependencies, system packages,
+# PostgreSQL and the Odoo configuration. Idempotent.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+find_odoo_src
+echo "Odoo 19.0 source: $ODOO_SRC"
+echo "$ODOO_SRC" > "$ROOT/.odoo_src"
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; else
+        echo "Run as root:  $*" >&2; return 1
+    fi
+}
+
+# 1. System packages: Chromium for tours, wkhtmltopdf for PDF reports.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq || die "install them with: apt-get install -y ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# 2. PostgreSQL running, with a role Odoo accepts (it refuses 'postgres').
+if ! pg_isready -q -h "$PGHOST" -p "$PGPORT"; then
+    cluster="$(pg_lsclusters --no-header | awk '$4 != "online" {print $1" "$2; exit}')"
+    [ -n "$cluster" ] || die "no PostgreSQL cluster found; install postgresql (13+)"
+    echo "Starting PostgreSQL cluster $cluster"
+    # shellcheck disable=SC2086
+    as_root pg_ctlcluster $cluster start || die "start PostgreSQL with: pg_ctlcluster $cluster start"
+    for _ in $(seq 30); do pg_isready -q -h "$PGHOST" -p "$PGPORT" && break; sleep 1; done
+fi
+if ! psql -d postgres -tAc "SELECT 1" >/dev/null 2>&1; then
+    echo "Creating PostgreSQL role $PGUSER"
+    sql="DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PGUSER')
+         THEN CREATE ROLE $PGUSER LOGIN SUPERUSER PASSWORD '$PGPASSWORD';
+         ELSE ALTER ROLE $PGUSER LOGIN SUPERUSER PASSWORD '$PGPASSWORD'; END IF; END\$\$;"
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- psql -q -c "$sql"
+    else
+        sudo -u postgres psql -q -c "$sql" || die "create the role with: sudo -u postgres psql -c \"CREATE ROLE $PGUSER LOGIN SUPERUSER PASSWORD '$PGPASSWORD'\""
+    fi
+fi
+
+# 3. Python environment with Odoo's dependencies and the dev tools.
+[ -x "$PY" ] || python3 -m venv "$VENV"
+stamp="$VENV/.requirements.sha"
+want="$(cat "$ROOT"/tools/requirements-*.txt | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Installing Python dependencies into $VENV"
+    "$PY" -m pip install -q --upgrade pip
+    "$PY" -m pip install -q -r "$ROOT/tools/requirements-odoo.txt" -r "$ROOT/tools/requirements-dev.txt"
+    echo "$want" > "$stamp"
+fi
+site="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+echo "$ODOO_SRC" > "$site/odoo-src.pth"
+
+# 4. The add-on under its technical name, whatever the checkout is called.
+mkdir -p "$ADDONS_DIR" "$DATA_DIR" "$LOG_DIR"
+ln -sfn "$ROOT" "$ADDONS_DIR/$ADDON"
+
+# 5. Odoo configuration (local, not committed).
+cat > "$ODOORC.new" <<CONF
+[options]
+addons_path = $ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$ADDONS_DIR
+data_dir = $DATA_DIR
+db_host = $PGHOST
+db_port = $PGPORT
+db_user = $PGUSER
+db_password = $PGPASSWORD
+http_interface = 127.0.0.1
+http_port = 8069
+list_db = False
+CONF
+if cmp -s "$ODOORC.new" "$ODOORC"; then rm "$ODOORC.new"; else mv "$ODOORC.new" "$ODOORC"; fi
+echo "Setup done. Next: make run (serve with demo data) or make test."

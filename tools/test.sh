@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# make test: a fresh database with the add-on next to mrp, sale_stock and
+# purchase_stock, the add-on's tests in Odoo's own runner, and a closing
+# line "N passed, N failed" taken from Odoo's result line.
+#   SLT_TEST_DB      database name (default slt_test)
+#   SLT_TEST_TAGS    Odoo test tags (default /stock_lot_traceability)
+#   SLT_NO_TEMPLATE  1 = build the base modules from scratch, no cached template
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+find_odoo_src
+[ -x "$PY" ] && [ -f "$ODOORC" ] || die "run 'make setup' first"
+DB="${SLT_TEST_DB:-slt_test}"
+TAGS="${SLT_TEST_TAGS:-/$ADDON}"
+mkdir -p "$LOG_DIR"
+LOG="$LOG_DIR/test-$DB.log"
+
+# The base modules do not change between runs: they are installed once into
+# a template keyed on the Odoo tree and the module list, then copied.
+key="$( (echo "$ODOO_SRC $EXTRA_MODULES"; git -C "$ODOO_SRC" rev-parse HEAD 2>/dev/null || true;
+         cat "$ODOO_SRC/odoo/release.py" "$ROOT"/tools/requirements-odoo.txt) | sha256sum | cut -c1-10)"
+TEMPLATE="slt_tmpl_$key"
+dropdb --if-exists -f "$DB" >/dev/null
+if [ "${SLT_NO_TEMPLATE:-0}" = 1 ]; then
+    odoo_bin -d "$DB" -i "$EXTRA_MODULES" --stop-after-init --log-level=warn
+else
+    if ! db_exists "$TEMPLATE"; then
+        echo "Building template database $TEMPLATE ($EXTRA_MODULES)"
+        dropdb --if-exists -f "$TEMPLATE.tmp" >/dev/null 2>&1 || true
+        odoo_bin -d "$TEMPLATE.tmp" -i "$EXTRA_MODULES" --stop-after-init --log-level=warn
+        psql -d postgres -qc "ALTER DATABASE \"$TEMPLATE.tmp\" RENAME TO \"$TEMPLATE\""
+        if [ -d "$DATA_DIR/filestore/$TEMPLATE.tmp" ]; then
+            rm -rf "$DATA_DIR/filestore/$TEMPLATE"
+            mv "$DATA_DIR/filestore/$TEMPLATE.tmp" "$DATA_DIR/filestore/$TEMPLATE"
+        fi
+    fi
+    createdb -T "$TEMPLATE" "$DB"
+    rm -rf "$DATA_DIR/filestore/$DB"
+    [ -d "$DATA_DIR/filestore/$TEMPLATE" ] && cp -r "$DATA_DIR/filestore/$TEMPLATE" "$DATA_DIR/filestore/$DB"
+fi
+
+echo "Installing $ADDON into $DB and running tests tagged $TAGS (log: $LOG)"
+set +e
+odoo_bin -d "$DB" -i "$ADDON" --test-tags "$TAGS" --stop-after-init \
+    --log-level=test --max-cron-threads=0 "$@" 2>&1 | tee "$LOG"
+rc=${PIPESTATUS[0]}
+set -e
+
+result="$(grep -E '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database' "$LOG" | tail -n1 || true)"
+if [ -z "$result" ]; then
+    echo "No test result line in the log: the run did not reach the tests."
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+read -r failed errors total < <(echo "$result" | sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/')
+bad=$((failed + errors))
+echo "$((total - bad)) passed, $bad failed"
+if [ "$total" -eq 0 ]; then echo "No test ran."; exit 1; fi
+if [ "$bad" -ne 0 ] || [ "$rc" -ne 0 ]; then exit 1; fi
