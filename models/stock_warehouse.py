@@ -8,6 +8,6 @@ class StockWarehouse(models.Model):
     quarantine_location_id = fields.Many2one(
         "stock.location",
         string="Quarantine Location",
-        domain="[('is_quarantine', '=', True), ('company_id', 'in', [company_id, False])]",
+        domain="[('is_quarantine', '=', True)]",
         check_company=True,
     )

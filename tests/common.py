@@ -8,6 +8,7 @@ Demo data (``demo/stock_lot_traceability_demo.xml``) uses it too.
 
 from odoo.tests import TransactionCase
 
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 
@@ -26,7 +27,7 @@ class TraceabilityCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, **cls.DISABLED_MAIL_CONTEXT))
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.builder = TraceabilityChainBuilder(cls.env)
         cls.company = cls.env.company
         cls.warehouse = cls.env["stock.warehouse"].search(
