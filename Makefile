@@ -1,5 +1,5 @@
 # Development loop of the stock_lot_traceability add-on. See README.rst.
-.PHONY: setup run test lint bench compat load
+.PHONY: setup run test lint pytest bench compat load
 
 setup:
 	bash tools/setup.sh
@@ -12,3 +12,6 @@ test:
 
 lint:
 	bash tools/lint.sh
+
+pytest:
+	bash tools/pytest.sh $(ARGS)
