@@ -18,6 +18,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+command -v pg_config >/dev/null || missing+=(libpq-dev)   # to build psycopg2
+python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${missing[*]}"
     as_root apt-get update -qq || die "install them with: apt-get install -y ${missing[*]}"
