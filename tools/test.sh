@@ -38,10 +38,12 @@ else
     [ -d "$DATA_DIR/filestore/$TEMPLATE" ] && cp -r "$DATA_DIR/filestore/$TEMPLATE" "$DATA_DIR/filestore/$DB"
 fi
 
+# Tours need Odoo's HTTP server: a free port, so that runs can overlap.
+PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 echo "Installing $ADDON into $DB and running tests tagged $TAGS (log: $LOG)"
 set +e
 odoo_bin -d "$DB" -i "$ADDON" --test-tags "$TAGS" --stop-after-init \
-    --log-level=test --max-cron-threads=0 "$@" 2>&1 | tee "$LOG"
+    --log-level=test --max-cron-threads=0 --http-port="$PORT" "$@" 2>&1 | tee "$LOG"
 rc=${PIPESTATUS[0]}
 set -e
 
