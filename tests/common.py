@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Shared test base and the traceability chain builder.
 
-The builder creates products, lots and real pickings (and manufacturing
-orders when ``mrp`` is installed) through the ORM, so quants and moves agree.
-Demo data (``demo/stock_lot_traceability_demo.xml``) uses it too.
+``TraceabilityChainBuilder`` (defined in ``demo/traceability_chain_builder.py``
+so that demo data can use it without importing the test framework) creates
+products, lots and real pickings (and manufacturing orders when ``mrp`` is
+installed) through the ORM, so quants and moves agree. Add new factory
+methods to it there.
 """
 
 from odoo.tests import TransactionCase
@@ -11,19 +13,36 @@ from odoo.tests import TransactionCase
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..demo.traceability_chain_builder import (
+    DEMO_ALERT_LOT,
+    DEMO_CODE_PREFIX,
+    DEMO_EXPIRED_LOT,
+    DEMO_INTERMEDIATE_LOTS,
+    DEMO_RAW_LOTS,
+    DEMO_SERIALS,
+    TraceabilityChainBuilder,
+)
 
-class TraceabilityChainBuilder:
-    """Builds lot/serial chains: receipts, manufacturing, deliveries."""
-
-    def __init__(self, env):
-        self.env = env
-
-    def build_demo_chain(self):
-        """Build the demo recall chain; returns a dict of the records made."""
-        return {}
+__all__ = [
+    "DEMO_ALERT_LOT",
+    "DEMO_CODE_PREFIX",
+    "DEMO_EXPIRED_LOT",
+    "DEMO_INTERMEDIATE_LOTS",
+    "DEMO_RAW_LOTS",
+    "DEMO_SERIALS",
+    "TraceabilityCase",
+    "TraceabilityChainBuilder",
+]
 
 
 class TraceabilityCase(TransactionCase):
+    """Base class: mail-free environment, a chain builder, stock users.
+
+    Class attributes: ``builder`` (``TraceabilityChainBuilder``),
+    ``company``, ``warehouse``, ``stock_location``, ``stock_user`` and
+    ``stock_manager`` (both see lots/serial numbers).
+    """
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
