@@ -1,0 +1,971 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
+import csv
+import io
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+from odoo.tools.misc import clean_context
+
+from . import trace_engine
+
+FSMA_HEADERS = [
+    ("event_type", "Event type"),
+    ("event_date", "Event date"),
+    ("tlc", "Traceability lot code"),
+    ("product", "Product description"),
+    ("quantity", "Quantity"),
+    ("uom", "Unit of measure"),
+    ("event_location", "Event location"),
+    ("previous_source", "Previous source location"),
+    ("next_recipient", "Next recipient location"),
+    ("tlc_source", "Traceability lot code source"),
+    ("document_type", "Reference document type"),
+    ("document_number", "Reference document number"),
+    ("input_lots", "Input traceability lot codes"),
+]
+
+
+class StockRecall(models.Model):
+    _name = "stock.recall"
+    _description = "Product Recall"
+    _inherit = ["mail.thread", "mail.activity.mixin"]  # noqa: RUF012
+    _order = "id desc"
+    _check_company_auto = True
+
+    BALANCE_TOLERANCE = 2.0
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/"
+    )
+    reason = fields.Text(required=True, tracking=True)
+    recall_class = fields.Selection(
+        [("1", "Class I"), ("2", "Class II"), ("3", "Class III")],
+        string="Class",
+        required=True,
+        default="2",
+        tracking=True,
+        help="Class I: reasonable probability of serious harm; Class II: "
+        "temporary or reversible harm; Class III: unlikely to cause harm.",
+    )
+    lot_ids = fields.Many2many(
+        "stock.lot",
+        "stock_recall_seed_lot_rel",
+        "recall_id",
+        "lot_id",
+        string="Seed Lots",
+        required=True,
+        default=lambda self: self._default_lot_ids(),
+        check_company=True,
+    )
+    direction = fields.Selection(
+        [
+            ("downstream", "Downstream (where it went)"),
+            ("upstream", "Upstream (where it came from)"),
+            ("both", "Both directions"),
+        ],
+        required=True,
+        default="both",
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("traced", "Traced"),
+            ("in_progress", "In Progress"),
+            ("closed", "Closed"),
+        ],
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    is_mock = fields.Boolean(
+        string="Mock Recall",
+        help="A drill: traced and reported like a real recall, but it never "
+        "moves stock, blocks lots or sends mail.",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self._default_company_id()
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", default=lambda self: self.env.user
+    )
+    date_start = fields.Datetime(
+        string="Started", default=fields.Datetime.now, readonly=True, copy=False
+    )
+    date_traced = fields.Datetime(string="Traced On", readonly=True, copy=False)
+    date_quarantine = fields.Datetime(
+        string="Quarantined On", readonly=True, copy=False
+    )
+    date_notified = fields.Datetime(
+        string="Customers Notified On", readonly=True, copy=False
+    )
+    date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False)
+
+    affected_lot_ids = fields.One2many("stock.recall.lot", "recall_id", readonly=True)
+    shipment_ids = fields.One2many("stock.recall.shipment", "recall_id", readonly=True)
+    stock_ids = fields.One2many("stock.recall.stock", "recall_id", readonly=True)
+    event_ids = fields.One2many("stock.recall.event", "recall_id", readonly=True)
+
+    affected_lot_count = fields.Integer(compute="_compute_summary")
+    customer_count = fields.Integer(compute="_compute_summary")
+    shipment_count = fields.Integer(compute="_compute_summary")
+    event_count = fields.Integer(compute="_compute_summary")
+    qty_on_hand = fields.Float(compute="_compute_summary", digits="Product Unit")
+    qty_shipped = fields.Float(compute="_compute_summary", digits="Product Unit")
+    balance_pct = fields.Float(
+        string="Accounted (%)", compute="_compute_summary", digits=(16, 2)
+    )
+    balance_flag_count = fields.Integer(
+        string="Lots Out of Balance", compute="_compute_summary"
+    )
+    qty_unexplained = fields.Float(compute="_compute_summary", digits="Product Unit")
+    qty_recovered = fields.Float(
+        string="Recovered", compute="_compute_recovered", digits="Product Unit"
+    )
+    recovered_pct = fields.Float(
+        string="Recovered (%)", compute="_compute_recovered", digits=(16, 2)
+    )
+
+    drill_elapsed = fields.Float(
+        string="Drill Time (s)",
+        readonly=True,
+        copy=False,
+        help="Seconds from the creation of the mock recall to its first report.",
+    )
+    drill_accounted_pct = fields.Float(
+        string="Drill Accounted (%)", readonly=True, copy=False, digits=(16, 2)
+    )
+    date_drill_done = fields.Datetime(
+        string="Drill Reported On", readonly=True, copy=False
+    )
+
+    # ------------------------------------------------------------------
+    # defaults
+    # ------------------------------------------------------------------
+
+    def _default_lot_ids(self):
+        """Seed lots given by the lot form or list (``recall_lot_ids``)."""
+        return self.env["stock.lot"].browse(
+            self.env.context.get("recall_lot_ids") or []
+        )
+
+    def _default_company_id(self):
+        return self._default_lot_ids().company_id[:1] or self.env.company
+
+    # ------------------------------------------------------------------
+    # compute
+    # ------------------------------------------------------------------
+
+    @api.depends("affected_lot_ids", "shipment_ids", "event_ids")
+    def _compute_summary(self):
+        lot_data = {
+            recall.id: (count, qty_in, accounted, on_hand, unexplained)
+            for recall, count, qty_in, accounted, on_hand, unexplained in (
+                self.env["stock.recall.lot"]._read_group(
+                    [("recall_id", "in", self.ids)],
+                    ["recall_id"],
+                    [
+                        "__count",
+                        "qty_in:sum",
+                        "qty_accounted:sum",
+                        "qty_on_hand:sum",
+                        "qty_unexplained:sum",
+                    ],
+                )
+            )
+        }
+        flagged = dict(
+            self.env["stock.recall.lot"]._read_group(
+                [("recall_id", "in", self.ids), ("balance_flag", "=", True)],
+                ["recall_id"],
+                ["__count"],
+            )
+        )
+        ship_data = {
+            recall.id: (count, customers, qty)
+            for recall, count, customers, qty in self.env[
+                "stock.recall.shipment"
+            ]._read_group(
+                [("recall_id", "in", self.ids)],
+                ["recall_id"],
+                ["__count", "partner_id:count_distinct", "product_qty:sum"],
+            )
+        }
+        event_data = dict(
+            self.env["stock.recall.event"]._read_group(
+                [("recall_id", "in", self.ids)], ["recall_id"], ["__count"]
+            )
+        )
+        for recall in self:
+            count, qty_in, accounted, on_hand, unexplained = lot_data.get(
+                recall.id, (0, 0.0, 0.0, 0.0, 0.0)
+            )
+            shipments, customers, shipped = ship_data.get(recall.id, (0, 0, 0.0))
+            recall.affected_lot_count = count
+            recall.balance_pct = self._balance_pct(qty_in, accounted)
+            recall.balance_flag_count = flagged.get(recall, 0)
+            recall.qty_on_hand = on_hand
+            recall.qty_unexplained = unexplained
+            recall.shipment_count = shipments
+            recall.customer_count = customers
+            recall.qty_shipped = shipped
+            recall.event_count = event_data.get(recall, 0)
+
+    @api.model
+    def _balance_pct(self, qty_in, accounted):
+        if not qty_in:
+            return 100.0 if not accounted else 0.0
+        return round(100.0 * accounted / qty_in, 2)
+
+    def _compute_recovered(self):
+        """Customer returns of recalled lots received since the recall started."""
+        recovered = {}
+        if self.ids:
+            self.env["stock.move.line"].flush_model(
+                ["lot_id", "state", "date", "location_id"]
+            )
+            recovered = dict(
+                self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT rl.recall_id, SUM(ml.quantity_product_uom)
+                          FROM stock_recall_lot rl
+                          JOIN stock_recall r ON r.id = rl.recall_id
+                          JOIN stock_move_line ml
+                            ON ml.lot_id = rl.lot_id AND ml.state = 'done'
+                           AND ml.date >= r.date_start
+                          JOIN stock_location src ON src.id = ml.location_id
+                         WHERE rl.recall_id = ANY(%s) AND rl.direction != 'upstream'
+                           AND src.usage = 'customer'
+                         GROUP BY rl.recall_id
+                        """,
+                        [
+                            recall_id
+                            for recall_id in self.ids
+                            if isinstance(recall_id, int)
+                        ],
+                    )
+                )
+            )
+        for recall in self:
+            recall.qty_recovered = recovered.get(recall.id, 0.0)
+            recall.recovered_pct = (
+                round(100.0 * recall.qty_recovered / recall.qty_shipped, 2)
+                if recall.qty_shipped
+                else 0.0
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("stock.recall") or "/"
+                )
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        started = self.filtered(
+            lambda r: r.state not in ("draft", "traced") and not r.is_mock
+        )
+        if started:
+            raise UserError(
+                self.env._(
+                    "Recalls in progress or closed cannot be deleted: %(names)s",
+                    names=", ".join(started.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+
+    @api.model
+    def action_new_from_lots(self, lots):
+        """Form of a new recall seeded with ``lots`` (lot form and list)."""
+        if not lots:
+            raise UserError(self.env._("Select at least one lot to recall."))
+        if len(lots.company_id) > 1:
+            raise UserError(
+                self.env._("All the lots of a recall must belong to one company.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Recall"),
+            "res_model": "stock.recall",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"recall_lot_ids": lots.ids},
+        }
+
+    def action_trace(self):
+        """Trace the seed lots and store the results (fixed number of queries)."""
+        self._check_recall_manager()
+        closed = self.filtered(lambda r: r.state == "closed")
+        if closed:
+            raise UserError(
+                self.env._(
+                    "Closed recalls cannot be traced again: %(names)s",
+                    names=", ".join(closed.mapped("name")),
+                )
+            )
+        for recall in self:
+            recall._trace()
+        self.filtered(lambda r: r.state == "draft").write({"state": "traced"})
+        for recall in self:
+            recall.message_post(
+                body=self.env._(
+                    "Traced: %(lots)s affected lots, %(customers)s customers, "
+                    "%(shipments)s shipments, %(pct)s %% accounted.",
+                    lots=recall.affected_lot_count,
+                    customers=recall.customer_count,
+                    shipments=recall.shipment_count,
+                    pct=recall.balance_pct,
+                )
+            )
+        return True
+
+    def action_quarantine(self):
+        """Block every affected lot and move its on-hand stock to quarantine."""
+        self._check_recall_manager()
+        self.ensure_one()
+        self._check_traced()
+        lots = self._get_quarantine_lots()
+        quants = self._get_quarantine_quants()
+        if self.is_mock:
+            self.message_post(
+                body=self.env._(
+                    "Drill: quarantine simulated, nothing moved or blocked. It would "
+                    "block %(lots)s lots and move %(quants)s quants (%(qty)s units).",
+                    lots=len(lots),
+                    quants=len(quants),
+                    qty=sum(quants.mapped("quantity")),
+                )
+            )
+            return True
+        destinations = self._get_quarantine_destinations(quants)
+        self._unreserve_lots(lots)
+        self._move_to_quarantine(quants, destinations)
+        self._block_lots(lots)
+        self.write({"state": "in_progress", "date_quarantine": fields.Datetime.now()})
+        self.message_post(
+            body=self.env._(
+                "Quarantine: %(lots)s lots blocked, %(quants)s quants moved to "
+                "quarantine.",
+                lots=len(lots),
+                quants=len(quants),
+            )
+        )
+        self._trace()
+        return True
+
+    def action_notify(self):
+        """One message per customer listing their lots and quantities."""
+        self._check_recall_manager()
+        self.ensure_one()
+        self._check_traced()
+        by_customer = self._get_notification_lines()
+        if not by_customer:
+            raise UserError(self.env._("No customer received an affected lot."))
+        if self.is_mock:
+            self.message_post(
+                body=self.env._(
+                    "Drill: notification simulated, no mail sent. It would notify "
+                    "%(count)s customers: %(names)s.",
+                    count=len(by_customer),
+                    names=", ".join(partner.display_name for partner in by_customer),
+                )
+            )
+            return True
+        template = self.env.ref(
+            "stock_lot_traceability.mail_template_stock_recall_notice"
+        )
+        class_label = dict(
+            self._fields["recall_class"]._description_selection(self.env)
+        )[self.recall_class]
+        for partner, lines in by_customer.items():
+            values = {"partner": partner, "lines": lines, "class_label": class_label}
+            body = template._render_field("body_html", self.ids, add_context=values)[
+                self.id
+            ]
+            subject = template._render_field("subject", self.ids, add_context=values)[
+                self.id
+            ]
+            self.message_post(
+                body=body,
+                subject=subject,
+                partner_ids=partner.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.shipment_ids.write({"notified": True})
+        self.write({"state": "in_progress", "date_notified": fields.Datetime.now()})
+        return True
+
+    def action_close(self):
+        self._check_recall_manager()
+        self.write({"state": "closed", "date_closed": fields.Datetime.now()})
+        return True
+
+    def action_reset_draft(self):
+        self.write({"state": "draft"})
+        return True
+
+    def action_print(self):
+        self.ensure_one()
+        self._check_traced()
+        self._record_drill()
+        return self.env.ref(
+            "stock_lot_traceability.action_report_stock_recall"
+        ).report_action(self)
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        return self._export_action("xlsx")
+
+    def action_export_csv(self):
+        self.ensure_one()
+        return self._export_action("csv")
+
+    def action_view_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stock_lot_traceability.stock_recall_event_action"
+        )
+        action["domain"] = [("recall_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------
+    # business methods
+    # ------------------------------------------------------------------
+
+    def _check_recall_manager(self):
+        if not self.env.user.has_group("stock_lot_traceability.group_recall_manager"):
+            raise AccessError(
+                self.env._("Only recall managers can run this recall action.")
+            )
+
+    def _check_traced(self):
+        untraced = self.filtered(lambda r: r.state == "draft")
+        if untraced:
+            raise UserError(
+                self.env._(
+                    "Trace the recall first: %(names)s",
+                    names=", ".join(untraced.mapped("name")),
+                )
+            )
+
+    def _get_trace_company_ids(self):
+        self.ensure_one()
+        return self.company_id.ids
+
+    def _get_trace_rows(self):
+        """Affected lots as ``(lot_id, depth, direction, path)`` tuples."""
+        self.ensure_one()
+        company_ids = self._get_trace_company_ids()
+        self.env["stock.move.line"].flush_model(
+            ["lot_id", "state", "company_id", "consume_line_ids"]
+        )
+        found = {}
+        for direction in ("downstream", "upstream"):
+            if self.direction not in (direction, "both"):
+                continue
+            for lot_id, depth, path in self.env.execute_query(
+                trace_engine.lot_graph_query(self.lot_ids.ids, direction, company_ids)
+            ):
+                if lot_id in found:
+                    continue
+                found[lot_id] = (
+                    lot_id,
+                    depth,
+                    direction if depth else "seed",
+                    ",".join(map(str, path)),
+                )
+        return list(found.values())
+
+    def _trace(self):
+        """Store the trace: affected lots, events, shipments, stock, balance.
+
+        Set-based: one ``INSERT .. SELECT`` per result table, whatever the
+        size of the graph.
+        """
+        self.ensure_one()
+        self.env.flush_all()
+        rows = self._get_trace_rows()
+        params = {
+            "recall": self.id,
+            "company": self.company_id.id,
+            "companies": self._get_trace_company_ids(),
+            # the lot ids go in as arrays, not as a join on the rows just
+            # inserted (no statistics yet): the plans stay index-driven
+            "all_lot_ids": [row[0] for row in rows],
+            "customer_lot_ids": [row[0] for row in rows if row[2] != "upstream"],
+        }
+        for table in (
+            "stock_recall_shipment",
+            "stock_recall_stock",
+            "stock_recall_event",
+        ):
+            self.env.execute_query(
+                SQL(
+                    "DELETE FROM %s WHERE recall_id = %s",
+                    SQL.identifier(table),
+                    self.id,
+                )
+            )
+        self.env.execute_query(
+            SQL("DELETE FROM stock_recall_lot WHERE recall_id = %s", self.id)
+        )
+        self.env.execute_query(self._insert_lots_query(rows, params))
+        self.env.execute_query(self._insert_events_query(params))
+        self.env.execute_query(self._insert_shipments_query(params))
+        self.env.execute_query(self._insert_stock_query(params))
+        self.env.execute_query(self._update_balance_query(params))
+        self.env.invalidate_all()
+        self.date_traced = fields.Datetime.now()
+
+    @api.model
+    def _insert_lots_query(self, rows, params):
+        return SQL(
+            """
+            INSERT INTO stock_recall_lot (
+                recall_id, company_id, lot_id, product_id, depth, direction, path)
+            SELECT %(recall)s, %(company)s, t.lot_id, lot.product_id,
+                   t.depth, t.direction,
+                   (SELECT string_agg(
+                               pl.name, ' → '
+                               ORDER BY array_position(
+                                   string_to_array(t.path, ',')::int[], pl.id))
+                      FROM stock_lot pl
+                     WHERE pl.id = ANY(string_to_array(t.path, ',')::int[]))
+              FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
+                          %(directions)s::varchar[], %(paths)s::varchar[])
+                   AS t(lot_id, depth, direction, path)
+              JOIN stock_lot lot ON lot.id = t.lot_id
+            """,
+            lot_ids=[row[0] for row in rows],
+            depths=[row[1] for row in rows],
+            directions=[row[2] for row in rows],
+            paths=[row[3] for row in rows],
+            **params,
+        )
+
+    @api.model
+    def _done_lines_query(self, params):
+        """Done move lines of the affected lots with their event type.
+
+        Read straight from ``stock_move_line`` (by the lot index) rather than
+        from the rows inserted in the same transaction, which have no
+        statistics yet and would mislead the planner.
+        """
+        return SQL(
+            """
+            SELECT ml.id, ml.lot_id, ml.product_id, ml.date, ml.location_id,
+                   ml.location_dest_id, ml.company_id,
+                   ml.quantity_product_uom AS qty, dst_loc.usage AS dst_usage,
+                   COALESCE(p.partner_id, m.partner_id) AS partner_id,
+                   COALESCE(p.name, m.reference) AS reference,
+                   %(event_type)s AS event_type
+              FROM stock_move_line ml
+              LEFT JOIN stock_move m ON m.id = ml.move_id
+              LEFT JOIN stock_picking p ON p.id = ml.picking_id
+              JOIN stock_location src_loc ON src_loc.id = ml.location_id
+              JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
+             WHERE ml.lot_id = ANY(%(all_lot_ids)s) AND ml.state = 'done'
+               AND ml.company_id = ANY(%(companies)s)
+            """,
+            event_type=trace_engine.event_type_sql(),
+            **params,
+        )
+
+    @api.model
+    def _insert_events_query(self, params):
+        return SQL(
+            """
+            INSERT INTO stock_recall_event (
+                recall_id, move_line_id, lot_id, product_id, event_type, date,
+                quantity, product_qty, partner_id, reference, input_lot_codes)
+            SELECT %(recall)s, ml.id, ml.lot_id, ml.product_id, %(event_type)s,
+                   ml.date, ml.quantity, ml.quantity_product_uom,
+                   COALESCE(p.partner_id, m.partner_id), COALESCE(p.name, m.reference),
+                   CASE WHEN src_loc.usage = 'production' THEN (
+                       SELECT string_agg(DISTINCT il.name, ', ')
+                         FROM stock_move_line_consume_rel rel
+                         JOIN stock_move_line iml ON iml.id = rel.produce_line_id
+                         JOIN stock_lot il ON il.id = iml.lot_id
+                        WHERE rel.consume_line_id = ml.id)
+                   END
+              FROM stock_move_line ml
+              LEFT JOIN stock_move m ON m.id = ml.move_id
+              LEFT JOIN stock_picking p ON p.id = ml.picking_id
+              JOIN stock_location src_loc ON src_loc.id = ml.location_id
+              JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
+             WHERE ml.lot_id = ANY(%(all_lot_ids)s) AND ml.state = 'done'
+               AND ml.company_id = ANY(%(companies)s)
+            """,
+            event_type=trace_engine.event_type_sql(),
+            **params,
+        )
+
+    @api.model
+    def _insert_shipments_query(self, params):
+        return SQL(
+            """
+            INSERT INTO stock_recall_shipment (
+                recall_id, move_line_id, partner_id, date, lot_id, quantity,
+                product_qty, notified)
+            SELECT %(recall)s, e.move_line_id,
+                   COALESCE(rp.commercial_partner_id, rp.id), e.date, e.lot_id,
+                   e.quantity, e.product_qty, FALSE
+              FROM stock_recall_event e
+              LEFT JOIN res_partner rp ON rp.id = e.partner_id
+             WHERE e.recall_id = %(recall)s AND e.event_type = 'shipping'
+               AND e.lot_id = ANY(%(customer_lot_ids)s)
+            """,
+            **params,
+        )
+
+    @api.model
+    def _insert_stock_query(self, params):
+        return SQL(
+            """
+            INSERT INTO stock_recall_stock (
+                recall_id, lot_id, product_id, location_id, kind, quantity)
+            SELECT %(recall)s, s.lot_id, s.product_id, s.location_id, s.kind,
+                   s.quantity
+              FROM (
+                    SELECT q.lot_id, q.product_id, q.location_id,
+                           CASE WHEN loc.usage = 'internal' THEN 'on_hand'
+                                ELSE 'in_transit' END AS kind,
+                           SUM(q.quantity) AS quantity
+                      FROM stock_quant q
+                      JOIN stock_location loc ON loc.id = q.location_id
+                     WHERE q.lot_id = ANY(%(all_lot_ids)s)
+                       AND loc.usage IN ('internal', 'transit')
+                     GROUP BY q.lot_id, q.product_id, q.location_id, loc.usage
+                    HAVING SUM(q.quantity) != 0
+                    UNION ALL
+                    SELECT l.lot_id, l.product_id,
+                           CASE WHEN l.event_type = 'customer_return'
+                                THEN l.location_dest_id ELSE l.location_id END,
+                           CASE l.event_type WHEN 'consumption' THEN 'consumed'
+                                WHEN 'scrap' THEN 'scrapped' ELSE 'returned' END,
+                           SUM(l.qty)
+                      FROM (%(lines)s) l
+                     WHERE l.event_type IN ('consumption', 'scrap', 'customer_return')
+                     GROUP BY 1, 2, 3, 4
+              ) s
+            """,
+            lines=self._done_lines_query(params),
+            **params,
+        )
+
+    def _update_balance_query(self, params):
+        return SQL(
+            """
+            WITH lines AS MATERIALIZED (%(lines)s), ev AS (
+                SELECT l.lot_id,
+                       SUM(l.qty) FILTER (WHERE l.event_type = 'receiving') AS received,
+                       SUM(l.qty) FILTER (WHERE l.event_type = 'production')
+                           AS produced,
+                       SUM(l.qty) FILTER (WHERE l.event_type = 'shipping') AS shipped,
+                       SUM(l.qty) FILTER (WHERE l.event_type = 'customer_return')
+                           AS returned,
+                       SUM(l.qty) FILTER (WHERE l.event_type = 'vendor_return')
+                           AS vendor_returned,
+                       SUM(l.qty) FILTER (WHERE l.event_type = 'consumption')
+                           AS consumed,
+                       SUM(l.qty) FILTER (WHERE l.event_type = 'scrap') AS scrapped,
+                       SUM(l.qty) FILTER (WHERE l.event_type = 'adjustment'
+                                            AND l.dst_usage = 'inventory') AS adjusted,
+                       SUM(l.qty) FILTER (WHERE l.event_type = 'adjustment'
+                                            AND l.dst_usage != 'inventory') AS found
+                  FROM lines l
+                 GROUP BY l.lot_id
+            ), st AS (
+                SELECT lot_id,
+                       SUM(quantity) FILTER (WHERE kind = 'on_hand') AS on_hand,
+                       SUM(quantity) FILTER (WHERE kind = 'in_transit') AS in_transit
+                  FROM stock_recall_stock
+                 WHERE recall_id = %(recall)s
+                 GROUP BY lot_id
+            ), bal AS (
+                SELECT rl.id, rl.lot_id,
+                       COALESCE(ev.received, 0) AS received,
+                       COALESCE(ev.produced, 0) AS produced,
+                       COALESCE(ev.found, 0) AS found,
+                       COALESCE(ev.shipped, 0) AS shipped,
+                       COALESCE(ev.returned, 0) AS returned,
+                       COALESCE(ev.vendor_returned, 0) AS vendor_returned,
+                       COALESCE(ev.consumed, 0) AS consumed,
+                       COALESCE(ev.scrapped, 0) AS scrapped,
+                       COALESCE(ev.adjusted, 0) AS adjusted,
+                       COALESCE(st.on_hand, 0) AS on_hand,
+                       COALESCE(st.in_transit, 0) AS in_transit
+                  FROM stock_recall_lot rl
+                  LEFT JOIN ev ON ev.lot_id = rl.lot_id
+                  LEFT JOIN st ON st.lot_id = rl.lot_id
+                 WHERE rl.recall_id = %(recall)s
+            ), tlc AS (
+                SELECT DISTINCT ON (l.lot_id) l.lot_id,
+                       CASE WHEN l.event_type = 'receiving'
+                            THEN COALESCE(rp.name, src_loc.name)
+                            ELSE CONCAT(co.name, ' (', l.reference, ')') END AS source
+                  FROM lines l
+                  JOIN stock_location src_loc ON src_loc.id = l.location_id
+                  JOIN res_company co ON co.id = l.company_id
+                  LEFT JOIN res_partner rp ON rp.id = l.partner_id
+                 WHERE l.event_type IN ('receiving', 'production')
+                 ORDER BY l.lot_id, l.date, l.id
+            ), tot AS (
+                SELECT bal.*, tlc.source,
+                       received + produced + GREATEST(found - adjusted, 0) AS qty_in,
+                       on_hand + in_transit + shipped - returned + vendor_returned
+                           + consumed + scrapped AS accounted
+                  FROM bal
+                  LEFT JOIN tlc ON tlc.lot_id = bal.lot_id
+            )
+            UPDATE stock_recall_lot rl
+               SET tlc_source = tot.source,
+                   qty_received = tot.received,
+                   qty_produced = tot.produced,
+                   qty_found = tot.found,
+                   qty_in = tot.qty_in,
+                   qty_on_hand = tot.on_hand,
+                   qty_in_transit = tot.in_transit,
+                   qty_shipped = tot.shipped,
+                   qty_returned = tot.returned,
+                   qty_vendor_returned = tot.vendor_returned,
+                   qty_consumed = tot.consumed,
+                   qty_scrapped = tot.scrapped,
+                   qty_adjusted = tot.adjusted,
+                   qty_accounted = tot.accounted,
+                   qty_unexplained = tot.qty_in - tot.accounted,
+                   balance_pct = CASE
+                       WHEN tot.qty_in != 0
+                       THEN ROUND((100.0 * tot.accounted / tot.qty_in)::numeric, 2)
+                       WHEN tot.accounted = 0 THEN 100.0 ELSE 0.0 END,
+                   balance_flag = CASE
+                       WHEN tot.qty_in != 0
+                       THEN ABS(100.0 * tot.accounted / tot.qty_in - 100.0)
+                            > %(tolerance)s
+                       ELSE ROUND(tot.accounted::numeric, 6) != 0 END
+              FROM tot
+             WHERE rl.id = tot.id
+            """,
+            tolerance=self.BALANCE_TOLERANCE,
+            lines=self._done_lines_query(params),
+            **params,
+        )
+
+    def _get_quarantine_lots(self):
+        """The seed lots and every lot made from them. Upstream lots (where
+        the seed came from) are shown for the investigation, not blocked."""
+        self.ensure_one()
+        lines = self.affected_lot_ids
+        return lines.filtered(lambda rl: rl.direction != "upstream").lot_id
+
+    def _get_quarantine_quants(self):
+        self.ensure_one()
+        return self.env["stock.quant"].search(
+            [
+                ("lot_id", "in", self._get_quarantine_lots().ids),
+                ("location_id.usage", "=", "internal"),
+                ("location_id.is_quarantine", "=", False),
+                ("quantity", ">", 0),
+            ]
+        )
+
+    def _get_quarantine_destinations(self, quants):
+        """``{quant_id: quarantine location}``; one error lists every gap."""
+        fallback = self.env["stock.location"].search(
+            [("is_quarantine", "=", True), ("company_id", "in", quants.company_id.ids)]
+        )
+        fallback_by_company = {}
+        for location in fallback:
+            fallback_by_company.setdefault(location.company_id.id, location)
+        destinations, missing = {}, []
+        for quant in quants:
+            destination = (
+                quant.warehouse_id.quarantine_location_id
+                or fallback_by_company.get(quant.company_id.id)
+            )
+            if destination:
+                destinations[quant.id] = destination
+            else:
+                missing.append(quant.location_id.display_name)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "No quarantine location for: %(locations)s. Set one on the "
+                    "warehouse or mark a location as quarantine.",
+                    locations=", ".join(sorted(set(missing))),
+                )
+            )
+        return destinations
+
+    def _move_to_quarantine(self, quants, destinations):
+        """Move each quant to its quarantine location (one move per quant)."""
+        # default_* keys of the form (e.g. the seed lots) must not leak
+        # into the stock moves
+        quants = quants.with_context(clean_context(self.env.context))
+        for destination in set(destinations.values()):
+            moving = quants.filtered(lambda q, d=destination: destinations[q.id] == d)
+            moving.move_quants(location_dest_id=destination, message=self.name)
+
+    def _unreserve_lots(self, lots):
+        """Free reservations on the lots, so their stock can move to quarantine."""
+        reserved = self.env["stock.move.line"].search(
+            [
+                ("lot_id", "in", lots.ids),
+                ("state", "not in", ("done", "cancel")),
+                ("location_id.usage", "=", "internal"),
+            ]
+        )
+        reserved.move_id._do_unreserve()
+
+    def _block_lots(self, lots):
+        reason = self.env._(
+            "Recall %(name)s: %(reason)s", name=self.name, reason=self.reason
+        )
+        lots = lots.filtered(lambda lot: not lot.is_blocked)
+        if hasattr(lots, "_action_block"):
+            lots._action_block(reason)
+        else:
+            lots.write({"is_blocked": True, "blocked_reason": reason})
+
+    def _get_notification_lines(self):
+        """``{customer: [line dict]}`` of the recall's shipments, per customer."""
+        self.ensure_one()
+        by_customer = defaultdict(list)
+        for shipment in self.shipment_ids.sorted(lambda s: (s.partner_id.id, s.date)):
+            by_customer[shipment.partner_id].append(
+                {
+                    "date": shipment.date,
+                    "document": shipment.picking_id.name or "",
+                    "product": shipment.product_id.display_name,
+                    "lot": shipment.lot_id.name,
+                    "quantity": shipment.quantity,
+                    "uom": shipment.uom_id.name,
+                    "address": shipment.delivery_partner_id.contact_address or "",
+                }
+            )
+        return dict(by_customer)
+
+    def _record_drill(self):
+        """On a mock recall, store the time from creation to its first report."""
+        if not self.env.user.has_group("stock_lot_traceability.group_recall_manager"):
+            return
+        drills = self.filtered(lambda r: r.is_mock and not r.date_drill_done)
+        now = fields.Datetime.now()
+        for drill in drills:
+            drill.write(
+                {
+                    "date_drill_done": now,
+                    "drill_elapsed": (now - drill.create_date).total_seconds(),
+                    "drill_accounted_pct": drill.balance_pct,
+                }
+            )
+
+    # ------------------------------------------------------------------
+    # FSMA 204 export
+    # ------------------------------------------------------------------
+
+    def _get_fsma_rows(self):
+        """One dict per event with the FSMA 204 key data elements."""
+        self.ensure_one()
+        type_labels = dict(
+            self.env["stock.recall.event"]
+            ._fields["event_type"]
+            ._description_selection(self.env)
+        )
+        tlc_sources = {
+            rl.lot_id.id: rl.tlc_source or "" for rl in self.affected_lot_ids
+        }
+        rows = []
+        for event in self.event_ids.sorted(lambda e: (e.date, e.id)):
+            rows.append(
+                {
+                    "event_type": type_labels.get(event.event_type, event.event_type),
+                    "event_date": fields.Datetime.to_string(event.date),
+                    "tlc": event.lot_id.name,
+                    "product": event.product_id.display_name,
+                    "quantity": event.quantity,
+                    "uom": event.uom_id.name,
+                    "event_location": event._get_event_location_name(),
+                    "previous_source": event._get_location_label(event.location_id),
+                    "next_recipient": event._get_location_label(event.location_dest_id),
+                    "tlc_source": tlc_sources.get(event.lot_id.id, ""),
+                    "document_type": event._get_document_type(),
+                    "document_number": event.reference or "",
+                    "input_lots": event.input_lot_codes or "",
+                }
+            )
+        return rows
+
+    def _export_csv(self):
+        rows = self._get_fsma_rows()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([label for _key, label in FSMA_HEADERS])
+        for row in rows:
+            writer.writerow([row[key] for key, _label in FSMA_HEADERS])
+        return buffer.getvalue().encode("utf-8-sig")
+
+    def _export_xlsx(self):
+        import xlsxwriter  # noqa: PLC0415
+
+        rows = self._get_fsma_rows()
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        sheet = workbook.add_worksheet("FSMA 204")
+        bold = workbook.add_format({"bold": True})
+        sheet.write_row(0, 0, [label for _key, label in FSMA_HEADERS], bold)
+        for index, row in enumerate(rows, start=1):
+            sheet.write_row(index, 0, [row[key] for key, _label in FSMA_HEADERS])
+        sheet.autofilter(0, 0, max(len(rows), 1), len(FSMA_HEADERS) - 1)
+        sheet.freeze_panes(1, 0)
+        workbook.close()
+        return buffer.getvalue()
+
+    def _export_action(self, file_format):
+        self._check_traced()
+        content = self._export_xlsx() if file_format == "xlsx" else self._export_csv()
+        mimetype = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            if file_format == "xlsx"
+            else "text/csv"
+        )
+        # readers of the recall may export it: the attachment hangs on the
+        # recall (readable by them) but they cannot write the recall itself
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"{self.name.replace('/', '_')}_fsma204.{file_format}",
+                    "datas": base64.b64encode(content),
+                    "mimetype": mimetype,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        )
+        self._record_drill()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }

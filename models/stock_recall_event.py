@@ -1,0 +1,85 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+
+class StockRecallEvent(models.Model):
+    """One critical tracking event of an affected lot (one done move line)."""
+
+    _name = "stock.recall.event"
+    _description = "Recall Traceability Event"
+    _order = "recall_id, date, id"
+    # filled by one INSERT .. SELECT per trace: no log columns, and the
+    # document fields are read through the move line (fewer foreign keys)
+    _log_access = False
+
+    recall_id = fields.Many2one(
+        "stock.recall", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="recall_id.company_id")
+    # indexed: deleting any move line checks this foreign key
+    move_line_id = fields.Many2one(
+        "stock.move.line",
+        string="Move Line",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    lot_id = fields.Many2one("stock.lot", string="Lot/Serial", index=True)
+    product_id = fields.Many2one("product.product")
+    event_type = fields.Selection(
+        [
+            ("receiving", "Receiving"),
+            ("shipping", "Shipping"),
+            ("customer_return", "Customer Return"),
+            ("vendor_return", "Return to Vendor"),
+            ("consumption", "Transformation Input"),
+            ("production", "Transformation Output"),
+            ("scrap", "Scrap"),
+            ("adjustment", "Inventory Adjustment"),
+            ("internal", "Internal Transfer"),
+        ],
+        required=True,
+    )
+    date = fields.Datetime()
+    quantity = fields.Float(digits="Product Unit")
+    uom_id = fields.Many2one(related="move_line_id.product_uom_id", string="Unit")
+    product_qty = fields.Float(string="Quantity (Product Unit)", digits="Product Unit")
+    location_id = fields.Many2one(related="move_line_id.location_id", string="From")
+    location_dest_id = fields.Many2one(
+        related="move_line_id.location_dest_id", string="To"
+    )
+    partner_id = fields.Many2one("res.partner", string="Partner")
+    picking_id = fields.Many2one(related="move_line_id.picking_id", string="Transfer")
+    reference = fields.Char(string="Document")
+    input_lot_codes = fields.Char(string="Input Lots")
+
+    def _get_event_location_name(self):
+        """Where the event happened: our side of the move."""
+        self.ensure_one()
+        if self.event_type in ("receiving", "customer_return", "production"):
+            location = self.location_dest_id
+        else:
+            location = self.location_id
+        return location.warehouse_id.name or location.display_name
+
+    def _get_location_label(self, location):
+        """Partner name for an external location, else the location name."""
+        self.ensure_one()
+        external = location.usage in ("supplier", "customer")
+        if external and self.partner_id:
+            return self.partner_id.display_name
+        return location.display_name
+
+    def _get_document_type(self):
+        self.ensure_one()
+        if self.picking_id:
+            return {
+                "incoming": self.env._("Receipt"),
+                "outgoing": self.env._("Delivery order"),
+            }.get(self.picking_id.picking_type_id.code, self.env._("Transfer"))
+        return {
+            "consumption": self.env._("Production order"),
+            "production": self.env._("Production order"),
+            "scrap": self.env._("Scrap order"),
+            "adjustment": self.env._("Inventory adjustment"),
+        }.get(self.event_type, self.env._("Stock move"))
