@@ -10,3 +10,49 @@ class ResCompany(models.Model):
         default=True,
         help="Master switch of the strict lot/serial integrity rules.",
     )
+    serial_uniqueness_scope = fields.Selection(
+        [
+            ("product", "Per product"),
+            ("company", "Per company, across products"),
+            ("global", "Across companies"),
+        ],
+        string="Serial Number Uniqueness",
+        default="product",
+        required=True,
+        help="Where a serial number must be unique. Lots stay unique per product.",
+    )
+    traceability_single_unit = fields.Boolean(
+        string="One Unit per Serial Number",
+        default=True,
+        help="A serial number is on hand at most once across internal and transit "
+        "locations; receiving one already on hand is refused.",
+    )
+    traceability_no_phantom_lots = fields.Boolean(
+        string="No Phantom Lots",
+        default=True,
+        help="A lot/serial number can only leave an internal location where it is "
+        "on hand: no negative lot quantities.",
+    )
+    expired_lot_policy = fields.Selection(
+        [
+            ("block", "Block"),
+            ("override", "Block, managers may override with a reason"),
+            ("warn", "Warn only"),
+        ],
+        string="Expired Lots",
+        default="block",
+        required=True,
+        help="Shipping to a customer or consuming in manufacturing a lot past its "
+        "expiration date.",
+    )
+
+    def write(self, vals):
+        # Serial uniqueness (A1): a new scope must hold for the existing
+        # serial numbers; the uniqueness keys of the lots follow the setting.
+        scope = vals.get("serial_uniqueness_scope")
+        if scope:
+            self.env["stock.lot"]._traceability_check_scope_change(self, scope)
+        res = super().write(vals)
+        if scope or "strict_traceability" in vals:
+            self.env["stock.lot"]._traceability_recompute_keys(self)
+        return res

@@ -9,3 +9,9 @@ class StockLocation(models.Model):
         string="Quarantine Location",
         help="Blocked lots may be moved into this location.",
     )
+
+    def _accepts_blocked_lots(self):
+        """A blocked lot may only go to quarantine, scrap (inventory loss)
+        or back to a vendor."""
+        self.ensure_one()
+        return self.is_quarantine or self.usage in ("inventory", "supplier")

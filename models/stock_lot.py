@@ -1,5 +1,29 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+import datetime
+import re
+import unicodedata
+from collections import defaultdict
+
+from psycopg2.errors import UniqueViolation
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
+from odoo.tools import SQL
+from odoo.tools.barcode import get_barcode_check_digit
+from odoo.tools.sql import column_exists, create_column
+
+from ..exceptions import TraceabilityError, TraceabilityValidationError
+from . import trace_engine
+
+# GS1 element strings typed or scanned into a lot field (A4)
+GS1_LOT_MAX_LENGTH = 20
+FNC1 = "\x1d"
+GS1_PREFIXES = ("]C1", "]e0", "]d2", "]Q3", "]J1", FNC1)
+GS1_HRI_START = re.compile(r"^\((\d{2,4})\)")
+GS1_HRI_ELEMENT = re.compile(r"\((\d{2,4})\)([^(]*)")
+GS1_RAW_START = re.compile(r"^01\d{14}(?:10|11|13|15|17|21)")
+BLOCK_FIELDS = {"is_blocked", "blocked_reason", "blocked_by_id", "blocked_date"}
 
 
 class StockLot(models.Model):
@@ -14,11 +38,916 @@ class StockLot(models.Model):
         "to quarantine, scrap or return-to-vendor locations.",
     )
     blocked_reason = fields.Char(readonly=True, copy=False, tracking=True)
+    blocked_by_id = fields.Many2one(
+        "res.users", string="Blocked By", readonly=True, copy=False
+    )
+    blocked_date = fields.Datetime(string="Blocked On", readonly=True, copy=False)
+    # Retroactive assignment (issue 4): set by stock.lot.assign only.
+    retroactive_run_id = fields.Many2one(
+        "stock.lot.assign.run",
+        string="Retroactive Assignment",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The run that assigned this lot/serial to stock that was on hand "
+        "without one.",
+    )
+    retroactive_date = fields.Datetime(
+        string="Assigned Retroactively On", readonly=True, copy=False
+    )
+    retroactive_user_id = fields.Many2one(
+        "res.users", string="Assigned Retroactively By", readonly=True, copy=False
+    )
+    gs1_name_too_long = fields.Boolean(
+        string="Too Long for GS1",
+        compute="_compute_gs1_name_too_long",
+        help="GS1 labels carry at most 20 characters in AI (10)/(21).",
+    )
 
+    @api.model
     def _demo_build_traceability_chain(self):
-        """Build the demo recall chain through the ORM (called from demo XML)."""
-        # The builder lives with the tests so that tests and demo share it.
-        # pylint: disable=test-folder-imported
-        from ..tests.common import TraceabilityChainBuilder  # noqa: PLC0415
+        """Build the demo recall chain through the ORM (called from demo XML).
+
+        A model method: Odoo 19's ``<function>`` passes record ids as the first
+        argument to any other method.
+        """
+        # Imported here: the demo package is only needed when demo loads.
+        from ..demo.traceability_chain_builder import (  # noqa: PLC0415
+            TraceabilityChainBuilder,
+        )
 
         TraceabilityChainBuilder(self.env).build_demo_chain()
+
+    # ------------------------------------------------------------------
+    # Recall workbench: trace engine (issue 5)
+    # ------------------------------------------------------------------
+
+    def _trace_downstream(self, company_ids=None):
+        """Where these lots went, to any depth.
+
+        Follows manufacturing (``consume_line_ids`` / ``produce_line_ids``)
+        and unbuilds into the lots made from these lots, recursively; the
+        transfers, deliveries, returns and scraps of every reached lot are in
+        ``move_lines``. Two queries whatever the depth or breadth.
+
+        :param company_ids: ids of the companies whose move lines are
+            followed; defaults to the allowed companies (``env.companies``)
+        :returns: a :class:`~.trace_engine.LotTrace`
+        """
+        return self._trace_lots(trace_engine.DOWNSTREAM, company_ids)
+
+    def _trace_upstream(self, company_ids=None):
+        """Where these lots came from, to any depth: the component lots
+        consumed to make them, recursively, and (in ``move_lines``) their
+        receipts from vendors. Same contract as :meth:`_trace_downstream`."""
+        return self._trace_lots(trace_engine.UPSTREAM, company_ids)
+
+    def _trace_lots(self, direction, company_ids=None):
+        if company_ids is None:
+            company_ids = self.env.companies.ids
+        self.env["stock.move.line"].flush_model(
+            ["lot_id", "state", "company_id", "date", "consume_line_ids"]
+        )
+        rows = self.env.execute_query(
+            trace_engine.lot_graph_query(self.ids, direction, company_ids)
+        )
+        rows.sort(key=lambda row: (row[1], row[0]))
+        lot_ids = [row[0] for row in rows]
+        line_ids = [
+            row[0]
+            for row in self.env.execute_query(
+                trace_engine.lot_move_lines_query(lot_ids, company_ids)
+            )
+        ]
+        return trace_engine.LotTrace(
+            direction,
+            self.browse(lot_ids),
+            self.env["stock.move.line"].browse(line_ids),
+            {row[0]: row[1] for row in rows},
+            {row[0]: tuple(row[2]) for row in rows},
+        )
+
+    def action_start_recall(self):
+        """Open a new recall seeded with these lots (form button, list action)."""
+        return self.env["stock.recall"].action_new_from_lots(self)
+
+
+class StockLotLifecycle(models.Model):
+    """Lot lifecycle rules of issue 3 (A4 format, A5 immutability, A6 blocked
+    lots), in their own class so that ``super()`` chains with the other
+    rules' overrides of the same methods."""
+
+    _inherit = "stock.lot"
+
+    # ------------------------------------------------------------------
+    # Lot lifecycle (issue 3: A4 format, A5 immutability, A6 blocked lots)
+    # ------------------------------------------------------------------
+
+    @api.depends("name", "product_id")
+    @api.depends_context("uid")
+    def _compute_gs1_name_too_long(self):
+        gs1_labels = self.env.user.has_group("stock.group_stock_lot_print_gs1")
+        for lot in self:
+            lot.gs1_name_too_long = bool(
+                gs1_labels and lot.name and len(lot.name) > GS1_LOT_MAX_LENGTH
+            )
+
+    @api.constrains("name", "product_id")
+    def _check_lot_name_format(self):
+        errors = []
+        formats = {}
+        for lot in self:
+            if not lot._lot_rules_apply(lot.company_id):
+                continue
+            tmpl = lot.product_id.product_tmpl_id
+            if tmpl not in formats:
+                formats[tmpl] = tmpl._get_lot_name_format()
+            errors += [
+                lot._format_lot_name_error(lot.product_id, lot.name, reason)
+                for reason in self._get_lot_name_format_errors(lot.name, formats[tmpl])
+            ]
+        if errors:
+            raise TraceabilityValidationError(
+                self.env._(
+                    "Invalid lot/serial numbers:\n%(lines)s", lines="\n".join(errors)
+                )
+            )
+
+    @api.onchange("name", "product_id")
+    def _onchange_name_traceability(self):
+        if not self.name or not self.product_id:
+            return None
+        if not self._lot_rules_apply(self.company_id):
+            return None
+        name_format = self.product_id.product_tmpl_id._get_lot_name_format()
+        result = self._process_lot_name(self.name, self.product_id, name_format)
+        errors = result["errors"]
+        if not errors:
+            self.name = result["name"]
+            if result["expiration_date"]:
+                self.expiration_date = result["expiration_date"]
+            errors = self._get_lot_name_format_errors(self.name, name_format)
+        if errors:
+            return {
+                "warning": {
+                    "title": self.env._("Lot/serial number"),
+                    "message": "\n".join(
+                        self._format_lot_name_error(self.product_id, self.name, r)
+                        for r in errors
+                    ),
+                }
+            }
+        return None
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(BLOCK_FIELDS & set(vals) for vals in vals_list):
+            self._check_lot_block_write(set().union(*vals_list))
+        self._prepare_lot_name_vals_list(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("name") and not self.env.context.get("slt_lot_name_ready"):
+            name_vals = self._prepare_lot_name_write_vals(vals)
+            if len(name_vals) > 1:
+                # Normalisation differs per product: one write per product.
+                for lots, lot_vals in name_vals:
+                    lots.with_context(slt_lot_name_ready=True).write(lot_vals)
+                return True
+            vals = name_vals[0][1] if name_vals else vals
+        self._check_lot_immutable(vals)
+        self._check_lot_block_write(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done_moves(self):
+        lots = self._get_lots_with_done_moves()
+        if lots:
+            raise TraceabilityError(
+                self.env._(
+                    "These lots/serial numbers have done stock moves and cannot be "
+                    "deleted (their history would lose them):\n%(lots)s",
+                    lots="\n".join(
+                        f"- {lot.product_id.display_name}, {lot.name}" for lot in lots
+                    ),
+                )
+            )
+
+    @api.model
+    def generate_lot_names(self, first_lot, count):
+        if first_lot and self.env.company.strict_traceability:
+            first_lot = self._normalize_lot_name(first_lot, None)
+        return super().generate_lot_names(first_lot, count)
+
+    def action_open_block_wizard(self):
+        return self._action_open_block_wizard("block")
+
+    def action_open_unblock_wizard(self):
+        return self._action_open_block_wizard("unblock")
+
+    def _action_open_block_wizard(self, mode):
+        self.env["stock.lot.block"]._check_block_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Block Lots")
+            if mode == "block"
+            else self.env._("Unblock Lots"),
+            "res_model": "stock.lot.block",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_lot_ids": [Command.set(self.ids)],
+                "default_mode": mode,
+            },
+        }
+
+    def action_open_correct_wizard(self):
+        self.ensure_one()
+        self.env["stock.lot.correct"]._check_correct_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Correct Lot/Serial Number"),
+            "res_model": "stock.lot.correct",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lot_id": self.id, "default_new_name": self.name},
+        }
+
+    def _action_block(self, reason):
+        """Block these lots with ``reason``; log who, when and why on each.
+
+        Business method for the block wizard and the recall workbench; the
+        caller is responsible for the user's rights. Already blocked lots are
+        left as they are. Returns the lots that were blocked."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("A reason is required to block a lot."))
+        lots = self.filtered(lambda lot: not lot.is_blocked)
+        lots.with_context(slt_lot_block=True).write(
+            {
+                "is_blocked": True,
+                "blocked_reason": reason,
+                "blocked_by_id": self.env.uid,
+                "blocked_date": fields.Datetime.now(),
+            }
+        )
+        for lot in lots:
+            lot.message_post(
+                body=self.env._(
+                    "Blocked by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+            )
+        return lots
+
+    def _action_unblock(self, reason):
+        """Unblock these lots with ``reason``, logged on each lot."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("A reason is required to unblock a lot."))
+        lots = self.filtered("is_blocked")
+        lots.with_context(slt_lot_block=True).write(
+            {
+                "is_blocked": False,
+                "blocked_reason": False,
+                "blocked_by_id": False,
+                "blocked_date": False,
+            }
+        )
+        for lot in lots:
+            lot.message_post(
+                body=self.env._(
+                    "Unblocked by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+            )
+        return lots
+
+    def _action_correct_name(self, new_name, reason):
+        """Rename a lot, even one with done moves, logging the reason.
+
+        Business method of the correction wizard; the caller checks rights."""
+        self.ensure_one()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("A reason is required to correct a lot."))
+        old_name = self.name
+        self.with_context(slt_lot_correction=True).write({"name": new_name})
+        self.message_post(
+            body=self.env._(
+                "Name corrected from %(old)s to %(new)s by %(user)s: %(reason)s",
+                old=old_name,
+                new=self.name,
+                user=self.env.user.name,
+                reason=reason,
+            )
+        )
+        return True
+
+    # --- lot names: normalisation, GS1, format ------------------------
+
+    def _lot_rules_apply(self, company=None):
+        return bool((company or self.env.company).strict_traceability)
+
+    @api.model
+    def _normalize_lot_name(self, name, name_format):
+        """Drop control/format characters and surrounding spaces; upper-case
+        when the format asks for it."""
+        name = "".join(
+            char for char in name if unicodedata.category(char) not in ("Cc", "Cf")
+        ).strip()
+        if name_format and name_format["uppercase"]:
+            name = name.upper()
+        return name
+
+    @api.model
+    def _get_lot_name_format_errors(self, name, name_format):
+        """Reasons why ``name`` breaks ``name_format`` (empty list if none)."""
+        if not name:
+            return [self.env._("the name is empty")]
+        if not name_format:
+            return []
+        errors = []
+        if name_format["min_length"] and len(name) < name_format["min_length"]:
+            errors.append(
+                self.env._(
+                    "shorter than %(min)s characters", min=name_format["min_length"]
+                )
+            )
+        if name_format["max_length"] and len(name) > name_format["max_length"]:
+            errors.append(
+                self.env._(
+                    "longer than %(max)s characters", max=name_format["max_length"]
+                )
+            )
+        if name_format["pattern"] and not re.fullmatch(name_format["pattern"], name):
+            errors.append(
+                self.env._(
+                    "does not match the pattern %(pattern)s",
+                    pattern=name_format["pattern"],
+                )
+            )
+        return errors
+
+    @api.model
+    def _format_lot_name_error(self, product, name, reason):
+        return self.env._(
+            "- %(product)s, lot/serial %(name)s: %(reason)s",
+            product=product.display_name,
+            name=name or "",
+            reason=reason,
+        )
+
+    @api.model
+    def _process_lot_name(self, raw_name, product, name_format):
+        """Turn what was typed, scanned, generated or imported into the name
+        to store. A GS1 element string is decomposed: AI (10)/(21) give the
+        name, AI (17) the expiry, AI (01) must be the product's GTIN.
+
+        :returns: dict with ``name``, ``expiration_date`` (or ``None``) and
+            ``errors`` (list of reasons)
+        """
+        result = {"name": raw_name, "expiration_date": None, "errors": []}
+        if not raw_name or not isinstance(raw_name, str):
+            return result
+        # Not str.strip(): it would also drop a leading FNC1 (\x1d).
+        scanned = raw_name.strip(" \t\r\n")
+        if self._looks_like_gs1(scanned):
+            result.update(self._parse_gs1_lot_string(scanned, product))
+            if result["errors"]:
+                return result
+        result["name"] = self._normalize_lot_name(result["name"], name_format)
+        return result
+
+    @api.model
+    def _looks_like_gs1(self, value):
+        return bool(
+            value.startswith(GS1_PREFIXES)
+            or GS1_HRI_START.match(value)
+            or GS1_RAW_START.match(value)
+        )
+
+    @api.model
+    def _get_gs1_nomenclature(self):
+        nomenclature = self.env.company.nomenclature_id
+        if nomenclature.is_gs1_nomenclature:
+            return nomenclature
+        return self.env.ref("barcodes_gs1_nomenclature.default_gs1_nomenclature")
+
+    @api.model
+    def _parse_gs1_lot_string(self, value, product):
+        """Decompose a GS1 element string with Odoo's GS1 nomenclature."""
+        element_string = value
+        if GS1_HRI_START.match(value):
+            # Human-readable form "(01)...(10)...": FNC1 after each element.
+            element_string = FNC1.join(
+                ai + data for ai, data in GS1_HRI_ELEMENT.findall(value)
+            )
+        try:
+            elements = (
+                self._get_gs1_nomenclature()
+                .sudo()
+                .gs1_decompose_extended(element_string)
+            )
+        except (ValidationError, ValueError) as error:
+            return {"errors": [str(error)]}
+        if not elements:
+            return {"errors": [self._get_gs1_failure_reason(element_string)]}
+        by_ai = {element["ai"]: element for element in elements}
+        errors = []
+        gtin = by_ai.get("01")
+        if gtin:
+            barcode = (product.barcode or "").strip()
+            if not barcode or barcode.zfill(14) != gtin["value"].zfill(14):
+                errors.append(
+                    self.env._(
+                        "the GTIN %(gtin)s (AI 01) is not the barcode of the "
+                        "product (%(barcode)s)",
+                        gtin=gtin["value"],
+                        barcode=barcode or self.env._("none"),
+                    )
+                )
+        lot = by_ai.get("10")
+        serial = by_ai.get("21")
+        if product.tracking == "serial":
+            name_element = serial or lot
+        else:
+            name_element = lot or serial
+        if not name_element or not name_element["value"]:
+            errors.append(
+                self.env._("the GS1 string has no lot (AI 10) or serial number (AI 21)")
+            )
+        expiry = next(
+            (el["value"] for el in elements if el["type"] == "expiration_date"), None
+        )
+        return {
+            "name": name_element["value"] if name_element else value,
+            "expiration_date": datetime.datetime.combine(expiry, datetime.time.min)
+            if expiry
+            else None,
+            "errors": errors,
+        }
+
+    @api.model
+    def _get_gs1_failure_reason(self, element_string):
+        for prefix in GS1_PREFIXES:
+            if element_string.startswith(prefix):
+                element_string = element_string[len(prefix) :]
+                break
+        gtin = re.match(r"^01(\d{14})", element_string)
+        if gtin and int(gtin.group(1)[-1]) != get_barcode_check_digit(gtin.group(1)):
+            return self.env._(
+                "the GTIN %(gtin)s (AI 01) has an invalid check digit",
+                gtin=gtin.group(1),
+            )
+        return self.env._("not a valid GS1 element string")
+
+    def _prepare_lot_name_vals_list(self, vals_list):
+        """Normalise/decompose ``name`` in create values; raise one error
+        listing every name that cannot be read."""
+        products = self.env["product.product"].browse(
+            {vals["product_id"] for vals in vals_list if vals.get("product_id")}
+        )
+        formats = {
+            product: product.product_tmpl_id._get_lot_name_format()
+            for product in products
+        }
+        errors = []
+        for vals in vals_list:
+            if not vals.get("name") or not vals.get("product_id"):
+                continue
+            product = products.browse(vals["product_id"])
+            company = (
+                self.env["res.company"].browse(vals.get("company_id"))
+                or product.company_id
+            )
+            if not self._lot_rules_apply(company):
+                continue
+            result = self._process_lot_name(vals["name"], product, formats[product])
+            errors += [
+                self._format_lot_name_error(product, vals["name"], reason)
+                for reason in result["errors"]
+            ]
+            vals["name"] = result["name"]
+            if result["expiration_date"] and not vals.get("expiration_date"):
+                vals["expiration_date"] = result["expiration_date"]
+        self._raise_lot_name_errors(errors)
+
+    def _prepare_lot_name_write_vals(self, vals):
+        """[(lots, vals)] with the name processed for each product."""
+        result = []
+        errors = []
+        for product, lots in self.grouped("product_id").items():
+            if not self._lot_rules_apply(lots[:1].company_id):
+                result.append((lots, vals))
+                continue
+            processed = self._process_lot_name(
+                vals["name"], product, product.product_tmpl_id._get_lot_name_format()
+            )
+            errors += [
+                self._format_lot_name_error(product, vals["name"], reason)
+                for reason in processed["errors"]
+            ]
+            lot_vals = dict(vals, name=processed["name"])
+            if processed["expiration_date"]:
+                lot_vals["expiration_date"] = processed["expiration_date"]
+            result.append((lots, lot_vals))
+        self._raise_lot_name_errors(errors)
+        if len({(v["name"], v.get("expiration_date")) for _lots, v in result}) <= 1:
+            return [(self, result[0][1])] if result else []
+        return result
+
+    @api.model
+    def _raise_lot_name_errors(self, errors):
+        if errors:
+            raise TraceabilityValidationError(
+                self.env._(
+                    "Invalid lot/serial numbers:\n%(lines)s", lines="\n".join(errors)
+                )
+            )
+
+    # --- immutability and blocking --------------------------------------
+
+    def _get_lots_with_done_moves(self):
+        """The lots of ``self`` (under strict traceability) with done moves."""
+        lots = self.filtered(lambda lot: lot._lot_rules_apply(lot.company_id))
+        if not lots:
+            return lots
+        groups = (
+            self.env["stock.move.line"]
+            .sudo()
+            ._read_group(
+                [("lot_id", "in", lots.ids), ("state", "=", "done")], ["lot_id"]
+            )
+        )
+        return self.browse([lot.id for (lot,) in groups])
+
+    def _check_lot_immutable(self, vals):
+        """A lot with done moves keeps its name, product and company, except
+        through the correction wizard (name only)."""
+        changed = self.browse()
+        for field_name in ("name", "product_id", "company_id"):
+            if field_name not in vals:
+                continue
+            if field_name == "name" and self.env.context.get("slt_lot_correction"):
+                continue
+            changed |= self.filtered(
+                lambda lot, f=field_name: lot._get_immutable_value(f) != vals[f]
+            )
+        lots = changed._get_lots_with_done_moves()
+        if lots:
+            raise TraceabilityError(
+                self.env._(
+                    "These lots/serial numbers have done stock moves: their name, "
+                    "product and company cannot change (a manager can correct a "
+                    "name with the Correct name button):\n%(lots)s",
+                    lots="\n".join(
+                        f"- {lot.product_id.display_name}, {lot.name}" for lot in lots
+                    ),
+                )
+            )
+
+    def _get_immutable_value(self, field_name):
+        value = self[field_name]
+        return value.id if isinstance(value, models.BaseModel) else value
+
+    def _check_lot_block_write(self, vals):
+        if not BLOCK_FIELDS & set(vals) or self.env.su:
+            return
+        if not self.env.context.get("slt_lot_block"):
+            raise AccessError(
+                self.env._(
+                    "Lots are blocked and unblocked with the Block/Unblock buttons, "
+                    "with a reason."
+                )
+            )
+
+
+# ----------------------------------------------------------------------
+# Serial uniqueness scope (issue 3, A1) and lot creation by operation
+# type (A3). Kept in its own class so that the lifecycle overrides above
+# run inside it: names are normalised before the uniqueness key is made.
+# ----------------------------------------------------------------------
+
+UNIQUE_KEY_INDEX = "stock_lot_traceability_unique_key_uniq"
+
+
+def _traceability_unique_key_message(env, diagnostics=None):
+    return env._(
+        "This lot/serial number already exists in the uniqueness scope set in "
+        "Inventory › Settings › Strict Traceability (names are compared without "
+        "surrounding spaces and without case)."
+    )
+
+
+class StockLotUniqueness(models.Model):
+    _inherit = "stock.lot"
+
+    traceability_name_key = fields.Char(
+        string="Normalised Name",
+        compute="_compute_traceability_keys",
+        store=True,
+        index=True,
+        readonly=True,
+        copy=False,
+        help="The name as compared by the uniqueness rule: trimmed, lower-case.",
+    )
+    traceability_unique_key = fields.Char(
+        string="Uniqueness Key",
+        compute="_compute_traceability_keys",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="Unique in the database: the normalised name within the scope of "
+        "the company's serial uniqueness setting. Empty when strict "
+        "traceability is off.",
+    )
+
+    _traceability_unique_key_uniq = models.UniqueIndex(
+        "(traceability_unique_key) WHERE traceability_unique_key IS NOT NULL",
+        _traceability_unique_key_message,
+    )
+
+    def _auto_init(self):
+        """Create and fill the key columns in SQL: computing them through the
+        ORM would load every lot of a large database. The new company setting
+        starts at "per product" everywhere, so the key is per product."""
+        cr = self.env.cr
+        if not column_exists(cr, "stock_lot", "traceability_unique_key"):
+            create_column(cr, "stock_lot", "traceability_name_key", "varchar")
+            create_column(cr, "stock_lot", "traceability_unique_key", "varchar")
+            self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE stock_lot
+                       SET traceability_name_key = lower(btrim(name)),
+                           traceability_unique_key = 'P|'
+                               || COALESCE(company_id, 0) || '|' || product_id
+                               || '|' || lower(btrim(name))
+                    """
+                )
+            )
+        return super()._auto_init()
+
+    @api.depends(
+        "name",
+        "product_id.tracking",
+        "company_id.strict_traceability",
+        "company_id.serial_uniqueness_scope",
+    )
+    def _compute_traceability_keys(self):
+        for lot in self:
+            name_key = lot._traceability_normalise(lot.name)
+            lot.traceability_name_key = name_key or False
+            lot.traceability_unique_key = lot._traceability_build_key(name_key)
+
+    @api.constrains("name", "product_id", "company_id")
+    def _check_traceability_unique(self):
+        """Clear error for duplicates in the scope, before the unique index
+        fires at flush; also covers the lots of companies using another scope,
+        which the index (one key per lot) cannot compare."""
+        lots = self.filtered("traceability_unique_key")
+        if not lots:
+            return
+        # Raw SQL without flush: flushing would send pending key updates and
+        # turn a duplicate into a bare unique violation.
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT lot.id, lot.name, lot.company_id, lot.product_id,
+                       tmpl.tracking, lot.traceability_name_key
+                  FROM stock_lot lot
+                  JOIN product_product product ON product.id = lot.product_id
+                  JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
+                 WHERE lot.traceability_name_key = ANY(%s)
+                   AND lot.id != ALL(%s)
+                """,
+                list(set(lots.mapped("traceability_name_key"))),
+                lots.ids,
+            )
+        )
+        others = [
+            {
+                "name": name,
+                "company": self.env["res.company"].browse(company_id),
+                "product": self.env["product.product"].browse(product_id),
+                "tracking": tracking,
+                "key": name_key,
+            }
+            for _id, name, company_id, product_id, tracking, name_key in rows
+        ]
+        infos = {lot: lot._traceability_key_info() for lot in lots}
+        by_key = defaultdict(list)
+        for info in others + list(infos.values()):
+            by_key[info["key"]].append(info)
+        errors = []
+        for lot, mine in infos.items():
+            clashes = [
+                other
+                for other in by_key[mine["key"]]
+                if other is not mine and self._traceability_keys_clash(mine, other)
+            ]
+            errors += [
+                self.env._(
+                    "- %(product)s, %(name)s: already used by %(other)s "
+                    "(%(other_name)s)",
+                    product=lot.product_id.display_name,
+                    name=lot.name,
+                    other=other["product"].sudo().display_name,
+                    other_name=other["name"],
+                )
+                for other in clashes[:1]
+            ]
+        if errors:
+            raise TraceabilityValidationError(
+                self.env._(
+                    "Lot/serial numbers must be unique (compared without surrounding "
+                    "spaces and case, in the scope set in Inventory › Settings):\n"
+                    "%(lines)s",
+                    lines="\n".join(errors),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_traceability_lot_creation()
+        try:
+            with self.env.cr.savepoint():
+                return super().create(vals_list)
+        except UniqueViolation as error:
+            # Concurrent transactions: the index is the last word. Make it the
+            # add-on's error, not a bare database error.
+            if error.diag.constraint_name != UNIQUE_KEY_INDEX:
+                raise
+            raise TraceabilityValidationError(
+                _traceability_unique_key_message(self.env)
+                + "\n"
+                + "\n".join(
+                    f"- {vals.get('name')}" for vals in vals_list if vals.get("name")
+                )
+            ) from error
+
+    # --- keys ---------------------------------------------------------
+
+    @api.model
+    def _traceability_normalise(self, name):
+        return (name or "").strip().lower()
+
+    def _traceability_scope(self):
+        """Uniqueness scope of this lot: its company's setting for serial
+        numbers; lots are always unique per product. Lots without a company
+        (products shared between companies) follow the current company."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        if self.product_id.tracking != "serial":
+            return "product"
+        return company.serial_uniqueness_scope or "product"
+
+    def _traceability_build_key(self, name_key):
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        if not (name_key and self.product_id and company.strict_traceability):
+            return False
+        scope = self._traceability_scope()
+        if scope == "global":
+            return f"G|{name_key}"
+        if scope == "company":
+            return f"C|{self.company_id.id or 0}|{name_key}"
+        return f"P|{self.company_id.id or 0}|{self.product_id.id}|{name_key}"
+
+    def _traceability_key_info(self):
+        self.ensure_one()
+        return {
+            "lot": self,
+            "name": self.name,
+            "company": self.company_id,
+            "product": self.product_id,
+            "tracking": self.product_id.tracking,
+            "key": self.traceability_name_key,
+        }
+
+    @api.model
+    def _traceability_keys_clash(self, mine, other):
+        """Whether two lots with the same normalised name break the scope of
+        either one (a company's scope is its promise to its users)."""
+        return self._traceability_scope_breaks(mine, other) or (
+            other["company"].strict_traceability
+            and self._traceability_scope_breaks(other, mine)
+        )
+
+    @api.model
+    def _traceability_scope_breaks(self, first, second):
+        company = first["company"] or self.env.company
+        scope = (
+            company.serial_uniqueness_scope
+            if first["tracking"] == "serial"
+            else "product"
+        ) or "product"
+        same_company = (
+            not first["company"]
+            or not second["company"]
+            or first["company"] == second["company"]
+        )
+        if scope == "product":
+            return first["product"] == second["product"] and same_company
+        if second["tracking"] != "serial":
+            return False
+        return scope == "global" or same_company
+
+    @api.model
+    def _traceability_check_scope_change(self, companies, scope):
+        """Refuse a scope that the existing serial numbers already break."""
+        if scope == "product":
+            return
+        company_ids = companies.ids
+        if scope == "global":
+            company_ids = (
+                self.env["res.company"]
+                .sudo()
+                .search([("serial_uniqueness_scope", "=", "global")])
+                .ids
+                + company_ids
+            )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT lot.traceability_name_key, array_agg(lot.name ORDER BY lot.id)
+                  FROM stock_lot lot
+                  JOIN product_product product ON product.id = lot.product_id
+                  JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
+                 WHERE tmpl.tracking = 'serial'
+                   AND (lot.company_id = ANY(%s) OR lot.company_id IS NULL)
+                 GROUP BY lot.traceability_name_key, %s
+                HAVING count(*) > 1
+                 LIMIT 20
+                """,
+                company_ids,
+                SQL("1") if scope == "global" else SQL("COALESCE(lot.company_id, 0)"),
+            )
+        )
+        if rows:
+            raise TraceabilityValidationError(
+                self.env._(
+                    "These serial numbers are used several times and would break "
+                    "the new uniqueness scope; rename them first:\n%(lines)s",
+                    lines="\n".join(f"- {', '.join(names)}" for _key, names in rows),
+                )
+            )
+
+    @api.model
+    def _traceability_recompute_keys(self, companies):
+        """Recompute the keys after a settings change of ``companies``."""
+        for company in companies:
+            lots = (
+                self.sudo()
+                .search([("company_id", "in", [company.id, False])])
+                .with_company(company)
+            )
+            self.env.add_to_compute(self._fields["traceability_name_key"], lots)
+            self.env.add_to_compute(self._fields["traceability_unique_key"], lots)
+            lots._recompute_recordset(
+                ["traceability_name_key", "traceability_unique_key"]
+            )
+
+    # --- lot creation by operation type (A3) ---------------------------
+
+    @api.model
+    def _traceability_context_picking_type(self):
+        """The operation type a lot is being created for, from the context
+        (form views, RPC calls, serial generation)."""
+        ctx = self.env.context
+        if "traceability_picking_type_id" in ctx:
+            # Set by the add-on where it knows the operation type (or that
+            # there is none): it wins over what the caller's context says.
+            type_id = ctx["traceability_picking_type_id"]
+            return self.env["stock.picking.type"].browse(type_id or []).exists()
+        picking_id = ctx.get("active_picking_id") or ctx.get("default_picking_id")
+        if not picking_id and ctx.get("active_model") == "stock.picking":
+            picking_id = ctx.get("active_id")
+        if picking_id and isinstance(picking_id, int):
+            picking = self.env["stock.picking"].browse(picking_id).exists()
+            if picking:
+                return picking.picking_type_id
+        type_id = ctx.get("default_picking_type_id")
+        if not type_id and ctx.get("active_model") == "stock.picking.type":
+            type_id = ctx.get("active_id")
+        if type_id and isinstance(type_id, int):
+            return self.env["stock.picking.type"].browse(type_id).exists()
+        return self.env["stock.picking.type"]
+
+    @api.model
+    def _check_traceability_lot_creation(self):
+        picking_type = self._traceability_context_picking_type()
+        if not picking_type or picking_type.use_create_lots:
+            return
+        if not (picking_type.company_id or self.env.company).strict_traceability:
+            return
+        raise TraceabilityError(
+            self.env._(
+                "The operation type %(type)s does not allow creating lots/serial "
+                "numbers (Create New is off): take an existing one.",
+                type=picking_type.display_name,
+            )
+        )

@@ -1,7 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import models
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..exceptions import TraceabilityError
+from .stock_lot import GS1_LOT_MAX_LENGTH
 
 
 class StockMoveLine(models.Model):
@@ -68,3 +72,530 @@ class StockMoveLine(models.Model):
                     lines=self._format_traceability_violations(violations),
                 )
             )
+
+
+class StockMoveLineLotLifecycle(models.Model):
+    """Lot lifecycle rules of issue 3 on move lines (A4 names typed, scanned,
+    generated or imported; A5 done lines keep their lot; A6 blocked lots; A7
+    expired lots), in their own class so ``super()`` chains with the other
+    rules' overrides."""
+
+    _inherit = "stock.move.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._prepare_lot_name_vals_list(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("lot_name") and not self.env.context.get("slt_lot_name_ready"):
+            if len(self.product_id) > 1:
+                # Normalisation depends on the product: one write per product.
+                for lines in self.grouped("product_id").values():
+                    lines.write(vals)
+                return True
+            vals = dict(vals)
+            self._prepare_lot_name_vals_list([vals], self[:1])
+        if "lot_id" in vals and not vals["lot_id"]:
+            self._check_done_lines_keep_lot()
+        return super().write(vals)
+
+    @api.onchange("lot_name")
+    def _onchange_lot_name_traceability(self):
+        if not self.lot_name or not self.product_id:
+            return None
+        if not (self.company_id or self.env.company).strict_traceability:
+            return None
+        Lot = self.env["stock.lot"]
+        name_format = self.product_id.product_tmpl_id._get_lot_name_format()
+        result = Lot._process_lot_name(self.lot_name, self.product_id, name_format)
+        errors = result["errors"]
+        if not errors:
+            self.lot_name = result["name"]
+            if result["expiration_date"] and "expiration_date" in self._fields:
+                self.expiration_date = result["expiration_date"]
+            errors = Lot._get_lot_name_format_errors(self.lot_name, name_format)
+        if (
+            not errors
+            and len(self.lot_name) > GS1_LOT_MAX_LENGTH
+            and self.env.user.has_group("stock.group_stock_lot_print_gs1")
+        ):
+            errors = [
+                self.env._(
+                    "longer than the %(max)s characters a GS1 label can carry",
+                    max=GS1_LOT_MAX_LENGTH,
+                )
+            ]
+        if errors:
+            return {
+                "warning": {
+                    "title": self.env._("Lot/serial number"),
+                    "message": "\n".join(
+                        Lot._format_lot_name_error(self.product_id, self.lot_name, r)
+                        for r in errors
+                    ),
+                }
+            }
+        return None
+
+    def _prepare_lot_name_vals_list(self, vals_list, lines=None):
+        """Normalise/decompose ``lot_name`` in create/write values and check
+        its format; raise one error listing every bad name."""
+        Lot = self.env["stock.lot"]
+        todo = [vals for vals in vals_list if vals.get("lot_name")]
+        if not todo:
+            return
+        moves = self.env["stock.move"].browse(
+            {vals["move_id"] for vals in todo if vals.get("move_id")}
+        )
+        products = self.env["product.product"].browse(
+            {vals["product_id"] for vals in todo if vals.get("product_id")}
+        )
+        formats = {}
+        errors = []
+        for vals in todo:
+            move = moves.browse(vals.get("move_id"))
+            product = (
+                products.browse(vals.get("product_id"))
+                or move.product_id
+                or (lines.product_id if lines else products.browse())
+            )
+            company = (
+                self.env["res.company"].browse(vals.get("company_id"))
+                or move.company_id
+                or (lines.company_id if lines else self.env.company)
+            )
+            if not product or not (company or self.env.company).strict_traceability:
+                continue
+            if product not in formats:
+                formats[product] = product.product_tmpl_id._get_lot_name_format()
+            result = Lot._process_lot_name(vals["lot_name"], product, formats[product])
+            if not result["errors"]:
+                result["errors"] = Lot._get_lot_name_format_errors(
+                    result["name"], formats[product]
+                )
+            errors += [
+                Lot._format_lot_name_error(product, vals["lot_name"], reason)
+                for reason in result["errors"]
+            ]
+            vals["lot_name"] = result["name"]
+            if result["expiration_date"] and not vals.get("expiration_date"):
+                vals["expiration_date"] = result["expiration_date"]
+        Lot._raise_lot_name_errors(errors)
+
+    def _check_done_lines_keep_lot(self):
+        lines = self.filtered(
+            lambda ml: ml.state == "done"
+            and ml.lot_id
+            and ml.company_id.strict_traceability
+        )
+        if lines:
+            raise TraceabilityError(
+                self.env._(
+                    "The lot/serial number of a done move line cannot be removed:"
+                    "\n%(lines)s",
+                    lines=self._format_traceability_violations(
+                        [
+                            ml._traceability_violation(self.env._("done line"))
+                            for ml in lines
+                        ]
+                    ),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Rules checked at _action_done
+    # ------------------------------------------------------------------
+
+    def _get_traceability_rule_checks(self):
+        return super()._get_traceability_rule_checks() + [
+            self._traceability_check_blocked_lots,
+            self._traceability_check_expired_lots,
+        ]
+
+    def _traceability_check_blocked_lots(self, lines):
+        """A6: a blocked lot only moves to quarantine, scrap or a vendor."""
+        return [
+            ml._traceability_violation(
+                self.env._(
+                    "the lot is blocked (%(reason)s); it can only move to a "
+                    "quarantine, scrap or vendor location",
+                    reason=ml.lot_id.blocked_reason or "",
+                )
+            )
+            for ml in lines
+            if ml.lot_id.is_blocked
+            and not ml.is_inventory
+            and not ml.location_dest_id._accepts_blocked_lots()
+        ]
+
+    def _traceability_check_expired_lots(self, lines):
+        """A7: a lot past its expiration date is not shipped to a customer
+        nor consumed in manufacturing, unless the company only warns or a
+        manager overrides with a reason (``slt_expired_lot_reason``)."""
+        now = fields.Datetime.now()
+        expired = lines.filtered(
+            lambda ml: ml.lot_id.expiration_date
+            and ml.lot_id.expiration_date <= now
+            and ml.location_dest_id.usage in ("customer", "production")
+            and ml.company_id.expired_lot_policy != "warn"
+        )
+        if not expired:
+            return []
+        reason = (self.env.context.get("slt_expired_lot_reason") or "").strip()
+        may_override = reason and self.env.user.has_group("stock.group_stock_manager")
+        overridden = expired.filtered(
+            lambda ml: may_override and ml.company_id.expired_lot_policy == "override"
+        )
+        if overridden:
+            overridden._log_expired_lot_override(reason)
+        return [
+            ml._traceability_violation(
+                self.env._(
+                    "the lot expired on %(date)s%(hint)s",
+                    date=fields.Datetime.to_string(ml.lot_id.expiration_date),
+                    hint=self.env._(" (a stock manager may ship it with a reason)")
+                    if ml.company_id.expired_lot_policy == "override"
+                    else "",
+                )
+            )
+            for ml in expired - overridden
+        ]
+
+    def _log_expired_lot_override(self, reason):
+        for ml in self:
+            body = self.env._(
+                "Expired lot %(lot)s (expired on %(date)s) moved to %(dest)s by "
+                "%(user)s overriding the expiry rule: %(reason)s",
+                lot=ml.lot_id.name,
+                date=fields.Datetime.to_string(ml.lot_id.expiration_date),
+                dest=ml.location_dest_id.display_name,
+                user=self.env.user.name,
+                reason=reason,
+            )
+            ml.lot_id.message_post(body=body)
+            if ml.picking_id:
+                ml.picking_id.message_post(body=body)
+
+
+class StockMoveLineIntegrity(models.Model):
+    """Integrity rules of issue 3 checked when move lines are done: A2 one
+    unit per serial number, A3 no phantom lots (on hand at the source, created
+    only where the operation type allows it, never moved without a lot).
+
+    The whole batch is checked in a constant number of queries, after the lots
+    involved are locked, so that concurrent validations are serialised."""
+
+    _inherit = "stock.move.line"
+
+    def _action_done(self):
+        # The batch is checked here; the quant-level guard of stock.quant
+        # would repeat the checks quant by quant.
+        return super(
+            StockMoveLineIntegrity,
+            self.with_context(traceability_lines_checked=True),
+        )._action_done()
+
+    def _check_traceability_rules(self):
+        self._traceability_strict_lines()._traceability_lock_lots()
+        return super()._check_traceability_rules()
+
+    def _create_and_assign_production_lot(self):
+        # The lines were checked against their operation type's "Create New"
+        # (``_check_traceability_lot_creation``); the caller's context, which
+        # may name another picking, must not decide for them.
+        lines = self.with_context(traceability_picking_type_id=False)
+        return super(StockMoveLineIntegrity, lines)._create_and_assign_production_lot()
+
+    def _get_traceability_rule_checks(self):
+        return super()._get_traceability_rule_checks() + [
+            self._check_traceability_lot_required,
+            self._check_traceability_lot_creation,
+            self._check_traceability_on_hand,
+            self._check_traceability_single_unit,
+        ]
+
+    # --- helpers --------------------------------------------------------
+
+    def _traceability_positive(self):
+        """Tracked, storable lines that move a positive quantity."""
+        return self.filtered(
+            lambda ml: ml.product_id.tracking != "none"
+            and ml.product_id.is_storable
+            and ml.product_uom_id.compare(ml.quantity, 0) > 0
+        )
+
+    def _traceability_existing_lots(self):
+        """{line: lot} for every line: its lot, or the existing lot its typed
+        ``lot_name`` designates (one query for the batch)."""
+        result = {ml: ml.lot_id for ml in self if ml.lot_id}
+        named = self.filtered(lambda ml: not ml.lot_id and ml.lot_name)
+        if not named:
+            return result
+        Lot = self.env["stock.lot"]
+        lots = Lot.sudo().search(
+            [
+                ("product_id", "in", named.product_id.ids),
+                (
+                    "traceability_name_key",
+                    "in",
+                    [
+                        Lot._traceability_normalise(name)
+                        for name in named.mapped("lot_name")
+                    ],
+                ),
+            ]
+        )
+        by_key = {}
+        for lot in lots:
+            by_key[(lot.product_id, lot.traceability_name_key, lot.company_id)] = lot
+        for ml in named:
+            key = (ml.product_id, Lot._traceability_normalise(ml.lot_name))
+            lot = by_key.get((*key, ml.company_id)) or by_key.get(
+                (*key, self.env["res.company"])
+            )
+            if lot:
+                result[ml] = lot.with_env(self.env)
+        return result
+
+    def _traceability_lock_lots(self):
+        """Serialise concurrent validations of the same lots.
+
+        Odoo runs transactions in REPEATABLE READ: a row lock alone would let
+        the second transaction read a stale snapshot once the first commits.
+        Updating the lot rows makes it fail with a serialisation error instead,
+        and Odoo retries it, when it sees the committed stock."""
+        lots = self.env["stock.lot"].union(*self._traceability_existing_lots().values())
+        if not lots:
+            return
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE stock_lot SET write_date = write_date
+                 WHERE id IN (SELECT id FROM stock_lot WHERE id = ANY(%s)
+                               ORDER BY id FOR NO KEY UPDATE)
+                """,
+                sorted(lots.ids),
+            )
+        )
+
+    # --- checks -----------------------------------------------------------
+
+    def _check_traceability_lot_required(self, lines):
+        """A3: a tracked product never moves without a lot through an
+        operation type that uses lots, and no inventory adjustment adds
+        untracked stock of it (Odoo lets inventory adjustments through).
+        Moves without operation type keep Odoo's rule (scraps of legacy
+        untracked stock stay possible)."""
+        violations = []
+        for ml in lines._traceability_positive():
+            picking_type = ml.move_id.picking_type_id
+            if not (
+                ml.is_inventory
+                or picking_type.use_create_lots
+                or picking_type.use_existing_lots
+            ):
+                continue
+            if ml.lot_id or (ml.lot_name and not ml.is_inventory):
+                continue
+            if ml.is_inventory and ml.location_dest_id.usage not in (
+                "internal",
+                "transit",
+            ):
+                # Counting legacy untracked stock down to zero removes
+                # untracked stock; it is how it gets cleaned up.
+                continue
+            violations.append(
+                ml._traceability_violation(
+                    self.env._("a lot/serial number is required for this product")
+                )
+            )
+        return violations
+
+    def _check_traceability_lot_creation(self, lines):
+        """A3: a lot is only created by an operation type with Create New."""
+        lines = lines._traceability_positive().filtered(
+            lambda ml: not ml.lot_id
+            and ml.lot_name
+            and ml.move_id.picking_type_id
+            and not ml.move_id.picking_type_id.use_create_lots
+        )
+        existing = lines._traceability_existing_lots()
+        return [
+            ml._traceability_violation(
+                self.env._(
+                    "the operation type %(type)s does not allow creating new "
+                    "lots/serial numbers and %(lot)s does not exist",
+                    type=ml.move_id.picking_type_id.display_name,
+                    lot=ml.lot_name,
+                )
+            )
+            for ml in lines
+            if ml not in existing
+        ]
+
+    def _check_traceability_on_hand(self, lines):
+        """A3: a lot leaves an internal location (or one of its children)
+        only if it is on hand there: no negative lot quants."""
+        lines = lines._traceability_positive().filtered(
+            lambda ml: ml.location_id.usage == "internal"
+            and (ml.lot_id or ml.lot_name)
+            and ml.company_id.traceability_no_phantom_lots
+        )
+        if not lines:
+            return []
+        lots = lines._traceability_existing_lots()
+        needed = defaultdict(float)
+        for ml in lines:
+            needed[(lots.get(ml), ml.location_id)] += ml.quantity_product_uom
+        known = [lot.id for lot, _location in needed if lot]
+        on_hand = {}
+        if known:
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT src.id, quant.lot_id, COALESCE(SUM(quant.quantity), 0)
+                      FROM stock_location src
+                      JOIN stock_location loc
+                        ON loc.parent_path LIKE src.parent_path || '%%'
+                      JOIN stock_quant quant ON quant.location_id = loc.id
+                     WHERE src.id = ANY(%s) AND quant.lot_id = ANY(%s)
+                     GROUP BY src.id, quant.lot_id
+                    """,
+                    lines.location_id.ids,
+                    known,
+                    to_flush=self.env["stock.quant"]._fields["quantity"],
+                )
+            )
+            on_hand = {(lot_id, src_id): qty for src_id, lot_id, qty in rows}
+        violations = []
+        for ml in lines:
+            lot = lots.get(ml)
+            available = on_hand.get((lot.id, ml.location_id.id), 0.0) if lot else 0.0
+            uom = ml.product_id.uom_id
+            if uom.compare(available, needed[(lot, ml.location_id)]) >= 0:
+                continue
+            violations.append(
+                ml._traceability_violation(
+                    self.env._(
+                        "%(lot)s is not on hand in %(location)s (on hand: "
+                        "%(qty)s %(uom)s)",
+                        lot=lot.name if lot else ml.lot_name,
+                        location=ml.location_id.display_name,
+                        qty=available,
+                        uom=uom.name,
+                    )
+                )
+            )
+        return violations
+
+    def _check_traceability_single_unit(self, lines):
+        """A2: a serial number has at most one unit on hand across the
+        company's internal and transit locations. Receiving it (from outside
+        the company's stock) while it is on hand is refused, naming where it
+        is and which document put it there; a return of a serial shipped out
+        is not on hand, so it passes."""
+        lines = lines._traceability_positive().filtered(
+            lambda ml: ml.product_id.tracking == "serial"
+            and (ml.lot_id or ml.lot_name)
+            and ml.company_id.traceability_single_unit
+            and ml.location_dest_id.usage in ("internal", "transit")
+            and not (
+                ml.location_id.usage in ("internal", "transit")
+                and ml.location_id.company_id
+                in (ml.location_dest_id.company_id, self.env["res.company"])
+            )
+        )
+        if not lines:
+            return []
+        lots = lines._traceability_existing_lots()
+        violations = []
+        seen = set()
+        Lot = self.env["stock.lot"]
+        for ml in lines:
+            lot = lots.get(ml)
+            key = lot or (ml.product_id, Lot._traceability_normalise(ml.lot_name))
+            if ml.product_id.uom_id.compare(ml.quantity_product_uom, 1) > 0:
+                violations.append(
+                    ml._traceability_violation(
+                        self.env._(
+                            "a serial number is one unit, not %(qty)s",
+                            qty=ml.quantity_product_uom,
+                        )
+                    )
+                )
+            elif key in seen:
+                violations.append(
+                    ml._traceability_violation(
+                        self.env._("this serial number is received twice")
+                    )
+                )
+            seen.add(key)
+        where = lines._traceability_serials_on_hand(
+            Lot.union(*(lots[ml] for ml in lines if ml in lots))
+        )
+        for ml in lines:
+            places = where.get((lots.get(ml), ml.company_id))
+            if not places:
+                continue
+            violations.append(
+                ml._traceability_violation(
+                    self.env._(
+                        "serial number %(lot)s is already on hand in %(places)s",
+                        lot=lots[ml].name,
+                        places=", ".join(places),
+                    )
+                )
+            )
+        return violations
+
+    def _traceability_serials_on_hand(self, lots):
+        """{(lot, company): ["location (document)"]} for the serial numbers
+        of ``lots`` on hand in internal or transit locations."""
+        if not lots:
+            return {}
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT quant.lot_id, quant.location_id, loc.company_id,
+                       (SELECT ml.id FROM stock_move_line ml
+                         WHERE ml.lot_id = quant.lot_id AND ml.state = 'done'
+                           AND ml.location_dest_id = quant.location_id
+                         ORDER BY ml.date DESC, ml.id DESC LIMIT 1)
+                  FROM stock_quant quant
+                  JOIN stock_location loc ON loc.id = quant.location_id
+                 WHERE quant.lot_id = ANY(%s)
+                   AND loc.usage IN ('internal', 'transit')
+                 GROUP BY quant.lot_id, quant.location_id, loc.company_id
+                HAVING SUM(quant.quantity) > 0
+                """,
+                lots.ids,
+                to_flush=self.env["stock.quant"]._fields["quantity"],
+            )
+        )
+        Location = self.env["stock.location"]
+        MoveLine = self.env["stock.move.line"]
+        locations = Location.browse({row[1] for row in rows})
+        origins = MoveLine.browse({row[3] for row in rows if row[3]})
+        origins.fetch(["reference", "picking_id"])
+        locations.fetch(["complete_name"])
+        companies = self.company_id
+        where = defaultdict(list)
+        for lot_id, location_id, company_id, origin_id in rows:
+            origin = MoveLine.browse(origin_id)
+            document = (
+                origin.picking_id.name
+                or origin.reference
+                or self.env._("unknown document")
+            )
+            place = self.env._(
+                "%(location)s (put there by %(document)s)",
+                location=Location.browse(location_id).display_name,
+                document=document,
+            )
+            lot = lots.browse(lot_id)
+            # Transit locations shared between companies count for each.
+            targets = companies.browse(company_id) if company_id else companies
+            for company in targets:
+                where[(lot, company)].append(place)
+        return where

@@ -1,0 +1,6 @@
+from . import stock_recall_product
+from . import stock_recall_vendor
+from . import stock_lot_block
+from . import stock_lot_correct
+from . import expiry_picking_confirmation
+from . import stock_lot_assign
