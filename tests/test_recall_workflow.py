@@ -109,9 +109,12 @@ class TestRecallWorkflow(RecallCase):
         self.assertFalse(others.filtered("balance_flag"))
 
     def test_mass_balance_scrap_and_return_are_accounted(self):
+        # The recall starts first: only returns received since then count as
+        # recovered (timestamps have a one-second resolution).
+        recall = self._new_recall(self.raw_lot).with_user(self.recall_manager)
         self.builder.scrap(self.chain["products"][0], self.raw_lot, 5.0)
         self.builder.return_delivery(self.extra_delivery)
-        recall = self._recall()
+        recall.action_trace()
         raw_line = recall.affected_lot_ids.filtered(
             lambda rl: rl.lot_id == self.raw_lot
         )
