@@ -52,3 +52,36 @@ odoo_bin() {
 db_exists() {
     psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1
 }
+
+# Databases of the base modules are built once into templates, keyed on the
+# Odoo tree, the module list and the pinned dependencies, then copied.
+template_name() {  # prefix, key text
+    local key
+    key="$( (echo "$ODOO_SRC $2"; git -C "$ODOO_SRC" rev-parse HEAD 2>/dev/null || true;
+             cat "$ODOO_SRC/odoo/release.py" "$ROOT"/tools/requirements-odoo.txt) | sha256sum | cut -c1-10)"
+    echo "${1}_$key"
+}
+
+ensure_template() {  # template name, odoo-bin arguments that build it
+    local template="$1"; shift
+    db_exists "$template" && return 0
+    echo "Building template database $template (once)"
+    dropdb --if-exists -f "$template.tmp" >/dev/null 2>&1 || true
+    odoo_bin -d "$template.tmp" "$@" --stop-after-init --log-level=warn
+    psql -d postgres -qc "ALTER DATABASE \"$template.tmp\" RENAME TO \"$template\""
+    rm -rf "$DATA_DIR/filestore/$template"
+    if [ -d "$DATA_DIR/filestore/$template.tmp" ]; then
+        mv "$DATA_DIR/filestore/$template.tmp" "$DATA_DIR/filestore/$template"
+    fi
+}
+
+copy_db() {  # template, database
+    createdb -T "$1" "$2"
+    rm -rf "$DATA_DIR/filestore/$2"
+    if [ -d "$DATA_DIR/filestore/$1" ]; then
+        cp -r "$DATA_DIR/filestore/$1" "$DATA_DIR/filestore/$2"
+    fi
+}
+
+test_template() { template_name slt_tmpl "$EXTRA_MODULES"; }
+demo_template() { template_name slt_demo_tmpl "$EXTRA_MODULES with demo"; }

@@ -15,8 +15,13 @@ if [ "${REBUILD:-0}" = 1 ]; then
     rm -rf "$DATA_DIR/filestore/$DB"
 fi
 if ! db_exists "$DB"; then
-    echo "Creating database $DB with $ADDON, $EXTRA_MODULES and demo data"
-    odoo_bin -d "$DB" -i "$ADDON,$EXTRA_MODULES" --with-demo --stop-after-init --log-level=warn
+    # The base modules with their demo data come from a template that
+    # `make setup` prepares; only the add-on is installed here.
+    TEMPLATE="$(demo_template)"
+    ensure_template "$TEMPLATE" -i "$EXTRA_MODULES" --with-demo
+    echo "Creating database $DB with $ADDON and its demo data"
+    copy_db "$TEMPLATE" "$DB"
+    odoo_bin -d "$DB" -i "$ADDON" --with-demo --stop-after-init --log-level=warn
 fi
 echo "Odoo is starting on http://localhost:$PORT  (login: admin / admin, database: $DB)"
 exec "$PY" "$ODOO_SRC/odoo-bin" -c "$ODOORC" -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" "$@"

@@ -78,4 +78,8 @@ http_port = 8069
 list_db = False
 CONF
 if cmp -s "$ODOORC.new" "$ODOORC"; then rm "$ODOORC.new"; else mv "$ODOORC.new" "$ODOORC"; fi
+# 6. The base modules with demo data, ready for `make run` (built once).
+if [ "${SLT_SETUP_DEMO:-1}" = 1 ]; then
+    ensure_template "$(demo_template)" -i "$EXTRA_MODULES" --with-demo
+fi
 echo "Setup done. Next: make run (serve with demo data) or make test."

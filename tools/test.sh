@@ -14,28 +14,13 @@ TAGS="${SLT_TEST_TAGS:-/$ADDON}"
 mkdir -p "$LOG_DIR"
 LOG="$LOG_DIR/test-$DB.log"
 
-# The base modules do not change between runs: they are installed once into
-# a template keyed on the Odoo tree and the module list, then copied.
-key="$( (echo "$ODOO_SRC $EXTRA_MODULES"; git -C "$ODOO_SRC" rev-parse HEAD 2>/dev/null || true;
-         cat "$ODOO_SRC/odoo/release.py" "$ROOT"/tools/requirements-odoo.txt) | sha256sum | cut -c1-10)"
-TEMPLATE="slt_tmpl_$key"
 dropdb --if-exists -f "$DB" >/dev/null
 if [ "${SLT_NO_TEMPLATE:-0}" = 1 ]; then
     odoo_bin -d "$DB" -i "$EXTRA_MODULES" --stop-after-init --log-level=warn
 else
-    if ! db_exists "$TEMPLATE"; then
-        echo "Building template database $TEMPLATE ($EXTRA_MODULES)"
-        dropdb --if-exists -f "$TEMPLATE.tmp" >/dev/null 2>&1 || true
-        odoo_bin -d "$TEMPLATE.tmp" -i "$EXTRA_MODULES" --stop-after-init --log-level=warn
-        psql -d postgres -qc "ALTER DATABASE \"$TEMPLATE.tmp\" RENAME TO \"$TEMPLATE\""
-        if [ -d "$DATA_DIR/filestore/$TEMPLATE.tmp" ]; then
-            rm -rf "$DATA_DIR/filestore/$TEMPLATE"
-            mv "$DATA_DIR/filestore/$TEMPLATE.tmp" "$DATA_DIR/filestore/$TEMPLATE"
-        fi
-    fi
-    createdb -T "$TEMPLATE" "$DB"
-    rm -rf "$DATA_DIR/filestore/$DB"
-    [ -d "$DATA_DIR/filestore/$TEMPLATE" ] && cp -r "$DATA_DIR/filestore/$TEMPLATE" "$DATA_DIR/filestore/$DB"
+    TEMPLATE="$(test_template)"
+    ensure_template "$TEMPLATE" -i "$EXTRA_MODULES"
+    copy_db "$TEMPLATE" "$DB"
 fi
 
 # Tours need Odoo's HTTP server: a free port, so that runs can overlap.
