@@ -15,8 +15,6 @@ from . import product_template
 from . import product_product
 from . import stock_lot_assign_run
 from . import stock_traceability_health
-from . import stock_move_lot_name
-from . import stock_quant_reservation
 from . import stock_picking_type
 from . import stock_quant
 from . import stock_move

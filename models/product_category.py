@@ -50,6 +50,17 @@ def check_lot_format_definition(records):
         raise TraceabilityValidationError("\n".join(errors))
 
 
+def get_lot_format(record):
+    """The lot/serial format defined on ``record`` (category or product)."""
+    return {
+        "pattern": record.lot_name_pattern or False,
+        "min_length": record.lot_name_min_length,
+        "max_length": record.lot_name_max_length,
+        "uppercase": record.lot_name_uppercase,
+        "source": record,
+    }
+
+
 class ProductCategory(models.Model):
     _inherit = "product.category"
 
@@ -90,12 +101,6 @@ class ProductCategory(models.Model):
         category = self
         while category:
             if category._has_lot_name_format():
-                return {
-                    "pattern": category.lot_name_pattern or False,
-                    "min_length": category.lot_name_min_length,
-                    "max_length": category.lot_name_max_length,
-                    "uppercase": category.lot_name_uppercase,
-                    "source": category,
-                }
+                return get_lot_format(category)
             category = category.parent_id
         return None

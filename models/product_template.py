@@ -3,7 +3,11 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 
 from ..exceptions import TraceabilityError
-from .product_category import LOT_FORMAT_FIELDS, check_lot_format_definition
+from .product_category import (
+    LOT_FORMAT_FIELDS,
+    check_lot_format_definition,
+    get_lot_format,
+)
 
 
 class ProductTemplate(models.Model):
@@ -51,13 +55,7 @@ class ProductTemplate(models.Model):
         overrides its category, else the category chain's; ``None`` if none."""
         self.ensure_one()
         if self.lot_format_override:
-            return {
-                "pattern": self.lot_name_pattern or False,
-                "min_length": self.lot_name_min_length,
-                "max_length": self.lot_name_max_length,
-                "uppercase": self.lot_name_uppercase,
-                "source": self,
-            }
+            return get_lot_format(self)
         return self.categ_id._get_lot_name_format() if self.categ_id else None
 
     # ------------------------------------------------------------------

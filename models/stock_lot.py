@@ -24,6 +24,22 @@ GS1_HRI_START = re.compile(r"^\((\d{2,4})\)")
 GS1_HRI_ELEMENT = re.compile(r"\((\d{2,4})\)([^(]*)")
 GS1_RAW_START = re.compile(r"^01\d{14}(?:10|11|13|15|17|21)")
 BLOCK_FIELDS = {"is_blocked", "blocked_reason", "blocked_by_id", "blocked_date"}
+# Context markers of the add-on's own privileged lot writes (name correction,
+# blocking, names already read). Objects, not flags: a context sent over RPC
+# (JSON) cannot carry them, so a client cannot pass itself off as these paths.
+LOT_CORRECTION = object()
+LOT_BLOCK = object()
+LOT_NAME_READY = object()
+# Serial uniqueness scope (A1): the database index on normalised names
+UNIQUE_KEY_INDEX = "stock_lot_traceability_unique_key_uniq"
+
+
+def _traceability_unique_key_message(env, diagnostics=None):
+    return env._(
+        "This lot/serial number already exists in the uniqueness scope set in "
+        "Inventory › Settings › Strict Traceability (names are compared without "
+        "surrounding spaces and without case)."
+    )
 
 
 class StockLot(models.Model):
@@ -63,6 +79,51 @@ class StockLot(models.Model):
         compute="_compute_gs1_name_too_long",
         help="GS1 labels carry at most 20 characters in AI (10)/(21).",
     )
+    traceability_name_key = fields.Char(
+        string="Normalised Name",
+        compute="_compute_traceability_keys",
+        store=True,
+        index=True,
+        readonly=True,
+        copy=False,
+        help="The name as compared by the uniqueness rule: trimmed, lower-case.",
+    )
+    traceability_unique_key = fields.Char(
+        string="Uniqueness Key",
+        compute="_compute_traceability_keys",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="Unique in the database: the normalised name within the scope of "
+        "the company's serial uniqueness setting. Empty when strict "
+        "traceability is off.",
+    )
+
+    _traceability_unique_key_uniq = models.UniqueIndex(
+        "(traceability_unique_key) WHERE traceability_unique_key IS NOT NULL",
+        _traceability_unique_key_message,
+    )
+
+    def _auto_init(self):
+        """Create and fill the key columns in SQL: computing them through the
+        ORM would load every lot of a large database. The new company setting
+        starts at "per product" everywhere, so the key is per product."""
+        cr = self.env.cr
+        if not column_exists(cr, "stock_lot", "traceability_unique_key"):
+            create_column(cr, "stock_lot", "traceability_name_key", "varchar")
+            create_column(cr, "stock_lot", "traceability_unique_key", "varchar")
+            self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE stock_lot
+                       SET traceability_name_key = lower(btrim(name)),
+                           traceability_unique_key = 'P|'
+                               || COALESCE(company_id, 0) || '|' || product_id
+                               || '|' || lower(btrim(name))
+                    """
+                )
+            )
+        return super()._auto_init()
 
     @api.model
     def _demo_build_traceability_chain(self):
@@ -102,15 +163,21 @@ class StockLot(models.Model):
         receipts from vendors. Same contract as :meth:`_trace_downstream`."""
         return self._trace_lots(trace_engine.UPSTREAM, company_ids)
 
-    def _trace_lots(self, direction, company_ids=None):
-        if company_ids is None:
-            company_ids = self.env.companies.ids
+    def _trace_graph(self, direction, company_ids):
+        """Rows ``(lot_id, depth, path)`` of the lots reached from these lots
+        (seeds included), in one query; see
+        :func:`~.trace_engine.lot_graph_query`."""
         self.env["stock.move.line"].flush_model(
             ["lot_id", "state", "company_id", "date", "consume_line_ids"]
         )
-        rows = self.env.execute_query(
+        return self.env.execute_query(
             trace_engine.lot_graph_query(self.ids, direction, company_ids)
         )
+
+    def _trace_lots(self, direction, company_ids=None):
+        if company_ids is None:
+            company_ids = self.env.companies.ids
+        rows = self._trace_graph(direction, company_ids)
         rows.sort(key=lambda row: (row[1], row[0]))
         lot_ids = [row[0] for row in rows]
         line_ids = [
@@ -131,16 +198,9 @@ class StockLot(models.Model):
         """Open a new recall seeded with these lots (form button, list action)."""
         return self.env["stock.recall"].action_new_from_lots(self)
 
-
-class StockLotLifecycle(models.Model):
-    """Lot lifecycle rules of issue 3 (A4 format, A5 immutability, A6 blocked
-    lots), in their own class so that ``super()`` chains with the other
-    rules' overrides of the same methods."""
-
-    _inherit = "stock.lot"
-
     # ------------------------------------------------------------------
-    # Lot lifecycle (issue 3: A4 format, A5 immutability, A6 blocked lots)
+    # Lot integrity (issue 3: A1 uniqueness, A3 lot creation, A4 format,
+    # A5 immutability, A6 blocked lots)
     # ------------------------------------------------------------------
 
     @api.depends("name", "product_id")
@@ -166,10 +226,84 @@ class StockLotLifecycle(models.Model):
                 lot._format_lot_name_error(lot.product_id, lot.name, reason)
                 for reason in self._get_lot_name_format_errors(lot.name, formats[tmpl])
             ]
+        self._raise_lot_name_errors(errors)
+
+    @api.depends(
+        "name",
+        "product_id.tracking",
+        "company_id.strict_traceability",
+        "company_id.serial_uniqueness_scope",
+    )
+    def _compute_traceability_keys(self):
+        for lot in self:
+            name_key = lot._traceability_normalise(lot.name)
+            lot.traceability_name_key = name_key or False
+            lot.traceability_unique_key = lot._traceability_build_key(name_key)
+
+    @api.constrains("name", "product_id", "company_id")
+    def _check_traceability_unique(self):
+        """Clear error for duplicates in the scope, before the unique index
+        fires at flush; also covers the lots of companies using another scope,
+        which the index (one key per lot) cannot compare."""
+        lots = self.filtered("traceability_unique_key")
+        if not lots:
+            return
+        # Raw SQL without flush: flushing would send pending key updates and
+        # turn a duplicate into a bare unique violation.
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT lot.id, lot.name, lot.company_id, lot.product_id,
+                       tmpl.tracking, lot.traceability_name_key
+                  FROM stock_lot lot
+                  JOIN product_product product ON product.id = lot.product_id
+                  JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
+                 WHERE lot.traceability_name_key = ANY(%s)
+                   AND lot.id != ALL(%s)
+                """,
+                list(set(lots.mapped("traceability_name_key"))),
+                lots.ids,
+            )
+        )
+        others = [
+            {
+                "name": name,
+                "company": self.env["res.company"].browse(company_id),
+                "product": self.env["product.product"].browse(product_id),
+                "tracking": tracking,
+                "key": name_key,
+            }
+            for _id, name, company_id, product_id, tracking, name_key in rows
+        ]
+        infos = {lot: lot._traceability_key_info() for lot in lots}
+        by_key = defaultdict(list)
+        for info in others + list(infos.values()):
+            by_key[info["key"]].append(info)
+        errors = []
+        for lot, mine in infos.items():
+            clashes = [
+                other
+                for other in by_key[mine["key"]]
+                if other is not mine and self._traceability_keys_clash(mine, other)
+            ]
+            errors += [
+                self.env._(
+                    "- %(product)s, %(name)s: already used by %(other)s "
+                    "(%(other_name)s)",
+                    product=lot.product_id.display_name,
+                    name=lot.name,
+                    other=other["product"].sudo().display_name,
+                    other_name=other["name"],
+                )
+                for other in clashes[:1]
+            ]
         if errors:
             raise TraceabilityValidationError(
                 self.env._(
-                    "Invalid lot/serial numbers:\n%(lines)s", lines="\n".join(errors)
+                    "Lot/serial numbers must be unique (compared without surrounding "
+                    "spaces and case, in the scope set in Inventory › Settings):\n"
+                    "%(lines)s",
+                    lines="\n".join(errors),
                 )
             )
 
@@ -179,40 +313,48 @@ class StockLotLifecycle(models.Model):
             return None
         if not self._lot_rules_apply(self.company_id):
             return None
-        name_format = self.product_id.product_tmpl_id._get_lot_name_format()
-        result = self._process_lot_name(self.name, self.product_id, name_format)
-        errors = result["errors"]
-        if not errors:
-            self.name = result["name"]
-            if result["expiration_date"]:
-                self.expiration_date = result["expiration_date"]
-            errors = self._get_lot_name_format_errors(self.name, name_format)
-        if errors:
-            return {
-                "warning": {
-                    "title": self.env._("Lot/serial number"),
-                    "message": "\n".join(
-                        self._format_lot_name_error(self.product_id, self.name, r)
-                        for r in errors
-                    ),
-                }
-            }
-        return None
+        result = self._read_lot_name(
+            self.name,
+            self.product_id,
+            self.product_id.product_tmpl_id._get_lot_name_format(),
+        )
+        self.name = result["name"]
+        if result["expiration_date"]:
+            self.expiration_date = result["expiration_date"]
+        return self._get_lot_name_warning(self.product_id, self.name, result["errors"])
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_traceability_lot_creation()
         if any(BLOCK_FIELDS & set(vals) for vals in vals_list):
             self._check_lot_block_write(set().union(*vals_list))
         self._prepare_lot_name_vals_list(vals_list)
-        return super().create(vals_list)
+        try:
+            with self.env.cr.savepoint():
+                return super().create(vals_list)
+        except UniqueViolation as error:
+            # Concurrent transactions: the index is the last word. Make it the
+            # add-on's error, not a bare database error.
+            if error.diag.constraint_name != UNIQUE_KEY_INDEX:
+                raise
+            raise TraceabilityValidationError(
+                _traceability_unique_key_message(self.env)
+                + "\n"
+                + "\n".join(
+                    f"- {vals.get('name')}" for vals in vals_list if vals.get("name")
+                )
+            ) from error
 
     def write(self, vals):
-        if vals.get("name") and not self.env.context.get("slt_lot_name_ready"):
+        if (
+            vals.get("name")
+            and self.env.context.get("slt_lot_name") is not LOT_NAME_READY
+        ):
             name_vals = self._prepare_lot_name_write_vals(vals)
             if len(name_vals) > 1:
                 # Normalisation differs per product: one write per product.
                 for lots, lot_vals in name_vals:
-                    lots.with_context(slt_lot_name_ready=True).write(lot_vals)
+                    lots.with_context(slt_lot_name=LOT_NAME_READY).write(lot_vals)
                 return True
             vals = name_vals[0][1] if name_vals else vals
         self._check_lot_immutable(vals)
@@ -282,48 +424,40 @@ class StockLotLifecycle(models.Model):
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("A reason is required to block a lot."))
-        lots = self.filtered(lambda lot: not lot.is_blocked)
-        lots.with_context(slt_lot_block=True).write(
+        return self.filtered(lambda lot: not lot.is_blocked)._write_blocked_state(
             {
                 "is_blocked": True,
                 "blocked_reason": reason,
                 "blocked_by_id": self.env.uid,
                 "blocked_date": fields.Datetime.now(),
-            }
+            },
+            self.env._(
+                "Blocked by %(user)s: %(reason)s",
+                user=self.env.user.name,
+                reason=reason,
+            ),
         )
-        for lot in lots:
-            lot.message_post(
-                body=self.env._(
-                    "Blocked by %(user)s: %(reason)s",
-                    user=self.env.user.name,
-                    reason=reason,
-                )
-            )
-        return lots
 
     def _action_unblock(self, reason):
         """Unblock these lots with ``reason``, logged on each lot."""
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("A reason is required to unblock a lot."))
-        lots = self.filtered("is_blocked")
-        lots.with_context(slt_lot_block=True).write(
-            {
-                "is_blocked": False,
-                "blocked_reason": False,
-                "blocked_by_id": False,
-                "blocked_date": False,
-            }
+        return self.filtered("is_blocked")._write_blocked_state(
+            dict.fromkeys(BLOCK_FIELDS, False),
+            self.env._(
+                "Unblocked by %(user)s: %(reason)s",
+                user=self.env.user.name,
+                reason=reason,
+            ),
         )
-        for lot in lots:
-            lot.message_post(
-                body=self.env._(
-                    "Unblocked by %(user)s: %(reason)s",
-                    user=self.env.user.name,
-                    reason=reason,
-                )
-            )
-        return lots
+
+    def _write_blocked_state(self, vals, body):
+        """Write the block fields (only written here) and log ``body``."""
+        self.with_context(slt_lot_block=LOT_BLOCK).write(vals)
+        for lot in self:
+            lot.message_post(body=body)
+        return self
 
     def _action_correct_name(self, new_name, reason):
         """Rename a lot, even one with done moves, logging the reason.
@@ -334,7 +468,7 @@ class StockLotLifecycle(models.Model):
         if not reason:
             raise UserError(self.env._("A reason is required to correct a lot."))
         old_name = self.name
-        self.with_context(slt_lot_correction=True).write({"name": new_name})
+        self.with_context(slt_lot_correction=LOT_CORRECTION).write({"name": new_name})
         self.message_post(
             body=self.env._(
                 "Name corrected from %(old)s to %(new)s by %(user)s: %(reason)s",
@@ -422,6 +556,61 @@ class StockLotLifecycle(models.Model):
         return result
 
     @api.model
+    def _read_lot_name(self, raw_name, product, name_format, check_format=True):
+        """``_process_lot_name`` then (unless ``check_format`` is False) the
+        format check: what a name typed, scanned, generated or imported for
+        ``product`` goes through. A GS1 string that cannot be read is left as
+        it was typed."""
+        result = self._process_lot_name(raw_name, product, name_format)
+        if result["errors"]:
+            return dict(result, name=raw_name, expiration_date=None)
+        if check_format:
+            result["errors"] = self._get_lot_name_format_errors(
+                result["name"], name_format
+            )
+        return result
+
+    @api.model
+    def _read_lot_names_in_vals(
+        self, vals_products, field_name="lot_name", check_format=True
+    ):
+        """Read the names in ``vals_products``, pairs of (values, product),
+        in place (name and expiry); raise one error listing every name that
+        cannot be read or breaks its format."""
+        formats = {}
+        errors = []
+        for vals, product in vals_products:
+            if product not in formats:
+                formats[product] = product.product_tmpl_id._get_lot_name_format()
+            raw_name = vals[field_name]
+            result = self._read_lot_name(
+                raw_name, product, formats[product], check_format=check_format
+            )
+            errors += [
+                self._format_lot_name_error(product, raw_name, reason)
+                for reason in result["errors"]
+            ]
+            vals[field_name] = result["name"]
+            if result["expiration_date"] and not vals.get("expiration_date"):
+                vals["expiration_date"] = result["expiration_date"]
+        self._raise_lot_name_errors(errors)
+
+    @api.model
+    def _get_lot_name_warning(self, product, name, errors):
+        """The onchange warning listing ``errors`` of a typed name, if any."""
+        if not errors:
+            return None
+        return {
+            "warning": {
+                "title": self.env._("Lot/serial number"),
+                "message": "\n".join(
+                    self._format_lot_name_error(product, name, reason)
+                    for reason in errors
+                ),
+            }
+        }
+
+    @api.model
     def _looks_like_gs1(self, value):
         return bool(
             value.startswith(GS1_PREFIXES)
@@ -506,15 +695,12 @@ class StockLotLifecycle(models.Model):
 
     def _prepare_lot_name_vals_list(self, vals_list):
         """Normalise/decompose ``name`` in create values; raise one error
-        listing every name that cannot be read."""
+        listing every name that cannot be read (the format of the name is
+        checked by ``_check_lot_name_format``)."""
         products = self.env["product.product"].browse(
             {vals["product_id"] for vals in vals_list if vals.get("product_id")}
         )
-        formats = {
-            product: product.product_tmpl_id._get_lot_name_format()
-            for product in products
-        }
-        errors = []
+        vals_products = []
         for vals in vals_list:
             if not vals.get("name") or not vals.get("product_id"):
                 continue
@@ -523,17 +709,9 @@ class StockLotLifecycle(models.Model):
                 self.env["res.company"].browse(vals.get("company_id"))
                 or product.company_id
             )
-            if not self._lot_rules_apply(company):
-                continue
-            result = self._process_lot_name(vals["name"], product, formats[product])
-            errors += [
-                self._format_lot_name_error(product, vals["name"], reason)
-                for reason in result["errors"]
-            ]
-            vals["name"] = result["name"]
-            if result["expiration_date"] and not vals.get("expiration_date"):
-                vals["expiration_date"] = result["expiration_date"]
-        self._raise_lot_name_errors(errors)
+            if self._lot_rules_apply(company):
+                vals_products.append((vals, product))
+        self._read_lot_names_in_vals(vals_products, "name", check_format=False)
 
     def _prepare_lot_name_write_vals(self, vals):
         """[(lots, vals)] with the name processed for each product."""
@@ -591,7 +769,10 @@ class StockLotLifecycle(models.Model):
         for field_name in ("name", "product_id", "company_id"):
             if field_name not in vals:
                 continue
-            if field_name == "name" and self.env.context.get("slt_lot_correction"):
+            if (
+                field_name == "name"
+                and self.env.context.get("slt_lot_correction") is LOT_CORRECTION
+            ):
                 continue
             changed |= self.filtered(
                 lambda lot, f=field_name: lot._get_immutable_value(f) != vals[f]
@@ -616,7 +797,7 @@ class StockLotLifecycle(models.Model):
     def _check_lot_block_write(self, vals):
         if not BLOCK_FIELDS & set(vals) or self.env.su:
             return
-        if not self.env.context.get("slt_lot_block"):
+        if self.env.context.get("slt_lot_block") is not LOT_BLOCK:
             raise AccessError(
                 self.env._(
                     "Lots are blocked and unblocked with the Block/Unblock buttons, "
@@ -624,193 +805,28 @@ class StockLotLifecycle(models.Model):
                 )
             )
 
-
-# ----------------------------------------------------------------------
-# Serial uniqueness scope (issue 3, A1) and lot creation by operation
-# type (A3). Kept in its own class so that the lifecycle overrides above
-# run inside it: names are normalised before the uniqueness key is made.
-# ----------------------------------------------------------------------
-
-UNIQUE_KEY_INDEX = "stock_lot_traceability_unique_key_uniq"
-
-
-def _traceability_unique_key_message(env, diagnostics=None):
-    return env._(
-        "This lot/serial number already exists in the uniqueness scope set in "
-        "Inventory › Settings › Strict Traceability (names are compared without "
-        "surrounding spaces and without case)."
-    )
-
-
-class StockLotUniqueness(models.Model):
-    _inherit = "stock.lot"
-
-    traceability_name_key = fields.Char(
-        string="Normalised Name",
-        compute="_compute_traceability_keys",
-        store=True,
-        index=True,
-        readonly=True,
-        copy=False,
-        help="The name as compared by the uniqueness rule: trimmed, lower-case.",
-    )
-    traceability_unique_key = fields.Char(
-        string="Uniqueness Key",
-        compute="_compute_traceability_keys",
-        store=True,
-        readonly=True,
-        copy=False,
-        help="Unique in the database: the normalised name within the scope of "
-        "the company's serial uniqueness setting. Empty when strict "
-        "traceability is off.",
-    )
-
-    _traceability_unique_key_uniq = models.UniqueIndex(
-        "(traceability_unique_key) WHERE traceability_unique_key IS NOT NULL",
-        _traceability_unique_key_message,
-    )
-
-    def _auto_init(self):
-        """Create and fill the key columns in SQL: computing them through the
-        ORM would load every lot of a large database. The new company setting
-        starts at "per product" everywhere, so the key is per product."""
-        cr = self.env.cr
-        if not column_exists(cr, "stock_lot", "traceability_unique_key"):
-            create_column(cr, "stock_lot", "traceability_name_key", "varchar")
-            create_column(cr, "stock_lot", "traceability_unique_key", "varchar")
-            self.env.execute_query(
-                SQL(
-                    """
-                    UPDATE stock_lot
-                       SET traceability_name_key = lower(btrim(name)),
-                           traceability_unique_key = 'P|'
-                               || COALESCE(company_id, 0) || '|' || product_id
-                               || '|' || lower(btrim(name))
-                    """
-                )
-            )
-        return super()._auto_init()
-
-    @api.depends(
-        "name",
-        "product_id.tracking",
-        "company_id.strict_traceability",
-        "company_id.serial_uniqueness_scope",
-    )
-    def _compute_traceability_keys(self):
-        for lot in self:
-            name_key = lot._traceability_normalise(lot.name)
-            lot.traceability_name_key = name_key or False
-            lot.traceability_unique_key = lot._traceability_build_key(name_key)
-
-    @api.constrains("name", "product_id", "company_id")
-    def _check_traceability_unique(self):
-        """Clear error for duplicates in the scope, before the unique index
-        fires at flush; also covers the lots of companies using another scope,
-        which the index (one key per lot) cannot compare."""
-        lots = self.filtered("traceability_unique_key")
-        if not lots:
-            return
-        # Raw SQL without flush: flushing would send pending key updates and
-        # turn a duplicate into a bare unique violation.
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT lot.id, lot.name, lot.company_id, lot.product_id,
-                       tmpl.tracking, lot.traceability_name_key
-                  FROM stock_lot lot
-                  JOIN product_product product ON product.id = lot.product_id
-                  JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
-                 WHERE lot.traceability_name_key = ANY(%s)
-                   AND lot.id != ALL(%s)
-                """,
-                list(set(lots.mapped("traceability_name_key"))),
-                lots.ids,
-            )
-        )
-        others = [
-            {
-                "name": name,
-                "company": self.env["res.company"].browse(company_id),
-                "product": self.env["product.product"].browse(product_id),
-                "tracking": tracking,
-                "key": name_key,
-            }
-            for _id, name, company_id, product_id, tracking, name_key in rows
-        ]
-        infos = {lot: lot._traceability_key_info() for lot in lots}
-        by_key = defaultdict(list)
-        for info in others + list(infos.values()):
-            by_key[info["key"]].append(info)
-        errors = []
-        for lot, mine in infos.items():
-            clashes = [
-                other
-                for other in by_key[mine["key"]]
-                if other is not mine and self._traceability_keys_clash(mine, other)
-            ]
-            errors += [
-                self.env._(
-                    "- %(product)s, %(name)s: already used by %(other)s "
-                    "(%(other_name)s)",
-                    product=lot.product_id.display_name,
-                    name=lot.name,
-                    other=other["product"].sudo().display_name,
-                    other_name=other["name"],
-                )
-                for other in clashes[:1]
-            ]
-        if errors:
-            raise TraceabilityValidationError(
-                self.env._(
-                    "Lot/serial numbers must be unique (compared without surrounding "
-                    "spaces and case, in the scope set in Inventory › Settings):\n"
-                    "%(lines)s",
-                    lines="\n".join(errors),
-                )
-            )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._check_traceability_lot_creation()
-        try:
-            with self.env.cr.savepoint():
-                return super().create(vals_list)
-        except UniqueViolation as error:
-            # Concurrent transactions: the index is the last word. Make it the
-            # add-on's error, not a bare database error.
-            if error.diag.constraint_name != UNIQUE_KEY_INDEX:
-                raise
-            raise TraceabilityValidationError(
-                _traceability_unique_key_message(self.env)
-                + "\n"
-                + "\n".join(
-                    f"- {vals.get('name')}" for vals in vals_list if vals.get("name")
-                )
-            ) from error
-
-    # --- keys ---------------------------------------------------------
+    # --- serial uniqueness scope (A1) ---------------------------------
 
     @api.model
     def _traceability_normalise(self, name):
         return (name or "").strip().lower()
 
-    def _traceability_scope(self):
-        """Uniqueness scope of this lot: its company's setting for serial
-        numbers; lots are always unique per product. Lots without a company
-        (products shared between companies) follow the current company."""
-        self.ensure_one()
-        company = self.company_id or self.env.company
-        if self.product_id.tracking != "serial":
+    @api.model
+    def _traceability_scope_of(self, company, tracking):
+        """Uniqueness scope of a lot of ``company`` with ``tracking``: the
+        company's setting for serial numbers; lots are always unique per
+        product. Lots without a company (products shared between companies)
+        follow the current company."""
+        if tracking != "serial":
             return "product"
-        return company.serial_uniqueness_scope or "product"
+        return (company or self.env.company).serial_uniqueness_scope or "product"
 
     def _traceability_build_key(self, name_key):
         self.ensure_one()
         company = self.company_id or self.env.company
         if not (name_key and self.product_id and company.strict_traceability):
             return False
-        scope = self._traceability_scope()
+        scope = self._traceability_scope_of(self.company_id, self.product_id.tracking)
         if scope == "global":
             return f"G|{name_key}"
         if scope == "company":
@@ -820,7 +836,6 @@ class StockLotUniqueness(models.Model):
     def _traceability_key_info(self):
         self.ensure_one()
         return {
-            "lot": self,
             "name": self.name,
             "company": self.company_id,
             "product": self.product_id,
@@ -839,12 +854,7 @@ class StockLotUniqueness(models.Model):
 
     @api.model
     def _traceability_scope_breaks(self, first, second):
-        company = first["company"] or self.env.company
-        scope = (
-            company.serial_uniqueness_scope
-            if first["tracking"] == "serial"
-            else "product"
-        ) or "product"
+        scope = self._traceability_scope_of(first["company"], first["tracking"])
         same_company = (
             not first["company"]
             or not second["company"]
@@ -910,6 +920,26 @@ class StockLotUniqueness(models.Model):
             lots._recompute_recordset(
                 ["traceability_name_key", "traceability_unique_key"]
             )
+
+    def _traceability_lock(self):
+        """Serialise concurrent transactions that move or count these lots.
+
+        Odoo runs transactions in REPEATABLE READ: a row lock alone would let
+        the second transaction read a stale snapshot once the first commits.
+        Updating the lot rows makes it fail with a serialisation error instead,
+        and Odoo retries it, when it sees the committed stock."""
+        if not self:
+            return
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE stock_lot SET write_date = write_date
+                 WHERE id IN (SELECT id FROM stock_lot WHERE id = ANY(%s)
+                               ORDER BY id FOR NO KEY UPDATE)
+                """,
+                sorted(self.ids),
+            )
+        )
 
     # --- lot creation by operation type (A3) ---------------------------
 

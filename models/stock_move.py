@@ -34,3 +34,19 @@ class StockMove(models.Model):
         return super(StockMove, moves).action_generate_lot_line_vals(
             context_data, mode, first_lot, count, lot_text
         )
+
+    def _create_lot_ids_from_move_line_vals(
+        self, vals_list, product_id, company_id=False
+    ):
+        # Generated and imported names are read (normalised, GS1 decomposed,
+        # format checked, A4) before Odoo looks the lots up by name, so the
+        # lots it creates are found again.
+        company = self.env["res.company"].browse(company_id) or self.env.company
+        if company.strict_traceability:
+            product = self.env["product.product"].browse(product_id)
+            self.env["stock.lot"]._read_lot_names_in_vals(
+                [(vals, product) for vals in vals_list if vals.get("lot_name")]
+            )
+        return super()._create_lot_ids_from_move_line_vals(
+            vals_list, product_id, company_id=company_id
+        )

@@ -7,13 +7,133 @@ from odoo.tools import SQL
 from ..exceptions import TraceabilityError
 from .stock_lot import GS1_LOT_MAX_LENGTH
 
+# Context marker of move lines being done, whose batch check makes the quant
+# guard step aside; an object, so that an RPC context cannot carry it.
+LINES_CHECKED = object()
+
 
 class StockMoveLine(models.Model):
+    """Strict lot/serial rules of issue 3 on move lines: names typed,
+    scanned, generated or imported are read (A4); done lines keep their lot
+    (A5); rules checked when lines are done: blocked lots (A6), expired lots
+    (A7), a lot required and created only where the operation type allows it,
+    on hand at the source (A3), one unit per serial number (A2).
+
+    The whole batch is checked in a constant number of queries, after the lots
+    involved are locked, so that concurrent validations are serialised."""
+
     _inherit = "stock.move.line"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._prepare_lot_name_vals_list(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("lot_name"):
+            if len(self.product_id) > 1:
+                # Normalisation depends on the product: one write per product.
+                for lines in self.grouped("product_id").values():
+                    lines.write(vals)
+                return True
+            vals = dict(vals)
+            self._prepare_lot_name_vals_list([vals], self[:1])
+        if "lot_id" in vals and not vals["lot_id"]:
+            self._check_done_lines_keep_lot()
+        return super().write(vals)
+
+    @api.onchange("lot_name")
+    def _onchange_lot_name_traceability(self):
+        if not self.lot_name or not self.product_id:
+            return None
+        if not (self.company_id or self.env.company).strict_traceability:
+            return None
+        Lot = self.env["stock.lot"]
+        result = Lot._read_lot_name(
+            self.lot_name,
+            self.product_id,
+            self.product_id.product_tmpl_id._get_lot_name_format(),
+        )
+        self.lot_name = result["name"]
+        if result["expiration_date"] and "expiration_date" in self._fields:
+            self.expiration_date = result["expiration_date"]
+        errors = result["errors"]
+        if (
+            not errors
+            and len(self.lot_name) > GS1_LOT_MAX_LENGTH
+            and self.env.user.has_group("stock.group_stock_lot_print_gs1")
+        ):
+            errors = [
+                self.env._(
+                    "longer than the %(max)s characters a GS1 label can carry",
+                    max=GS1_LOT_MAX_LENGTH,
+                )
+            ]
+        return Lot._get_lot_name_warning(self.product_id, self.lot_name, errors)
+
     def _action_done(self):
-        self._check_traceability_rules()
-        return super()._action_done()
+        # The batch is checked here; the quant-level guard of stock.quant
+        # would repeat the checks quant by quant.
+        lines = self.with_context(traceability_lines_checked=LINES_CHECKED)
+        lines._check_traceability_rules()
+        return super(StockMoveLine, lines)._action_done()
+
+    def _create_and_assign_production_lot(self):
+        # The lines were checked against their operation type's "Create New"
+        # (``_check_traceability_lot_creation``); the caller's context, which
+        # may name another picking, must not decide for them.
+        lines = self.with_context(traceability_picking_type_id=False)
+        return super(StockMoveLine, lines)._create_and_assign_production_lot()
+
+    def _prepare_lot_name_vals_list(self, vals_list, lines=None):
+        """Normalise/decompose ``lot_name`` in create/write values and check
+        its format; raise one error listing every bad name."""
+        Lot = self.env["stock.lot"]
+        todo = [vals for vals in vals_list if vals.get("lot_name")]
+        if not todo:
+            return
+        moves = self.env["stock.move"].browse(
+            {vals["move_id"] for vals in todo if vals.get("move_id")}
+        )
+        products = self.env["product.product"].browse(
+            {vals["product_id"] for vals in todo if vals.get("product_id")}
+        )
+        vals_products = []
+        for vals in todo:
+            move = moves.browse(vals.get("move_id"))
+            product = (
+                products.browse(vals.get("product_id"))
+                or move.product_id
+                or (lines.product_id if lines else products.browse())
+            )
+            company = (
+                self.env["res.company"].browse(vals.get("company_id"))
+                or move.company_id
+                or (lines.company_id if lines else self.env.company)
+            )
+            if product and (company or self.env.company).strict_traceability:
+                vals_products.append((vals, product))
+        Lot._read_lot_names_in_vals(vals_products)
+
+    def _check_done_lines_keep_lot(self):
+        lines = self.filtered(
+            lambda ml: ml.state == "done"
+            and ml.lot_id
+            and ml.company_id.strict_traceability
+        )
+        if lines:
+            raise TraceabilityError(
+                self.env._(
+                    "The lot/serial number of a done move line cannot be removed:"
+                    "\n%(lines)s",
+                    lines=self._format_traceability_violations(
+                        [
+                            ml._traceability_violation(self.env._("done line"))
+                            for ml in lines
+                        ]
+                    ),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Strict traceability: one error listing every offending line
@@ -26,7 +146,14 @@ class StockMoveLine(models.Model):
         a list of violations, as made by ``_traceability_violation``. Extend
         this list (call ``super()``) to add a rule.
         """
-        return []
+        return [
+            self._traceability_check_blocked_lots,
+            self._traceability_check_expired_lots,
+            self._check_traceability_lot_required,
+            self._check_traceability_lot_creation,
+            self._check_traceability_on_hand,
+            self._check_traceability_single_unit,
+        ]
 
     def _traceability_strict_lines(self):
         """Lines whose company enforces the strict rules."""
@@ -62,6 +189,7 @@ class StockMoveLine(models.Model):
         lines = self._traceability_strict_lines()
         if not lines:
             return
+        lines._traceability_lock_lots()
         violations = []
         for check in lines._get_traceability_rule_checks():
             violations += check(lines)
@@ -73,145 +201,9 @@ class StockMoveLine(models.Model):
                 )
             )
 
-
-class StockMoveLineLotLifecycle(models.Model):
-    """Lot lifecycle rules of issue 3 on move lines (A4 names typed, scanned,
-    generated or imported; A5 done lines keep their lot; A6 blocked lots; A7
-    expired lots), in their own class so ``super()`` chains with the other
-    rules' overrides."""
-
-    _inherit = "stock.move.line"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._prepare_lot_name_vals_list(vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if vals.get("lot_name") and not self.env.context.get("slt_lot_name_ready"):
-            if len(self.product_id) > 1:
-                # Normalisation depends on the product: one write per product.
-                for lines in self.grouped("product_id").values():
-                    lines.write(vals)
-                return True
-            vals = dict(vals)
-            self._prepare_lot_name_vals_list([vals], self[:1])
-        if "lot_id" in vals and not vals["lot_id"]:
-            self._check_done_lines_keep_lot()
-        return super().write(vals)
-
-    @api.onchange("lot_name")
-    def _onchange_lot_name_traceability(self):
-        if not self.lot_name or not self.product_id:
-            return None
-        if not (self.company_id or self.env.company).strict_traceability:
-            return None
-        Lot = self.env["stock.lot"]
-        name_format = self.product_id.product_tmpl_id._get_lot_name_format()
-        result = Lot._process_lot_name(self.lot_name, self.product_id, name_format)
-        errors = result["errors"]
-        if not errors:
-            self.lot_name = result["name"]
-            if result["expiration_date"] and "expiration_date" in self._fields:
-                self.expiration_date = result["expiration_date"]
-            errors = Lot._get_lot_name_format_errors(self.lot_name, name_format)
-        if (
-            not errors
-            and len(self.lot_name) > GS1_LOT_MAX_LENGTH
-            and self.env.user.has_group("stock.group_stock_lot_print_gs1")
-        ):
-            errors = [
-                self.env._(
-                    "longer than the %(max)s characters a GS1 label can carry",
-                    max=GS1_LOT_MAX_LENGTH,
-                )
-            ]
-        if errors:
-            return {
-                "warning": {
-                    "title": self.env._("Lot/serial number"),
-                    "message": "\n".join(
-                        Lot._format_lot_name_error(self.product_id, self.lot_name, r)
-                        for r in errors
-                    ),
-                }
-            }
-        return None
-
-    def _prepare_lot_name_vals_list(self, vals_list, lines=None):
-        """Normalise/decompose ``lot_name`` in create/write values and check
-        its format; raise one error listing every bad name."""
-        Lot = self.env["stock.lot"]
-        todo = [vals for vals in vals_list if vals.get("lot_name")]
-        if not todo:
-            return
-        moves = self.env["stock.move"].browse(
-            {vals["move_id"] for vals in todo if vals.get("move_id")}
-        )
-        products = self.env["product.product"].browse(
-            {vals["product_id"] for vals in todo if vals.get("product_id")}
-        )
-        formats = {}
-        errors = []
-        for vals in todo:
-            move = moves.browse(vals.get("move_id"))
-            product = (
-                products.browse(vals.get("product_id"))
-                or move.product_id
-                or (lines.product_id if lines else products.browse())
-            )
-            company = (
-                self.env["res.company"].browse(vals.get("company_id"))
-                or move.company_id
-                or (lines.company_id if lines else self.env.company)
-            )
-            if not product or not (company or self.env.company).strict_traceability:
-                continue
-            if product not in formats:
-                formats[product] = product.product_tmpl_id._get_lot_name_format()
-            result = Lot._process_lot_name(vals["lot_name"], product, formats[product])
-            if not result["errors"]:
-                result["errors"] = Lot._get_lot_name_format_errors(
-                    result["name"], formats[product]
-                )
-            errors += [
-                Lot._format_lot_name_error(product, vals["lot_name"], reason)
-                for reason in result["errors"]
-            ]
-            vals["lot_name"] = result["name"]
-            if result["expiration_date"] and not vals.get("expiration_date"):
-                vals["expiration_date"] = result["expiration_date"]
-        Lot._raise_lot_name_errors(errors)
-
-    def _check_done_lines_keep_lot(self):
-        lines = self.filtered(
-            lambda ml: ml.state == "done"
-            and ml.lot_id
-            and ml.company_id.strict_traceability
-        )
-        if lines:
-            raise TraceabilityError(
-                self.env._(
-                    "The lot/serial number of a done move line cannot be removed:"
-                    "\n%(lines)s",
-                    lines=self._format_traceability_violations(
-                        [
-                            ml._traceability_violation(self.env._("done line"))
-                            for ml in lines
-                        ]
-                    ),
-                )
-            )
-
     # ------------------------------------------------------------------
     # Rules checked at _action_done
     # ------------------------------------------------------------------
-
-    def _get_traceability_rule_checks(self):
-        return super()._get_traceability_rule_checks() + [
-            self._traceability_check_blocked_lots,
-            self._traceability_check_expired_lots,
-        ]
 
     def _traceability_check_blocked_lots(self, lines):
         """A6: a blocked lot only moves to quarantine, scrap or a vendor."""
@@ -277,44 +269,6 @@ class StockMoveLineLotLifecycle(models.Model):
             if ml.picking_id:
                 ml.picking_id.message_post(body=body)
 
-
-class StockMoveLineIntegrity(models.Model):
-    """Integrity rules of issue 3 checked when move lines are done: A2 one
-    unit per serial number, A3 no phantom lots (on hand at the source, created
-    only where the operation type allows it, never moved without a lot).
-
-    The whole batch is checked in a constant number of queries, after the lots
-    involved are locked, so that concurrent validations are serialised."""
-
-    _inherit = "stock.move.line"
-
-    def _action_done(self):
-        # The batch is checked here; the quant-level guard of stock.quant
-        # would repeat the checks quant by quant.
-        return super(
-            StockMoveLineIntegrity,
-            self.with_context(traceability_lines_checked=True),
-        )._action_done()
-
-    def _check_traceability_rules(self):
-        self._traceability_strict_lines()._traceability_lock_lots()
-        return super()._check_traceability_rules()
-
-    def _create_and_assign_production_lot(self):
-        # The lines were checked against their operation type's "Create New"
-        # (``_check_traceability_lot_creation``); the caller's context, which
-        # may name another picking, must not decide for them.
-        lines = self.with_context(traceability_picking_type_id=False)
-        return super(StockMoveLineIntegrity, lines)._create_and_assign_production_lot()
-
-    def _get_traceability_rule_checks(self):
-        return super()._get_traceability_rule_checks() + [
-            self._check_traceability_lot_required,
-            self._check_traceability_lot_creation,
-            self._check_traceability_on_hand,
-            self._check_traceability_single_unit,
-        ]
-
     # --- helpers --------------------------------------------------------
 
     def _traceability_positive(self):
@@ -359,25 +313,10 @@ class StockMoveLineIntegrity(models.Model):
         return result
 
     def _traceability_lock_lots(self):
-        """Serialise concurrent validations of the same lots.
-
-        Odoo runs transactions in REPEATABLE READ: a row lock alone would let
-        the second transaction read a stale snapshot once the first commits.
-        Updating the lot rows makes it fail with a serialisation error instead,
-        and Odoo retries it, when it sees the committed stock."""
-        lots = self.env["stock.lot"].union(*self._traceability_existing_lots().values())
-        if not lots:
-            return
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE stock_lot SET write_date = write_date
-                 WHERE id IN (SELECT id FROM stock_lot WHERE id = ANY(%s)
-                               ORDER BY id FOR NO KEY UPDATE)
-                """,
-                sorted(lots.ids),
-            )
-        )
+        """Serialise concurrent validations of the same lots."""
+        self.env["stock.lot"].union(
+            *self._traceability_existing_lots().values()
+        )._traceability_lock()
 
     # --- checks -----------------------------------------------------------
 

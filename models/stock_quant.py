@@ -1,10 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import defaultdict
 
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..exceptions import TraceabilityValidationError
+from .stock_move_line import LINES_CHECKED
 
 
 class StockQuant(models.Model):
@@ -21,7 +23,7 @@ class StockQuant(models.Model):
         Move lines being done are checked as a batch beforehand
         (``stock.move.line._check_traceability_rules``), so this guard steps
         aside for them and keeps validation free of per-line queries."""
-        if self.env.context.get("traceability_lines_checked"):
+        if self.env.context.get("traceability_lines_checked") is LINES_CHECKED:
             return
         quants = self.filtered(
             lambda q: q.lot_id
@@ -31,16 +33,7 @@ class StockQuant(models.Model):
         if not quants:
             return
         lots = quants.lot_id
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE stock_lot SET write_date = write_date
-                 WHERE id IN (SELECT id FROM stock_lot WHERE id = ANY(%s)
-                               ORDER BY id FOR NO KEY UPDATE)
-                """,
-                sorted(lots.ids),
-            )
-        )
+        lots._traceability_lock()
         rows = self.env.execute_query(
             SQL(
                 """
@@ -110,3 +103,77 @@ class StockQuant(models.Model):
                 )
             )
         return errors
+
+    # ------------------------------------------------------------------
+    # Reservation (A6 blocked lots, A7 lots past their removal date)
+    # ------------------------------------------------------------------
+
+    def _get_reserve_quantity(
+        self,
+        product_id,
+        location_id,
+        quantity,
+        uom_id=None,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        strict=False,
+    ):
+        # The reservation entry point: only here are blocked or removed lots
+        # filtered out of ``_gather``; quant updates of done moves still see
+        # every quant.
+        quants = self
+        if self._reserve_only_reservable_lots(product_id, location_id):
+            quants = self.with_context(slt_reservable_lots_only=True)
+        return super(StockQuant, quants)._get_reserve_quantity(
+            product_id,
+            location_id,
+            quantity,
+            uom_id=uom_id,
+            lot_id=lot_id,
+            package_id=package_id,
+            owner_id=owner_id,
+            strict=strict,
+        )
+
+    def _get_gather_domain(
+        self,
+        product_id,
+        location_id,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        strict=False,
+    ):
+        domain = super()._get_gather_domain(
+            product_id,
+            location_id,
+            lot_id=lot_id,
+            package_id=package_id,
+            owner_id=owner_id,
+            strict=strict,
+        )
+        if self.env.context.get("slt_reservable_lots_only"):
+            domain &= self._get_reservable_lot_domain()
+        return domain
+
+    def _reserve_only_reservable_lots(self, product_id, location_id):
+        """Whether reservation skips blocked lots and lots past their removal
+        date (``slt_allow_blocked_reservation`` in the context lifts it, e.g.
+        to move blocked lots into quarantine)."""
+        if product_id.tracking == "none" or self.env.context.get(
+            "slt_allow_blocked_reservation"
+        ):
+            return False
+        company = location_id.company_id or self.env.company
+        return bool(company.strict_traceability)
+
+    def _get_reservable_lot_domain(self):
+        now = fields.Datetime.now()
+        return Domain("lot_id", "=", False) | (
+            Domain("lot_id.is_blocked", "=", False)
+            & (
+                Domain("lot_id.removal_date", "=", False)
+                | Domain("lot_id.removal_date", ">", now)
+            )
+        )

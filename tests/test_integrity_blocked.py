@@ -100,6 +100,15 @@ class TestIntegrityBlocked(TraceabilityCase):
             self.old_lot.with_user(self.stock_user).write({"is_blocked": False})
         self.assertTrue(self.old_lot.is_blocked)
 
+    def test_block_context_sent_by_a_client_does_not_block(self):
+        """An RPC client sets any context key it likes: the block marker of
+        ``_action_block`` is not one it can send."""
+        with self.assertRaises(AccessError):
+            self.old_lot.with_user(self.stock_user).with_context(
+                slt_lot_block=True
+            ).write({"is_blocked": True, "blocked_reason": "no reason logged"})
+        self.assertFalse(self.old_lot.is_blocked)
+
     def test_block_needs_a_reason(self):
         with self.assertRaises(UserError):
             self.old_lot._action_block("  ")

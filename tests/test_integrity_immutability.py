@@ -115,6 +115,15 @@ class TestIntegrityImmutability(TraceabilityCase):
                 slt_lot_correction=False
             ).name = "IMM-X"
 
+    def test_correction_context_sent_by_a_client_does_not_rename(self):
+        """An RPC client sets any context key it likes: the correction
+        wizard's marker is not one it can send."""
+        with self.assertRaises(TraceabilityError):
+            self.lot.with_user(self.stock_user).with_context(
+                slt_lot_correction=True
+            ).name = "IMM-X"
+        self.assertEqual(self.lot.name, "IMM-001")
+
     # --- tracking changes --------------------------------------------------
 
     def test_lot_to_serial_with_ten_unit_lot_refused(self):

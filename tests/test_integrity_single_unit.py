@@ -197,6 +197,18 @@ class TestIntegritySingleUnit(TraceabilityCase):
                 self.serial, self.other_location, 1, lot_id=lot
             )
 
+    def test_direct_quant_update_with_client_context_refused(self):
+        """The context key that lets move lines being done skip the quant
+        guard cannot be sent by a client."""
+        receipt = self.builder.receive(self.serial, {"DR-051": 1}, self.vendor)
+        lot = receipt.move_line_ids.lot_id
+        with self.assertRaisesRegex(TraceabilityValidationError, "at most once"):
+            self.Quant.with_context(
+                traceability_lines_checked=True
+            )._update_available_quantity(
+                self.serial, self.other_location, 1, lot_id=lot
+            )
+
     def test_manufacturing_a_serial_already_on_hand_refused(self):
         if not self.builder.has_mrp:
             self.skipTest("needs mrp")
