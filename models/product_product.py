@@ -63,9 +63,27 @@ class ProductProduct(models.Model):
         if product_ids is not None and not product_ids:
             return {}
         self.env["stock.quant"].flush_model(
-            ["product_id", "location_id", "lot_id", "quantity"]
+            ["product_id", "location_id", "lot_id", "quantity", "company_id"]
         )
         self.env["product.template"].flush_model(["tracking"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT q.product_id, SUM(q.quantity)
+                  %s
+                 GROUP BY q.product_id
+                HAVING SUM(q.quantity) > 0
+                """,
+                self._untracked_quants_sql(product_ids, tracked_only),
+            )
+        )
+        return {product_id: float(qty) for product_id, qty in rows}
+
+    @api.model
+    def _untracked_quants_sql(self, product_ids=None, tracked_only=True):
+        """``FROM .. WHERE ..`` of the quants without lot/serial number in
+        internal locations of the allowed companies (alias ``q``); shared by
+        the untracked stock fields and the traceability health check."""
         conditions = [
             SQL("q.lot_id IS NULL"),
             SQL("l.usage = 'internal'"),
@@ -75,22 +93,16 @@ class ProductProduct(models.Model):
             conditions.append(SQL("q.product_id = ANY(%s)", list(product_ids)))
         if tracked_only:
             conditions.append(SQL("t.tracking != 'none'"))
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT q.product_id, SUM(q.quantity)
-                  FROM stock_quant q
-                  JOIN stock_location l ON l.id = q.location_id
-                  JOIN product_product p ON p.id = q.product_id
-                  JOIN product_template t ON t.id = p.product_tmpl_id
-                 WHERE %s
-                 GROUP BY q.product_id
-                HAVING SUM(q.quantity) > 0
-                """,
-                SQL(" AND ").join(conditions),
-            )
+        return SQL(
+            """
+              FROM stock_quant q
+              JOIN stock_location l ON l.id = q.location_id
+              JOIN product_product p ON p.id = q.product_id
+              JOIN product_template t ON t.id = p.product_tmpl_id
+             WHERE %s
+            """,
+            SQL(" AND ").join(conditions),
         )
-        return {product_id: float(qty) for product_id, qty in rows}
 
     @api.onchange("tracking")
     def _onchange_tracking(self):

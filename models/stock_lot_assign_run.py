@@ -373,6 +373,7 @@ class StockLotAssignRunLine(models.Model):
         "stock.lot", string="Lot/Serial Number", readonly=True, index=True
     )
     quantity = fields.Float(digits="Product Unit", readonly=True)
+    # indexed: the recall mass balance joins the history lines on it
     move_line_id = fields.Many2one(
-        "stock.move.line", string="History Line", readonly=True
+        "stock.move.line", string="History Line", readonly=True, index="btree_not_null"
     )

@@ -297,7 +297,11 @@ class StockRecall(models.Model):
             raise UserError(self.env._("Select at least one lot to recall."))
         if len(lots.company_id) > 1:
             raise UserError(
-                self.env._("All the lots of a recall must belong to one company.")
+                self.env._(
+                    "All the lots of a recall must belong to one company; these "
+                    "belong to %(companies)s.",
+                    companies=", ".join(lots.company_id.mapped("display_name")),
+                )
             )
         return {
             "type": "ir.actions.act_window",
@@ -418,10 +422,6 @@ class StockRecall(models.Model):
         self.write({"state": "closed", "date_closed": fields.Datetime.now()})
         return True
 
-    def action_reset_draft(self):
-        self.write({"state": "draft"})
-        return True
-
     def action_print(self):
         self.ensure_one()
         self._check_traced()
@@ -475,16 +475,12 @@ class StockRecall(models.Model):
         """Affected lots as ``(lot_id, depth, direction, path)`` tuples."""
         self.ensure_one()
         company_ids = self._get_trace_company_ids()
-        self.env["stock.move.line"].flush_model(
-            ["lot_id", "state", "company_id", "consume_line_ids"]
-        )
         found = {}
-        for direction in ("downstream", "upstream"):
+        for direction in (trace_engine.DOWNSTREAM, trace_engine.UPSTREAM):
             if self.direction not in (direction, "both"):
                 continue
-            for lot_id, depth, path in self.env.execute_query(
-                trace_engine.lot_graph_query(self.lot_ids.ids, direction, company_ids)
-            ):
+            rows = self.lot_ids._trace_graph(direction, company_ids)
+            for lot_id, depth, path in rows:
                 if lot_id in found:
                     continue
                 found[lot_id] = (
@@ -517,6 +513,7 @@ class StockRecall(models.Model):
             "stock_recall_shipment",
             "stock_recall_stock",
             "stock_recall_event",
+            "stock_recall_lot",
         ):
             self.env.execute_query(
                 SQL(
@@ -525,9 +522,6 @@ class StockRecall(models.Model):
                     self.id,
                 )
             )
-        self.env.execute_query(
-            SQL("DELETE FROM stock_recall_lot WHERE recall_id = %s", self.id)
-        )
         self.env.execute_query(self._insert_lots_query(rows, params))
         self.env.execute_query(self._insert_events_query(params))
         self.env.execute_query(self._insert_shipments_query(params))
@@ -568,19 +562,24 @@ class StockRecall(models.Model):
 
         Read straight from ``stock_move_line`` (by the lot index) rather than
         from the rows inserted in the same transaction, which have no
-        statistics yet and would mislead the planner.
+        statistics yet and would mislead the planner. ``is_retroactive``
+        marks the history lines of a retroactive assignment (issue 4): the
+        stock they assigned the lot to counts as received.
         """
         return SQL(
             """
             SELECT ml.id, ml.lot_id, ml.product_id, ml.date, ml.location_id,
-                   ml.location_dest_id, ml.company_id,
-                   ml.quantity_product_uom AS qty, dst_loc.usage AS dst_usage,
+                   ml.location_dest_id, ml.company_id, ml.quantity,
+                   ml.quantity_product_uom AS qty, src_loc.usage AS src_usage,
+                   dst_loc.usage AS dst_usage,
                    COALESCE(p.partner_id, m.partner_id) AS partner_id,
                    COALESCE(p.name, m.reference) AS reference,
+                   arl.id IS NOT NULL AS is_retroactive,
                    %(event_type)s AS event_type
               FROM stock_move_line ml
               LEFT JOIN stock_move m ON m.id = ml.move_id
               LEFT JOIN stock_picking p ON p.id = ml.picking_id
+              LEFT JOIN stock_lot_assign_run_line arl ON arl.move_line_id = ml.id
               JOIN stock_location src_loc ON src_loc.id = ml.location_id
               JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
              WHERE ml.lot_id = ANY(%(all_lot_ids)s) AND ml.state = 'done'
@@ -597,25 +596,18 @@ class StockRecall(models.Model):
             INSERT INTO stock_recall_event (
                 recall_id, move_line_id, lot_id, product_id, event_type, date,
                 quantity, product_qty, partner_id, reference, input_lot_codes)
-            SELECT %(recall)s, ml.id, ml.lot_id, ml.product_id, %(event_type)s,
-                   ml.date, ml.quantity, ml.quantity_product_uom,
-                   COALESCE(p.partner_id, m.partner_id), COALESCE(p.name, m.reference),
-                   CASE WHEN src_loc.usage = 'production' THEN (
+            SELECT %(recall)s, l.id, l.lot_id, l.product_id, l.event_type,
+                   l.date, l.quantity, l.qty, l.partner_id, l.reference,
+                   CASE WHEN l.src_usage = 'production' THEN (
                        SELECT string_agg(DISTINCT il.name, ', ')
                          FROM stock_move_line_consume_rel rel
                          JOIN stock_move_line iml ON iml.id = rel.produce_line_id
                          JOIN stock_lot il ON il.id = iml.lot_id
-                        WHERE rel.consume_line_id = ml.id)
+                        WHERE rel.consume_line_id = l.id)
                    END
-              FROM stock_move_line ml
-              LEFT JOIN stock_move m ON m.id = ml.move_id
-              LEFT JOIN stock_picking p ON p.id = ml.picking_id
-              JOIN stock_location src_loc ON src_loc.id = ml.location_id
-              JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
-             WHERE ml.lot_id = ANY(%(all_lot_ids)s) AND ml.state = 'done'
-               AND ml.company_id = ANY(%(companies)s)
+              FROM (%(lines)s) l
             """,
-            event_type=trace_engine.event_type_sql(),
+            lines=self._done_lines_query(params),
             **params,
         )
 
@@ -677,7 +669,8 @@ class StockRecall(models.Model):
             """
             WITH lines AS MATERIALIZED (%(lines)s), ev AS (
                 SELECT l.lot_id,
-                       SUM(l.qty) FILTER (WHERE l.event_type = 'receiving') AS received,
+                       SUM(l.qty) FILTER (WHERE l.event_type = 'receiving'
+                                            OR l.is_retroactive) AS received,
                        SUM(l.qty) FILTER (WHERE l.event_type = 'production')
                            AS produced,
                        SUM(l.qty) FILTER (WHERE l.event_type = 'shipping') AS shipped,
@@ -727,7 +720,7 @@ class StockRecall(models.Model):
                   JOIN stock_location src_loc ON src_loc.id = l.location_id
                   JOIN res_company co ON co.id = l.company_id
                   LEFT JOIN res_partner rp ON rp.id = l.partner_id
-                 WHERE l.event_type IN ('receiving', 'production')
+                 WHERE l.event_type IN ('receiving', 'production') OR l.is_retroactive
                  ORDER BY l.lot_id, l.date, l.id
             ), tot AS (
                 SELECT bal.*, tlc.source,
@@ -840,11 +833,7 @@ class StockRecall(models.Model):
         reason = self.env._(
             "Recall %(name)s: %(reason)s", name=self.name, reason=self.reason
         )
-        lots = lots.filtered(lambda lot: not lot.is_blocked)
-        if hasattr(lots, "_action_block"):
-            lots._action_block(reason)
-        else:
-            lots.write({"is_blocked": True, "blocked_reason": reason})
+        lots._action_block(reason)
 
     def _get_notification_lines(self):
         """``{customer: [line dict]}`` of the recall's shipments, per customer."""

@@ -37,7 +37,12 @@ class StockRecallLot(models.Model):
     is_blocked = fields.Boolean(related="lot_id.is_blocked")
 
     # mass balance, in the product's unit
-    qty_received = fields.Float(string="Received", digits="Product Unit")
+    qty_received = fields.Float(
+        string="Received",
+        digits="Product Unit",
+        help="Received from vendors, plus the stock on hand that this lot was "
+        "assigned to retroactively.",
+    )
     qty_produced = fields.Float(string="Produced", digits="Product Unit")
     qty_found = fields.Float(
         string="Inventory Gains",

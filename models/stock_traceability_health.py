@@ -96,6 +96,8 @@ class StockTraceabilityHealth(models.TransientModel):
             "stock.lot",
             "stock.move.line",
             "stock.picking.type",
+            "stock.location",
+            "product.template",
         ):
             self.env[model].flush_model()
         findings = []
@@ -116,17 +118,11 @@ class StockTraceabilityHealth(models.TransientModel):
             SQL(
                 """
                 SELECT q.company_id, q.product_id, SUM(q.quantity)
-                  FROM stock_quant q
-                  JOIN stock_location l ON l.id = q.location_id AND l.usage = 'internal'
-                  JOIN product_product p ON p.id = q.product_id
-                  JOIN product_template t ON t.id = p.product_tmpl_id
-                 WHERE q.lot_id IS NULL
-                   AND t.tracking != 'none'
-                   AND q.company_id = ANY(%(companies)s)
+                  %s
                  GROUP BY q.company_id, q.product_id
                 HAVING SUM(q.quantity) > 0
                 """,
-                companies=self.env.companies.ids,
+                self.env["product.product"]._untracked_quants_sql(),
             ),
             ("company_id", "product_id", "quantity"),
         )

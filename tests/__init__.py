@@ -6,6 +6,7 @@ from . import test_integrity_immutability
 from . import test_integrity_blocked
 from . import test_recall_trace
 from . import test_recall_workflow
+from . import test_recall_retroactive
 from . import test_integrity_single_unit
 from . import test_integrity_expiry
 from . import test_assign_wizard

@@ -149,25 +149,9 @@ class StockLotAssign(models.TransientModel):
         return self._reopen()
 
     def action_apply(self):
-        """Apply the assignment; each mode has its own ``_apply_<mode>``."""
+        """Apply the assignment: the rows of the mode, validated again."""
         self.ensure_one()
-        run = getattr(self, f"_apply_{self.mode}")()
-        return run._get_action_view()
-
-    def _apply_single_lot(self):
-        return self._apply_rows(self._prepare_rows_single_lot())
-
-    def _apply_lot_per_location(self):
-        return self._apply_rows(self._prepare_rows_lot_per_location())
-
-    def _apply_serials(self):
-        return self._apply_rows(self._prepare_rows_serials())
-
-    def _apply_import(self):
-        return self._apply_rows(self._prepare_rows_import())
-
-    def _apply_manual(self):
-        return self._apply_rows(self._prepare_rows_manual())
+        return self._apply_rows(self._get_rows())._get_action_view()
 
     @api.model
     def _get_action_for_products(self, products):
@@ -204,29 +188,23 @@ class StockLotAssign(models.TransientModel):
     # ------------------------------------------------------------------
 
     def _get_rows(self):
+        """The rows of the mode (``_prepare_rows_<mode>``), names normalised."""
         return self._normalize_rows(getattr(self, f"_prepare_rows_{self.mode}")())
 
     def _normalize_rows(self, rows):
         """Normalise the names as the lot format rules of the integrity rules
         do on create (when present), so that preview, collision checks and
         the created lots agree."""
-        Lot = self.env["stock.lot"]
-        if (
-            not hasattr(Lot, "_normalize_lot_name")
-            or not self.company_id.strict_traceability
-        ):
+        if not self.company_id.strict_traceability:
             return rows
+        Lot = self.env["stock.lot"]
         formats = {}
         for row in rows:
             tmpl = row["product"].product_tmpl_id
             if not row["lot_name"] or len(tmpl) != 1:
                 continue
             if tmpl not in formats:
-                formats[tmpl] = (
-                    tmpl._get_lot_name_format()
-                    if hasattr(tmpl, "_get_lot_name_format")
-                    else None
-                )
+                formats[tmpl] = tmpl._get_lot_name_format()
             row["lot_name"] = Lot._normalize_lot_name(row["lot_name"], formats[tmpl])
         return rows
 
@@ -756,14 +734,15 @@ class StockLotAssign(models.TransientModel):
             untracked = self._untracked_by_key(rows)
         assigned = defaultdict(float)
         row_numbers = defaultdict(list)
+        records = {}
         for row in rows:
             key = (row["product"].id, row["location"].id)
             assigned[key] += row["quantity"]
             row_numbers[key].append(row["row"])
+            records.setdefault(key, (row["product"], row["location"]))
         errors = []
         for key, qty in assigned.items():
-            product = self.env["product.product"].browse(key[0])
-            location = self.env["stock.location"].browse(key[1])
+            product, location = records[key]
             available = untracked.get(key, 0.0)
             cmp = product.uom_id.compare(qty, available)
             if cmp == 0 or (cmp < 0 and self.leave_rest_untracked):
@@ -866,9 +845,9 @@ class StockLotAssign(models.TransientModel):
         return context
 
     def _apply_rows(self, rows):
-        """Validate and apply the rows atomically; return the run."""
+        """Validate and apply the rows (from :meth:`_get_rows`) atomically;
+        return the run."""
         self.ensure_one()
-        rows = self._normalize_rows(rows)
         wizard = self.with_context(self._apply_context())
         with self.env.cr.savepoint():
             run = wizard._do_apply(rows)
@@ -992,10 +971,7 @@ class StockLotAssign(models.TransientModel):
     def _lot_expiration_date(self, row, product, in_date):
         if row.get("expiration_date"):
             return row["expiration_date"]
-        if (
-            "use_expiration_date" not in product._fields
-            or not product.use_expiration_date
-        ):
+        if not product.use_expiration_date:
             return False
         start = (
             datetime.datetime.combine(self.receipt_date, datetime.time.min)

@@ -48,25 +48,36 @@ class StockRecallProduct(models.TransientModel):
             wizard.lot_ids = wizard._find_lots()
 
     def _get_lot_line_domain(self):
+        """Done move lines that brought the lots to find in, in the date range."""
         self.ensure_one()
-        domain = Domain(
-            [
-                ("product_id", "=", self.product_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("state", "=", "done"),
-                ("lot_id", "!=", False),
-                ("location_id.usage", "in", ("supplier", "production")),
-            ]
+        domain = (
+            Domain(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "=", "done"),
+                    ("lot_id", "!=", False),
+                ]
+            )
+            & self._get_lot_source_domain()
         )
+        if self.product_id:
+            domain &= Domain("product_id", "=", self.product_id.id)
         if self.date_from:
             domain &= Domain("date", ">=", self.date_from)
         if self.date_to:
             domain &= Domain("date", "<=", self.date_to)
         return domain
 
+    def _get_lot_source_domain(self):
+        """Where the lots came in: received from vendors or produced."""
+        return Domain("location_id.usage", "in", ("supplier", "production"))
+
+    def _can_find_lots(self):
+        return bool(self.product_id)
+
     def _find_lots(self):
         self.ensure_one()
-        if not self.product_id:
+        if not self._can_find_lots():
             return self.env["stock.lot"]
         groups = self.env["stock.move.line"]._read_group(
             self._get_lot_line_domain(), ["lot_id"]

@@ -21,13 +21,11 @@ class StockRecallVendor(models.TransientModel):
     def _compute_lot_ids(self):
         return super()._compute_lot_ids()
 
-    def _get_lot_line_domain(self):
-        self.ensure_one()
+    def _get_lot_source_domain(self):
+        """Received from this vendor, under the vendor's lot code."""
         vendor_lot = (self.vendor_lot or "").strip()
-        domain = Domain(
+        return Domain(
             [
-                ("company_id", "=", self.company_id.id),
-                ("state", "=", "done"),
                 ("location_id.usage", "=", "supplier"),
                 (
                     "picking_id.partner_id",
@@ -39,19 +37,6 @@ class StockRecallVendor(models.TransientModel):
             Domain("lot_id.name", "=ilike", vendor_lot)
             | Domain("lot_id.ref", "=ilike", vendor_lot)
         )
-        if self.product_id:
-            domain &= Domain("product_id", "=", self.product_id.id)
-        if self.date_from:
-            domain &= Domain("date", ">=", self.date_from)
-        if self.date_to:
-            domain &= Domain("date", "<=", self.date_to)
-        return domain
 
-    def _find_lots(self):
-        self.ensure_one()
-        if not (self.partner_id and self.vendor_lot):
-            return self.env["stock.lot"]
-        groups = self.env["stock.move.line"]._read_group(
-            self._get_lot_line_domain(), ["lot_id"]
-        )
-        return self.env["stock.lot"].union(*(lot for (lot,) in groups))
+    def _can_find_lots(self):
+        return bool(self.partner_id and self.vendor_lot)
