@@ -1,5 +1,5 @@
 # Development loop of the stock_lot_traceability add-on. See README.rst.
-.PHONY: setup run test lint pytest bench compat load
+.PHONY: setup run test lint pytest pot bench compat load
 
 setup:
 	bash tools/setup.sh
@@ -15,3 +15,19 @@ lint:
 
 pytest:
 	bash tools/pytest.sh $(ARGS)
+
+pot:
+	bash tools/pot.sh
+
+# Benchmarks P1-P4 (README.rst, Performance); builds or reuses the DB slt_bench.
+bench:
+	.venv/bin/python bench/generate.py
+	.venv/bin/python bench/run.py
+
+# Odoo's own suites without/with the add-on (long: not in CI).
+compat:
+	bash tools/compat.sh
+
+# Load and fault test on a copy of a small DB (LOAD_ARGS=--kill for the fault mode).
+load:
+	.venv/bin/python bench/load.py $(LOAD_ARGS)

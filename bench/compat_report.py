@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Compare Odoo's test results without and with the add-on (tools/compat.sh).
+
+    compat_report.py base.jsonl addon.jsonl known_failures.csv [rerun.jsonl...]
+
+Prints passed / failed / errors / skipped per suite side by side, then
+checks: every test in the known-failures file fails (or errors) with the
+add-on and its error text matches the file's pattern for the rule; no other
+test that passes without the add-on fails with it. Exit status 1 otherwise.
+"""
+
+import csv
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+SUITES = ("stock", "product_expiry", "mrp", "purchase_stock", "sale_stock")
+BAD = ("fail", "error")
+
+
+def load(path):
+    results = {}
+    p = Path(path)
+    if not p.exists():
+        return None
+    for line in p.read_text().splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        previous = results.get(row["id"])
+        # a failed subtest makes the whole test failed
+        if previous and previous["outcome"] in BAD and row["outcome"] == "pass":
+            continue
+        results[row["id"]] = row
+    return results
+
+
+def seconds(path):
+    p = Path(path)
+    return p.read_text().strip() if p.exists() else "?"
+
+
+def load_known(path):
+    known = []
+    p = Path(path)
+    if not p.exists():
+        return known
+    with p.open() as f:
+        for row in csv.DictReader(line for line in f if not line.startswith("#")):
+            known.append(row)
+    return known
+
+
+def find(results, test_id):
+    if test_id in results:
+        return results[test_id]
+    for key, row in results.items():
+        if key.endswith(test_id):
+            return row
+    return None
+
+
+def check_known(known, addon):
+    """Each listed test fails with the add-on, for the listed rule."""
+    known_ids = set()
+    problems = []
+    for entry in known:
+        test_id = entry["test_id"].strip()
+        pattern = entry.get("pattern") or ""
+        row = find(addon, test_id)
+        if row is None:
+            problems.append(f"known failure {test_id}: did not run with the add-on")
+            continue
+        known_ids.add(row["id"])
+        if row["outcome"] not in BAD:
+            problems.append(
+                f"known failure {test_id} ({entry['rule']}): {row['outcome']} "
+                "with the add-on (expected to fail): remove it from the list?"
+            )
+        elif not re.search(pattern, row["error"], re.S):
+            last = row["error"].strip().splitlines()[-1:] or [""]
+            problems.append(
+                f"known failure {test_id} ({entry['rule']}) failed for another "
+                f"reason: {last[0][:300]}"
+            )
+        else:
+            print(
+                f"expected failure ok: {test_id} ({entry['rule']}: {entry['reason']})"
+            )
+    return known_ids, problems
+
+
+def regressions_of(base, addon, known_ids):
+    """Tests passing without the add-on that fail or error with it."""
+    regressions = []
+    for test_id, row in sorted(addon.items()):
+        if row["outcome"] not in BAD or test_id in known_ids:
+            continue
+        before = base.get(test_id)
+        if before and before["outcome"] == "pass":
+            regressions.append(row)
+    return regressions
+
+
+def main(argv):
+    base_path, addon_path, known_path = argv[1:4]
+    base = load(base_path)
+    addon = load(addon_path)
+    # optional: results of a later targeted re-run that replace the add-on's
+    for rerun_path in argv[4:]:
+        rerun = load(rerun_path) or {}
+        print(f"{len(rerun)} results replaced by the re-run {rerun_path}")
+        addon.update(rerun)
+    if base is None or addon is None:
+        print(f"missing results: {base_path if base is None else addon_path}")
+        return 1
+    out_dir = Path(base_path).parent
+    complete = all(
+        (out_dir / f"{n}.rc").exists()
+        and (out_dir / f"{n}.rc").read_text().strip() != ""
+        for n in ("base", "addon")
+    )
+    common = set(base) & set(addon)
+    counts = defaultdict(Counter)
+    for name, results in (("base", base), ("addon", addon)):
+        for test_id, row in results.items():
+            if test_id in common:
+                counts[(name, row["module"])][row["outcome"]] += 1
+    header = (
+        "suite",
+        "without: pass",
+        "fail",
+        "error",
+        "skip",
+        "with add-on: pass",
+        "fail",
+        "error",
+        "skip",
+    )
+    rows = []
+    modules = [m for m in SUITES if counts[("base", m)] or counts[("addon", m)]]
+    modules += sorted({m for (_n, m) in counts if m not in SUITES})
+    total = {"base": Counter(), "addon": Counter()}
+    for module in modules:
+        b, a = counts[("base", module)], counts[("addon", module)]
+        total["base"].update(b)
+        total["addon"].update(a)
+        rows.append(
+            (
+                module,
+                b["pass"],
+                b["fail"],
+                b["error"],
+                b["skip"],
+                a["pass"],
+                a["fail"],
+                a["error"],
+                a["skip"],
+            )
+        )
+    b, a = total["base"], total["addon"]
+    rows.append(
+        (
+            "total",
+            b["pass"],
+            b["fail"],
+            b["error"],
+            b["skip"],
+            a["pass"],
+            a["fail"],
+            a["error"],
+            a["skip"],
+        )
+    )
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(row):
+        return (
+            "| "
+            + " | ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=False))
+            + " |"
+        )
+
+    print("Odoo test suites without / with stock_lot_traceability (default settings)")
+    print(
+        f"run time: without {seconds(out_dir / 'base.seconds')} s, "
+        f"with {seconds(out_dir / 'addon.seconds')} s "
+        f"(install: {seconds(out_dir / 'base.setup_seconds')} s / "
+        f"{seconds(out_dir / 'addon.setup_seconds')} s)"
+    )
+    print(
+        f"tests run: without {len(base)}, with {len(addon)}; the table counts the "
+        f"{len(common)} tests that ran in both"
+        + ("" if complete else " (at least one run did not finish)")
+    )
+    print()
+    print(line(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
+    print()
+
+    known = load_known(known_path)
+    known_ids, problems = check_known(known, addon)
+    regressions = regressions_of(base, addon, known_ids)
+    not_run = [t for t, r in base.items() if r["outcome"] == "pass" and t not in addon]
+    if not complete:
+        not_run = []  # an unfinished run: compare the common tests only
+    for row in regressions:
+        last = [ln for ln in row["error"].strip().splitlines() if ln.strip()][-1:] or [
+            ""
+        ]
+        problems.append(f"REGRESSION {row['id']}: {row['outcome']}: {last[0][:300]}")
+    for test_id in not_run[:50]:
+        problems.append(f"NOT RUN with the add-on (passes without): {test_id}")
+    print()
+    print(
+        f"{len(known)} known failures listed, {len(regressions)} regressions, "
+        f"{len(not_run)} passing tests not run with the add-on"
+    )
+    for p in problems:
+        print(f"- {p}")
+    print("compat: OK" if not problems else "compat: FAILED")
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
