@@ -7,6 +7,6 @@ find_odoo_src
 DB="${SLT_TEST_DB:-slt_test}"
 db_exists "$DB" || die "database $DB does not exist: run 'make test' first"
 mkdir -p "$ROOT/i18n"
-odoo_bin -d "$DB" --i18n-export="$ROOT/i18n/$ADDON.pot" --modules="$ADDON" \
-    --stop-after-init --log-level=warn
+"$PY" "$ODOO_SRC/odoo-bin" i18n export -c "$ODOORC" -d "$DB" \
+    -o "$ROOT/i18n/$ADDON.pot" "$ADDON"
 echo "wrote i18n/$ADDON.pot"
