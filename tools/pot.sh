@@ -6,7 +6,15 @@ source "$(dirname "$0")/env.sh"
 find_odoo_src
 DB="${SLT_TEST_DB:-slt_test}"
 db_exists "$DB" || die "database $DB does not exist: run 'make test' first"
+# Odoo's exporter walks the whole module folder: give it the tracked files
+# only (the checkout also holds .venv/ and the filestore).
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/addons/$ADDON"
+(cd "$ROOT" && git ls-files -z | xargs -0 cp --parents -t "$tmp/addons/$ADDON")
+sed -E "s#^addons_path = .*#addons_path = $tmp/addons,$ODOO_SRC/addons,$ODOO_SRC/odoo/addons#" \
+    "$ODOORC" > "$tmp/odoorc"
 mkdir -p "$ROOT/i18n"
-"$PY" "$ODOO_SRC/odoo-bin" i18n export -c "$ODOORC" -d "$DB" \
+"$PY" "$ODOO_SRC/odoo-bin" i18n export -c "$tmp/odoorc" -d "$DB" \
     -o "$ROOT/i18n/$ADDON.pot" "$ADDON"
 echo "wrote i18n/$ADDON.pot"
