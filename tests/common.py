@@ -8,6 +8,7 @@ installed) through the ORM, so quants and moves agree. Add new factory
 methods to it there.
 """
 
+from odoo import Command
 from odoo.tests import TransactionCase
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -63,3 +64,29 @@ class TraceabilityCase(TransactionCase):
             login="slt_stock_manager",
             groups="stock.group_stock_manager,stock.group_production_lot",
         )
+
+    def _create_delivery(self, product, qty, customer, env=None):
+        """A confirmed delivery of ``qty`` ``product`` from WH/Stock to
+        ``customer`` (in ``env``, e.g. another user's)."""
+        env = env or self.env
+        customer_location = customer.property_stock_customer
+        picking = env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": customer.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": customer_location.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": customer_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        return picking

@@ -38,27 +38,7 @@ class TestIntegrityBlocked(TraceabilityCase):
         return wizard_form.save().action_apply()
 
     def _delivery(self, qty):
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.customer.id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.customer.property_stock_customer.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": self.product.id,
-                            "product_uom_qty": qty,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": (
-                                self.customer.property_stock_customer.id
-                            ),
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
+        picking = self._create_delivery(self.product, qty, self.customer)
         picking.action_assign()
         return picking
 

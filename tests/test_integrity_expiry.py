@@ -38,27 +38,7 @@ class TestIntegrityExpiry(TraceabilityCase):
     def _delivery(self, lot, qty=2, user=None):
         """A delivery of ``lot`` ready to validate (lot set, picked)."""
         env = self.env(user=user) if user else self.env
-        picking = env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.customer.id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.customer.property_stock_customer.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": self.product.id,
-                            "product_uom_qty": qty,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": (
-                                self.customer.property_stock_customer.id
-                            ),
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
+        picking = self._create_delivery(self.product, qty, self.customer, env=env)
         picking.move_ids.move_line_ids.unlink()
         env["stock.move.line"].create(
             dict(
