@@ -33,7 +33,7 @@ def odoo_src():
     if not src and (ROOT / ".odoo_src").exists():
         src = (ROOT / ".odoo_src").read_text().strip()
     if not src:
-        src = "/opt/odoo19"
+        sys.exit("No Odoo 19.0 tree: run 'make setup' or set ODOO_SRC.")
     return str(Path(src).resolve())
 
 

@@ -40,8 +40,9 @@ def round_robin(tests):
 def main():
     out_path = sys.argv[1]
     odoo_args = sys.argv[2:]
-    src = os.environ.get("ODOO_SRC", "/opt/odoo19")
-    sys.path.insert(0, src)
+    # The venv that `make setup` made imports odoo from ODOO_SRC already.
+    if os.environ.get("ODOO_SRC"):
+        sys.path.insert(0, os.environ["ODOO_SRC"])
     import odoo.cli  # noqa: PLC0415
     from odoo.tests import loader, result  # noqa: PLC0415
 
