@@ -12,6 +12,22 @@ from .stock_move_line import LINES_CHECKED
 class StockQuant(models.Model):
     _inherit = "stock.quant"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Odoo's stock.move.line._action_done frees reservations with
+        # ``quants_cache=None``; when that re-reserves and has to create a
+        # quant (a concurrent transaction holds the existing quant's row
+        # lock), Odoo's create() subscripts the None cache and the user gets
+        # a server error (seen under load, bench/load.py). No cache, no key.
+        if (
+            "quants_cache" in self.env.context
+            and self.env.context["quants_cache"] is None
+        ):
+            context = dict(self.env.context)
+            del context["quants_cache"]
+            self = self.with_env(self.env(context=context))
+        return super().create(vals_list)
+
     @api.constrains("quantity", "lot_id", "location_id")
     def _check_traceability_quantity(self):
         """Quant-level guard of A2 and A3 for the paths that change quants

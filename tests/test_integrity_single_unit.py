@@ -209,6 +209,17 @@ class TestIntegritySingleUnit(TraceabilityCase):
                 self.serial, self.other_location, 1, lot_id=lot
             )
 
+    def test_quant_created_while_reservations_are_freed(self):
+        """Odoo frees reservations with ``quants_cache=None``; a quant created
+        on that path (seen under load) is created, not a server error."""
+        product = self.builder.create_product("Cache Bolt", tracking="none")
+        self.Quant.with_context(quants_cache=None)._update_available_quantity(
+            product, self.stock_location, 3
+        )
+        self.assertEqual(
+            self.Quant._get_available_quantity(product, self.stock_location), 3
+        )
+
     def test_manufacturing_a_serial_already_on_hand_refused(self):
         if not self.builder.has_mrp:
             self.skipTest("needs mrp")
