@@ -492,10 +492,16 @@ class StockRecall(models.Model):
         return list(found.values())
 
     def _trace(self):
-        """Store the trace: affected lots, events, shipments, stock, balance.
+        """Store the trace: affected lots with their mass balance, events,
+        shipments and stock.
 
-        Set-based: one ``INSERT .. SELECT`` per result table, whatever the
-        size of the graph.
+        Set-based: after the graph walk, one statement writes the four result
+        tables from the done lines of the affected lots, read once. Its cost
+        follows the size of the recall, not of the database: the lines are
+        read lot by lot through the lot index and their move and transfer by
+        primary key (``LATERAL .. OFFSET 0`` keeps those index lookups, which
+        the planner would otherwise trade for hash joins over every move of
+        the database, misled by its estimate of lines per lot).
         """
         self.ensure_one()
         self.env.flush_all()
@@ -504,67 +510,59 @@ class StockRecall(models.Model):
             "recall": self.id,
             "company": self.company_id.id,
             "companies": self._get_trace_company_ids(),
-            # the lot ids go in as arrays, not as a join on the rows just
-            # inserted (no statistics yet): the plans stay index-driven
             "all_lot_ids": [row[0] for row in rows],
             "customer_lot_ids": [row[0] for row in rows if row[2] != "upstream"],
         }
-        for table in (
-            "stock_recall_shipment",
-            "stock_recall_stock",
-            "stock_recall_event",
-            "stock_recall_lot",
-        ):
-            self.env.execute_query(
-                SQL(
-                    "DELETE FROM %s WHERE recall_id = %s",
-                    SQL.identifier(table),
-                    self.id,
-                )
+        self.env.execute_query(
+            SQL(
+                """
+                DELETE FROM stock_recall_shipment WHERE recall_id = %(recall)s;
+                DELETE FROM stock_recall_stock WHERE recall_id = %(recall)s;
+                DELETE FROM stock_recall_event WHERE recall_id = %(recall)s;
+                DELETE FROM stock_recall_lot WHERE recall_id = %(recall)s
+                """,
+                **params,
             )
-        self.env.execute_query(self._insert_lots_query(rows, params))
-        self.env.execute_query(self._insert_events_query(params))
-        self.env.execute_query(self._insert_shipments_query(params))
-        self.env.execute_query(self._insert_stock_query(params))
-        self.env.execute_query(self._update_balance_query(params))
+        )
+        # The inflated row estimate would also make PostgreSQL compile the
+        # statement (JIT), which costs more than the index lookups it runs.
+        # SET LOCAL: back to the server's setting at the end of the transaction.
+        self.env.execute_query(SQL("SET LOCAL jit = off"))
+        self.env.execute_query(self._trace_query(rows, params))
         self.env.invalidate_all()
         self.date_traced = fields.Datetime.now()
 
     @api.model
-    def _insert_lots_query(self, rows, params):
+    def _trace_query(self, rows, params):
+        """One statement: ``lines`` (done lines of the affected lots, read
+        once) feeds the events, the shipments, the stock and the balance of
+        each affected lot, inserted with its figures (no update afterwards)."""
         return SQL(
             """
-            INSERT INTO stock_recall_lot (
-                recall_id, company_id, lot_id, product_id, depth, direction, path)
-            SELECT %(recall)s, %(company)s, t.lot_id, lot.product_id,
-                   t.depth, t.direction,
-                   (SELECT string_agg(
-                               pl.name, ' → '
-                               ORDER BY array_position(
-                                   string_to_array(t.path, ',')::int[], pl.id))
-                      FROM stock_lot pl
-                     WHERE pl.id = ANY(string_to_array(t.path, ',')::int[]))
-              FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
-                          %(directions)s::varchar[], %(paths)s::varchar[])
-                   AS t(lot_id, depth, direction, path)
-              JOIN stock_lot lot ON lot.id = t.lot_id
+            WITH lines AS MATERIALIZED (%(lines)s),
+            stock_rows AS MATERIALIZED (%(stock_rows)s),
+            %(balance)s,
+            ins_events AS (%(events)s),
+            ins_shipments AS (%(shipments)s),
+            ins_stock AS (%(stock)s)
+            %(lots)s
             """,
-            lot_ids=[row[0] for row in rows],
-            depths=[row[1] for row in rows],
-            directions=[row[2] for row in rows],
-            paths=[row[3] for row in rows],
-            **params,
+            lines=self._done_lines_query(params),
+            stock_rows=self._stock_rows_query(params),
+            balance=self._balance_ctes(rows),
+            events=self._insert_events_query(params),
+            shipments=self._insert_shipments_query(params),
+            stock=self._insert_stock_query(params),
+            lots=self._insert_lots_query(params),
         )
 
     @api.model
     def _done_lines_query(self, params):
         """Done move lines of the affected lots with their event type.
 
-        Read straight from ``stock_move_line`` (by the lot index) rather than
-        from the rows inserted in the same transaction, which have no
-        statistics yet and would mislead the planner. ``is_retroactive``
-        marks the history lines of a retroactive assignment (issue 4): the
-        stock they assigned the lot to counts as received.
+        ``is_retroactive`` marks the history lines of a retroactive
+        assignment (issue 4): the stock they assigned the lot to counts as
+        received.
         """
         return SQL(
             """
@@ -576,16 +574,60 @@ class StockRecall(models.Model):
                    COALESCE(p.name, m.reference) AS reference,
                    arl.id IS NOT NULL AS is_retroactive,
                    %(event_type)s AS event_type
-              FROM stock_move_line ml
-              LEFT JOIN stock_move m ON m.id = ml.move_id
-              LEFT JOIN stock_picking p ON p.id = ml.picking_id
+              FROM unnest(%(all_lot_ids)s::int[]) AS affected(lot_id)
+              CROSS JOIN LATERAL (
+                    SELECT l.id, l.lot_id, l.product_id, l.date, l.location_id,
+                           l.location_dest_id, l.company_id, l.quantity,
+                           l.quantity_product_uom, l.move_id, l.picking_id
+                      FROM stock_move_line l
+                     WHERE l.lot_id = affected.lot_id AND l.state = 'done'
+                       AND l.company_id = ANY(%(companies)s)
+                    OFFSET 0) ml
+              LEFT JOIN LATERAL (
+                    SELECT sm.partner_id, sm.reference, sm.scrap_id
+                      FROM stock_move sm
+                     WHERE sm.id = ml.move_id
+                    OFFSET 0) m ON TRUE
+              LEFT JOIN LATERAL (
+                    SELECT sp.partner_id, sp.name
+                      FROM stock_picking sp
+                     WHERE sp.id = ml.picking_id
+                    OFFSET 0) p ON TRUE
               LEFT JOIN stock_lot_assign_run_line arl ON arl.move_line_id = ml.id
               JOIN stock_location src_loc ON src_loc.id = ml.location_id
               JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
-             WHERE ml.lot_id = ANY(%(all_lot_ids)s) AND ml.state = 'done'
-               AND ml.company_id = ANY(%(companies)s)
             """,
             event_type=trace_engine.event_type_sql(),
+            **params,
+        )
+
+    @api.model
+    def _stock_rows_query(self, params):
+        """Where the affected lots are: on hand and in transit (quants), and
+        consumed, scrapped or returned by customers (done lines)."""
+        return SQL(
+            """
+            SELECT q.lot_id, q.product_id, q.location_id,
+                   CASE WHEN loc.usage = 'internal' THEN 'on_hand'
+                        ELSE 'in_transit' END AS kind,
+                   SUM(q.quantity) AS quantity
+              FROM stock_quant q
+              JOIN stock_location loc ON loc.id = q.location_id
+             WHERE q.lot_id = ANY(%(all_lot_ids)s)
+               AND loc.usage IN ('internal', 'transit')
+             GROUP BY q.lot_id, q.product_id, q.location_id, loc.usage
+            HAVING SUM(q.quantity) != 0
+            UNION ALL
+            SELECT l.lot_id, l.product_id,
+                   CASE WHEN l.event_type = 'customer_return'
+                        THEN l.location_dest_id ELSE l.location_id END,
+                   CASE l.event_type WHEN 'consumption' THEN 'consumed'
+                        WHEN 'scrap' THEN 'scrapped' ELSE 'returned' END,
+                   SUM(l.qty)
+              FROM lines l
+             WHERE l.event_type IN ('consumption', 'scrap', 'customer_return')
+             GROUP BY 1, 2, 3, 4
+            """,
             **params,
         )
 
@@ -605,9 +647,8 @@ class StockRecall(models.Model):
                          JOIN stock_lot il ON il.id = iml.lot_id
                         WHERE rel.consume_line_id = l.id)
                    END
-              FROM (%(lines)s) l
+              FROM lines l
             """,
-            lines=self._done_lines_query(params),
             **params,
         )
 
@@ -618,13 +659,12 @@ class StockRecall(models.Model):
             INSERT INTO stock_recall_shipment (
                 recall_id, move_line_id, partner_id, date, lot_id, quantity,
                 product_qty, notified)
-            SELECT %(recall)s, e.move_line_id,
-                   COALESCE(rp.commercial_partner_id, rp.id), e.date, e.lot_id,
-                   e.quantity, e.product_qty, FALSE
-              FROM stock_recall_event e
-              LEFT JOIN res_partner rp ON rp.id = e.partner_id
-             WHERE e.recall_id = %(recall)s AND e.event_type = 'shipping'
-               AND e.lot_id = ANY(%(customer_lot_ids)s)
+            SELECT %(recall)s, l.id, COALESCE(rp.commercial_partner_id, rp.id),
+                   l.date, l.lot_id, l.quantity, l.qty, FALSE
+              FROM lines l
+              LEFT JOIN res_partner rp ON rp.id = l.partner_id
+             WHERE l.event_type = 'shipping'
+               AND l.lot_id = ANY(%(customer_lot_ids)s)
             """,
             **params,
         )
@@ -637,37 +677,18 @@ class StockRecall(models.Model):
                 recall_id, lot_id, product_id, location_id, kind, quantity)
             SELECT %(recall)s, s.lot_id, s.product_id, s.location_id, s.kind,
                    s.quantity
-              FROM (
-                    SELECT q.lot_id, q.product_id, q.location_id,
-                           CASE WHEN loc.usage = 'internal' THEN 'on_hand'
-                                ELSE 'in_transit' END AS kind,
-                           SUM(q.quantity) AS quantity
-                      FROM stock_quant q
-                      JOIN stock_location loc ON loc.id = q.location_id
-                     WHERE q.lot_id = ANY(%(all_lot_ids)s)
-                       AND loc.usage IN ('internal', 'transit')
-                     GROUP BY q.lot_id, q.product_id, q.location_id, loc.usage
-                    HAVING SUM(q.quantity) != 0
-                    UNION ALL
-                    SELECT l.lot_id, l.product_id,
-                           CASE WHEN l.event_type = 'customer_return'
-                                THEN l.location_dest_id ELSE l.location_id END,
-                           CASE l.event_type WHEN 'consumption' THEN 'consumed'
-                                WHEN 'scrap' THEN 'scrapped' ELSE 'returned' END,
-                           SUM(l.qty)
-                      FROM (%(lines)s) l
-                     WHERE l.event_type IN ('consumption', 'scrap', 'customer_return')
-                     GROUP BY 1, 2, 3, 4
-              ) s
+              FROM stock_rows s
             """,
-            lines=self._done_lines_query(params),
             **params,
         )
 
-    def _update_balance_query(self, params):
+    @api.model
+    def _balance_ctes(self, rows):
+        """``tot``: each affected lot (``rows``) with its mass balance, from
+        ``lines`` and ``stock_rows``."""
         return SQL(
             """
-            WITH lines AS MATERIALIZED (%(lines)s), ev AS (
+            ev AS (
                 SELECT l.lot_id,
                        SUM(l.qty) FILTER (WHERE l.event_type = 'receiving'
                                             OR l.is_retroactive) AS received,
@@ -691,26 +712,8 @@ class StockRecall(models.Model):
                 SELECT lot_id,
                        SUM(quantity) FILTER (WHERE kind = 'on_hand') AS on_hand,
                        SUM(quantity) FILTER (WHERE kind = 'in_transit') AS in_transit
-                  FROM stock_recall_stock
-                 WHERE recall_id = %(recall)s
+                  FROM stock_rows
                  GROUP BY lot_id
-            ), bal AS (
-                SELECT rl.id, rl.lot_id,
-                       COALESCE(ev.received, 0) AS received,
-                       COALESCE(ev.produced, 0) AS produced,
-                       COALESCE(ev.found, 0) AS found,
-                       COALESCE(ev.shipped, 0) AS shipped,
-                       COALESCE(ev.returned, 0) AS returned,
-                       COALESCE(ev.vendor_returned, 0) AS vendor_returned,
-                       COALESCE(ev.consumed, 0) AS consumed,
-                       COALESCE(ev.scrapped, 0) AS scrapped,
-                       COALESCE(ev.adjusted, 0) AS adjusted,
-                       COALESCE(st.on_hand, 0) AS on_hand,
-                       COALESCE(st.in_transit, 0) AS in_transit
-                  FROM stock_recall_lot rl
-                  LEFT JOIN ev ON ev.lot_id = rl.lot_id
-                  LEFT JOIN st ON st.lot_id = rl.lot_id
-                 WHERE rl.recall_id = %(recall)s
             ), tlc AS (
                 SELECT DISTINCT ON (l.lot_id) l.lot_id,
                        CASE WHEN l.event_type = 'receiving'
@@ -722,44 +725,73 @@ class StockRecall(models.Model):
                   LEFT JOIN res_partner rp ON rp.id = l.partner_id
                  WHERE l.event_type IN ('receiving', 'production') OR l.is_retroactive
                  ORDER BY l.lot_id, l.date, l.id
+            ), bal AS (
+                SELECT t.lot_id, t.depth, t.direction, t.path, tlc.source,
+                       COALESCE(ev.received, 0) AS received,
+                       COALESCE(ev.produced, 0) AS produced,
+                       COALESCE(ev.found, 0) AS found,
+                       COALESCE(ev.shipped, 0) AS shipped,
+                       COALESCE(ev.returned, 0) AS returned,
+                       COALESCE(ev.vendor_returned, 0) AS vendor_returned,
+                       COALESCE(ev.consumed, 0) AS consumed,
+                       COALESCE(ev.scrapped, 0) AS scrapped,
+                       COALESCE(ev.adjusted, 0) AS adjusted,
+                       COALESCE(st.on_hand, 0) AS on_hand,
+                       COALESCE(st.in_transit, 0) AS in_transit
+                  FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
+                              %(directions)s::varchar[], %(paths)s::varchar[])
+                       AS t(lot_id, depth, direction, path)
+                  LEFT JOIN ev ON ev.lot_id = t.lot_id
+                  LEFT JOIN st ON st.lot_id = t.lot_id
+                  LEFT JOIN tlc ON tlc.lot_id = t.lot_id
             ), tot AS (
-                SELECT bal.*, tlc.source,
+                SELECT bal.*,
                        received + produced + GREATEST(found - adjusted, 0) AS qty_in,
                        on_hand + in_transit + shipped - returned + vendor_returned
                            + consumed + scrapped AS accounted
                   FROM bal
-                  LEFT JOIN tlc ON tlc.lot_id = bal.lot_id
             )
-            UPDATE stock_recall_lot rl
-               SET tlc_source = tot.source,
-                   qty_received = tot.received,
-                   qty_produced = tot.produced,
-                   qty_found = tot.found,
-                   qty_in = tot.qty_in,
-                   qty_on_hand = tot.on_hand,
-                   qty_in_transit = tot.in_transit,
-                   qty_shipped = tot.shipped,
-                   qty_returned = tot.returned,
-                   qty_vendor_returned = tot.vendor_returned,
-                   qty_consumed = tot.consumed,
-                   qty_scrapped = tot.scrapped,
-                   qty_adjusted = tot.adjusted,
-                   qty_accounted = tot.accounted,
-                   qty_unexplained = tot.qty_in - tot.accounted,
-                   balance_pct = CASE
-                       WHEN tot.qty_in != 0
-                       THEN ROUND((100.0 * tot.accounted / tot.qty_in)::numeric, 2)
-                       WHEN tot.accounted = 0 THEN 100.0 ELSE 0.0 END,
-                   balance_flag = CASE
-                       WHEN tot.qty_in != 0
-                       THEN ABS(100.0 * tot.accounted / tot.qty_in - 100.0)
-                            > %(tolerance)s
-                       ELSE ROUND(tot.accounted::numeric, 6) != 0 END
+            """,
+            lot_ids=[row[0] for row in rows],
+            depths=[row[1] for row in rows],
+            directions=[row[2] for row in rows],
+            paths=[row[3] for row in rows],
+        )
+
+    @api.model
+    def _insert_lots_query(self, params):
+        """The affected lots with their path and mass balance (``tot``)."""
+        return SQL(
+            """
+            INSERT INTO stock_recall_lot (
+                recall_id, company_id, lot_id, product_id, depth, direction, path,
+                tlc_source, qty_received, qty_produced, qty_found, qty_in,
+                qty_on_hand, qty_in_transit, qty_shipped, qty_returned,
+                qty_vendor_returned, qty_consumed, qty_scrapped, qty_adjusted,
+                qty_accounted, qty_unexplained, balance_pct, balance_flag)
+            SELECT %(recall)s, %(company)s, tot.lot_id, lot.product_id,
+                   tot.depth, tot.direction,
+                   (SELECT string_agg(
+                               pl.name, ' → '
+                               ORDER BY array_position(
+                                   string_to_array(tot.path, ',')::int[], pl.id))
+                      FROM stock_lot pl
+                     WHERE pl.id = ANY(string_to_array(tot.path, ',')::int[])),
+                   tot.source, tot.received, tot.produced, tot.found, tot.qty_in,
+                   tot.on_hand, tot.in_transit, tot.shipped, tot.returned,
+                   tot.vendor_returned, tot.consumed, tot.scrapped, tot.adjusted,
+                   tot.accounted, tot.qty_in - tot.accounted,
+                   CASE WHEN tot.qty_in != 0
+                        THEN ROUND((100.0 * tot.accounted / tot.qty_in)::numeric, 2)
+                        WHEN tot.accounted = 0 THEN 100.0 ELSE 0.0 END,
+                   CASE WHEN tot.qty_in != 0
+                        THEN ABS(100.0 * tot.accounted / tot.qty_in - 100.0)
+                             > %(tolerance)s
+                        ELSE ROUND(tot.accounted::numeric, 6) != 0 END
               FROM tot
-             WHERE rl.id = tot.id
+              JOIN stock_lot lot ON lot.id = tot.lot_id
             """,
             tolerance=self.BALANCE_TOLERANCE,
-            lines=self._done_lines_query(params),
             **params,
         )
 
