@@ -359,35 +359,28 @@ class Client(threading.Thread):
             with PHASE_LOCK:
                 self.phase["validating"] -= 1
 
-    def receipt(self):
-        """Receive 1-5 serials of an overlapping pool (some already on hand)."""
+    def transfer(self, kind, serials):
+        """Create, confirm, fill with one line per serial and validate a
+        receipt (``serials`` are names) or a delivery (lot ids)."""
         cfg = self.cfg
-        names = [
-            f"LOAD-{self.rnd.randrange(SERIAL_POOL):04d}"
-            for _i in range(self.rnd.randint(1, 5))
-        ]
-        names = sorted(set(names))
-        picking_id = self.ex(
-            "stock.picking",
-            "create",
-            {
-                "picking_type_id": cfg["in_type"],
-                "location_id": cfg["supplier"],
-                "location_dest_id": cfg["stock"],
-                "move_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "product_id": cfg["serial_product"],
-                            "product_uom_qty": len(names),
-                            "location_id": cfg["supplier"],
-                            "location_dest_id": cfg["stock"],
-                        },
-                    )
-                ],
-            },
-        )
+        if kind == "receipt":
+            type_key, src, dst, lot_key = "in_type", "supplier", "stock", "lot_name"
+        else:
+            type_key, src, dst, lot_key = "out_type", "stock", "customer", "lot_id"
+        route = {"location_id": cfg[src], "location_dest_id": cfg[dst]}
+        move_vals = {
+            "product_id": cfg["serial_product"],
+            "product_uom_qty": len(serials),
+            **route,
+        }
+        picking_vals = {
+            "picking_type_id": cfg[type_key],
+            "move_ids": [(0, 0, move_vals)],
+            **route,
+        }
+        if kind == "delivery":
+            picking_vals["partner_id"] = cfg["partner"]
+        picking_id = self.ex("stock.picking", "create", picking_vals)
         self.ex("stock.picking", "action_confirm", [picking_id])
         move = self.ex(
             "stock.move",
@@ -395,31 +388,38 @@ class Client(threading.Thread):
             [("picking_id", "=", picking_id)],
             fields=["id", "move_line_ids"],
         )[0]
+        new_lines = [
+            (
+                0,
+                0,
+                {
+                    lot_key: serial,
+                    "quantity": 1,
+                    "product_id": cfg["serial_product"],
+                    "picking_id": picking_id,
+                    **route,
+                },
+            )
+            for serial in serials
+        ]
         self.ex(
             "stock.move",
             "write",
             [move["id"]],
             {
-                "move_line_ids": [(2, ml) for ml in move["move_line_ids"]]
-                + [
-                    (
-                        0,
-                        0,
-                        {
-                            "lot_name": n,
-                            "quantity": 1,
-                            "product_id": cfg["serial_product"],
-                            "location_id": cfg["supplier"],
-                            "location_dest_id": cfg["stock"],
-                            "picking_id": picking_id,
-                        },
-                    )
-                    for n in names
-                ],
+                "move_line_ids": [(2, ml) for ml in move["move_line_ids"]] + new_lines,
                 "picked": True,
             },
         )
         self.validate(picking_id)
+
+    def receipt(self):
+        """Receive 1-5 serials of an overlapping pool (some already on hand)."""
+        names = [
+            f"LOAD-{self.rnd.randrange(SERIAL_POOL):04d}"
+            for _i in range(self.rnd.randint(1, 5))
+        ]
+        self.transfer("receipt", sorted(set(names)))
 
     def delivery(self):
         """Ship 1-3 serials seen on hand a moment ago (others race for them)."""
@@ -443,60 +443,7 @@ class Client(threading.Thread):
             q["lot_id"][0]
             for q in self.rnd.sample(quants, min(len(quants), self.rnd.randint(1, 3)))
         }
-        picking_id = self.ex(
-            "stock.picking",
-            "create",
-            {
-                "picking_type_id": cfg["out_type"],
-                "location_id": cfg["stock"],
-                "location_dest_id": cfg["customer"],
-                "partner_id": cfg["partner"],
-                "move_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "product_id": cfg["serial_product"],
-                            "product_uom_qty": len(lots),
-                            "location_id": cfg["stock"],
-                            "location_dest_id": cfg["customer"],
-                        },
-                    )
-                ],
-            },
-        )
-        self.ex("stock.picking", "action_confirm", [picking_id])
-        move = self.ex(
-            "stock.move",
-            "search_read",
-            [("picking_id", "=", picking_id)],
-            fields=["id", "move_line_ids"],
-        )[0]
-        self.ex(
-            "stock.move",
-            "write",
-            [move["id"]],
-            {
-                "move_line_ids": [(2, ml) for ml in move["move_line_ids"]]
-                + [
-                    (
-                        0,
-                        0,
-                        {
-                            "lot_id": lot,
-                            "quantity": 1,
-                            "product_id": cfg["serial_product"],
-                            "location_id": cfg["stock"],
-                            "location_dest_id": cfg["customer"],
-                            "picking_id": picking_id,
-                        },
-                    )
-                    for lot in lots
-                ],
-                "picked": True,
-            },
-        )
-        self.validate(picking_id)
+        self.transfer("delivery", sorted(lots))
 
     def assign(self):
         """Retroactive assignment of the untracked stock of a legacy product."""

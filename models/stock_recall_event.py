@@ -6,25 +6,14 @@ class StockRecallEvent(models.Model):
     """One critical tracking event of an affected lot (one done move line)."""
 
     _name = "stock.recall.event"
+    _inherit = ["stock.recall.line.mixin"]
     _description = "Recall Traceability Event"
     _order = "recall_id, date, id"
     # filled by one INSERT .. SELECT per trace: no log columns, and the
     # document fields are read through the move line (fewer foreign keys)
     _log_access = False
 
-    recall_id = fields.Many2one(
-        "stock.recall", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="recall_id.company_id")
-    # indexed: deleting any move line checks this foreign key
-    move_line_id = fields.Many2one(
-        "stock.move.line",
-        string="Move Line",
-        required=True,
-        ondelete="cascade",
-        index=True,
-    )
-    lot_id = fields.Many2one("stock.lot", string="Lot/Serial", index=True)
+    lot_id = fields.Many2one(index=True)
     product_id = fields.Many2one("product.product")
     event_type = fields.Selection(
         [

@@ -6,23 +6,12 @@ class StockRecallShipment(models.Model):
     """A customer delivery of an affected lot."""
 
     _name = "stock.recall.shipment"
+    _inherit = ["stock.recall.line.mixin"]
     _description = "Recall Customer Shipment"
     _order = "recall_id, partner_id, date, id"
     # filled by one INSERT .. SELECT per trace (see stock.recall.event)
     _log_access = False
 
-    recall_id = fields.Many2one(
-        "stock.recall", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="recall_id.company_id")
-    # indexed: deleting any move line checks this foreign key
-    move_line_id = fields.Many2one(
-        "stock.move.line",
-        string="Move Line",
-        required=True,
-        ondelete="cascade",
-        index=True,
-    )
     partner_id = fields.Many2one("res.partner", string="Customer", index=True)
     delivery_partner_id = fields.Many2one(
         related="move_line_id.picking_id.partner_id", string="Delivery Address"
@@ -30,7 +19,6 @@ class StockRecallShipment(models.Model):
     date = fields.Datetime()
     picking_id = fields.Many2one(related="move_line_id.picking_id", string="Document")
     product_id = fields.Many2one(related="move_line_id.product_id")
-    lot_id = fields.Many2one("stock.lot", string="Lot/Serial")
     quantity = fields.Float(digits="Product Unit")
     uom_id = fields.Many2one(related="move_line_id.product_uom_id", string="Unit")
     product_qty = fields.Float(string="Quantity (Product Unit)", digits="Product Unit")
