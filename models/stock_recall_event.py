@@ -6,7 +6,7 @@ class StockRecallEvent(models.Model):
     """One critical tracking event of an affected lot (one done move line)."""
 
     _name = "stock.recall.event"
-    _inherit = ["stock.recall.line.mixin"]
+    _inherit = "stock.recall.line.mixin"
     _description = "Recall Traceability Event"
     _order = "recall_id, date, id"
     # filled by one INSERT .. SELECT per trace: no log columns, and the

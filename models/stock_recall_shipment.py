@@ -6,7 +6,7 @@ class StockRecallShipment(models.Model):
     """A customer delivery of an affected lot."""
 
     _name = "stock.recall.shipment"
-    _inherit = ["stock.recall.line.mixin"]
+    _inherit = "stock.recall.line.mixin"
     _description = "Recall Customer Shipment"
     _order = "recall_id, partner_id, date, id"
     # filled by one INSERT .. SELECT per trace (see stock.recall.event)
