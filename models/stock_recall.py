@@ -239,6 +239,7 @@ class StockRecall(models.Model):
                           JOIN stock_move_line ml
                             ON ml.lot_id = rl.lot_id AND ml.state = 'done'
                            AND ml.date >= r.date_start
+                           AND ml.company_id = rl.company_id
                           JOIN stock_location src ON src.id = ml.location_id
                          WHERE rl.recall_id = ANY(%s) AND rl.direction != 'upstream'
                            AND src.usage = 'customer'
@@ -561,8 +562,8 @@ class StockRecall(models.Model):
         """Done move lines of the affected lots with their event type.
 
         ``is_retroactive`` marks the history lines of a retroactive
-        assignment (issue 4): the stock they assigned the lot to counts as
-        received.
+        assignment (issue 4), event type ``assignment``: the stock they
+        assigned the lot to counts as received.
         """
         return SQL(
             """
@@ -573,7 +574,8 @@ class StockRecall(models.Model):
                    COALESCE(p.partner_id, m.partner_id) AS partner_id,
                    COALESCE(p.name, m.reference) AS reference,
                    arl.id IS NOT NULL AS is_retroactive,
-                   %(event_type)s AS event_type
+                   CASE WHEN arl.id IS NOT NULL THEN 'assignment'
+                        ELSE %(event_type)s END AS event_type
               FROM unnest(%(all_lot_ids)s::int[]) AS affected(lot_id)
               CROSS JOIN LATERAL (
                     SELECT l.id, l.lot_id, l.product_id, l.date, l.location_id,

@@ -26,6 +26,7 @@ class StockRecallEvent(models.Model):
             ("scrap", "Scrap"),
             ("adjustment", "Inventory Adjustment"),
             ("internal", "Internal Transfer"),
+            ("assignment", "Lot Assignment (retroactive)"),
         ],
         required=True,
     )
@@ -71,4 +72,5 @@ class StockRecallEvent(models.Model):
             "production": self.env._("Production order"),
             "scrap": self.env._("Scrap order"),
             "adjustment": self.env._("Inventory adjustment"),
+            "assignment": self.env._("Lot assignment run"),
         }.get(self.event_type, self.env._("Stock move"))

@@ -39,3 +39,16 @@ class TestRecallRetroactiveLot(AssignCase, RecallCase):
         self.assertEqual(line.balance_pct, 100.0)
         self.assertFalse(line.balance_flag)
         self.assertEqual(recall.balance_flag_count, 0)
+        # the history lines of the run are lot assignments, not transfers,
+        # also in the FSMA 204 export
+        run = self.env["stock.lot.assign.run"].search([], order="id desc", limit=1)
+        events = recall.event_ids
+        self.assertEqual(set(events.mapped("event_type")), {"assignment"})
+        self.assertEqual(sum(events.mapped("product_qty")), 40.0)
+        self.assertEqual(set(events.mapped("reference")), {run.name})
+        fsma = recall._get_fsma_rows()
+        self.assertEqual(
+            {(row["event_type"], row["document_type"]) for row in fsma},
+            {("Lot Assignment (retroactive)", "Lot assignment run")},
+        )
+        self.assertEqual({row["tlc"] for row in fsma}, {"RETRO-LOT-1"})
