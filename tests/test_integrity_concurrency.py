@@ -261,6 +261,45 @@ class TestIntegrityConcurrency(TransactionCase):
 
         self._state(check)
 
+    def test_two_receipts_of_a_serial_back_from_a_customer(self):
+        """The serial exists and is not on hand: each receipt alone is valid,
+        together they would put it on hand twice. Both transactions update
+        the lot (the add-on's lock, and Odoo's stored lot location), so the
+        second one retries and then sees the first one's stock."""
+        serial = f"CONC-{self.tag}"
+
+        def setup(env):
+            warehouse, product, partner = self._setup(env)
+            receipt = self._picking(
+                env, warehouse.in_type_id, product, partner, {"lot_name": serial}
+            )
+            receipt.with_context(**CONTEXT).button_validate()
+            lot = receipt.move_line_ids.lot_id
+            delivery = self._picking(
+                env, warehouse.out_type_id, product, partner, {"lot_id": lot.id}
+            )
+            delivery.with_context(**CONTEXT).button_validate()
+            return [
+                self._picking(
+                    env, warehouse.in_type_id, product, partner, {"lot_id": lot.id}
+                ).id
+                for _i in range(2)
+            ]
+
+        picking_ids = self._run(setup)
+        outcome = self._validate_concurrently(picking_ids)
+        self._assert_one_commits(outcome)
+        self.assertIn("already on hand", str([e for e in outcome.values() if e][0]))
+
+        def check(env):
+            lot = env["stock.lot"].search([("name", "=", serial)])
+            quants = env["stock.quant"].search(
+                [("lot_id", "=", lot.id), ("location_id.usage", "=", "internal")]
+            )
+            self.assertEqual(sum(quants.mapped("quantity")), 1)
+
+        self._state(check)
+
     def test_two_deliveries_of_one_lot_beyond_stock(self):
         """10 on hand, two deliveries of 6 at once: Odoo alone ends at -2 (the
         second transaction skips the locked quant and makes a negative one)."""
