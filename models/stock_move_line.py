@@ -474,7 +474,13 @@ class StockMoveLine(models.Model):
             Lot.union(*(lots[ml] for ml in lines if ml in lots))
         )
         for ml in lines:
-            places = where.get((lots.get(ml), ml.company_id))
+            # the unit this line moves (from a stock of another company or
+            # into a transit location shared between companies) is no copy
+            places = [
+                place
+                for location, place in where.get((lots.get(ml), ml.company_id), [])
+                if location != ml.location_id
+            ]
             if not places:
                 continue
             violations.append(
@@ -489,8 +495,8 @@ class StockMoveLine(models.Model):
         return violations
 
     def _traceability_serials_on_hand(self, lots):
-        """{(lot, company): ["location (document)"]} for the serial numbers
-        of ``lots`` on hand in internal or transit locations."""
+        """{(lot, company): [(location, "location (document)")]} for the
+        serial numbers of ``lots`` on hand in internal or transit locations."""
         if not lots:
             return {}
         rows = self.env.execute_query(
@@ -527,14 +533,15 @@ class StockMoveLine(models.Model):
                 or origin.reference
                 or self.env._("unknown document")
             )
+            location = Location.browse(location_id)
             place = self.env._(
                 "%(location)s (put there by %(document)s)",
-                location=Location.browse(location_id).display_name,
+                location=location.display_name,
                 document=document,
             )
             lot = lots.browse(lot_id)
             # Transit locations shared between companies count for each.
             targets = companies.browse(company_id) if company_id else companies
             for company in targets:
-                where[(lot, company)].append(place)
+                where[(lot, company)].append((location, place))
         return where

@@ -162,6 +162,19 @@ class TestIntegritySingleUnit(TraceabilityCase):
         on_hand = lot.quant_ids.filtered(lambda q: q.quantity > 0)
         self.assertEqual(on_hand.location_id, self.shelf)
 
+    def test_transfer_into_shared_transit_allowed(self):
+        """An inter-company delivery: the serial leaves the company's stock for
+        a transit location of no company (Odoo's sale_stock multi-company
+        test does this)."""
+        receipt = self.builder.receive(self.serial, {"DR-033": 1}, self.vendor)
+        transit = self.env.ref("stock.stock_location_inter_company")
+        transit.active = True
+        self.assertFalse(transit.company_id)
+        self.builder.transfer(self.serial, {"DR-033": 1}, transit)
+        lot = receipt.move_line_ids.lot_id
+        on_hand = lot.quant_ids.filtered(lambda q: q.quantity > 0)
+        self.assertEqual(on_hand.location_id, transit)
+
     # --- inventory adjustments ---------------------------------------------
 
     def test_inventory_adjustment_second_copy_in_child_location_refused(self):
