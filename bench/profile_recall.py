@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Where the time of the stored recall trace (P1) goes, side by side.
+
+    .venv/bin/python bench/profile_recall.py [--db slt_bench] [--runs 5]
+
+On the benchmark database, for the hot lot, every run times in one
+transaction, each part inside a savepoint rolled back afterwards:
+
+* walk: ``stock.recall._get_trace_rows()`` (the recursive lot graph query);
+* lines: reading the done lines of the affected lots (the ``lines`` part of
+  the trace statement) without writing anything;
+* statement: the whole trace statement (lines, lots with their balance,
+  events, shipments, stock inserted);
+* statement without foreign keys: the same after dropping the foreign keys
+  of the four result tables (inside the savepoint, so never committed), which
+  shows what PostgreSQL's checks of the inserted rows cost.
+
+Prints the median, min and max of each part.
+"""
+
+import argparse
+import statistics
+import time
+
+import benchlib
+
+RESULT_TABLES = [
+    "stock_recall_lot",
+    "stock_recall_event",
+    "stock_recall_shipment",
+    "stock_recall_stock",
+]
+
+
+def drop_result_foreign_keys(env):
+    env.cr.execute(
+        """
+        SELECT conrelid::regclass::text, conname FROM pg_constraint
+         WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)
+        """,
+        [RESULT_TABLES],
+    )
+    for table, constraint in env.cr.fetchall():
+        env.cr.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"')
+
+
+def one_run(env, lot, drop_fks):
+    from odoo.tools import SQL  # noqa: PLC0415
+
+    env.cr.execute("SAVEPOINT profile_recall")
+    try:
+        if drop_fks:
+            drop_result_foreign_keys(env)
+        recall = env["stock.recall"].create(
+            {
+                "lot_ids": [(6, 0, lot.ids)],
+                "reason": "profile",
+                "direction": "downstream",
+            }
+        )
+        env.flush_all()
+        t0 = time.perf_counter()
+        rows = recall._get_trace_rows()
+        walk = time.perf_counter() - t0
+        params = {
+            "recall": recall.id,
+            "company": recall.company_id.id,
+            "companies": recall._get_trace_company_ids(),
+            "all_lot_ids": [row[0] for row in rows],
+            "customer_lot_ids": [row[0] for row in rows if row[2] != "upstream"],
+        }
+        env.cr.execute("SET LOCAL jit = off")
+        t0 = time.perf_counter()
+        env.cr.execute(
+            SQL(
+                "WITH lines AS MATERIALIZED (%s) "
+                "SELECT count(*), sum(length(l::text)) FROM lines l",
+                recall._done_lines_query(params),
+            )
+        )
+        lines = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        env.cr.execute(recall._trace_query(rows, params))
+        statement = time.perf_counter() - t0
+        return walk, lines, statement
+    finally:
+        env.cr.execute("ROLLBACK TO SAVEPOINT profile_recall")
+        env.invalidate_all()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--db", default="slt_bench")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    parts = {
+        "walk": [],
+        "lines": [],
+        "statement": [],
+        "statement without foreign keys": [],
+    }
+    with benchlib.environment(args.db) as env:
+        env.cr.execute(
+            "SELECT id FROM stock_lot WHERE name LIKE 'HOT-RAW-%%' ORDER BY id LIMIT 1"
+        )
+        lot = env["stock.lot"].browse(env.cr.fetchone()[0])
+        lot_name = lot.name
+        for _i in range(args.runs):
+            walk, lines, statement = one_run(env, lot, drop_fks=False)
+            parts["walk"].append(walk)
+            parts["lines"].append(lines)
+            parts["statement"].append(statement)
+            parts["statement without foreign keys"].append(
+                one_run(env, lot, drop_fks=True)[2]
+            )
+    print(f"stored recall trace of {lot_name}, {args.runs} runs (median, min - max)")
+    for name, values in parts.items():
+        print(
+            f"  {name:32} {statistics.median(values):.3f} s  "
+            f"{min(values):.3f} - {max(values):.3f}"
+        )
+    fk_share = 1 - statistics.median(
+        parts["statement without foreign keys"]
+    ) / statistics.median(parts["statement"])
+    print(f"  foreign key checks: {fk_share:.0%} of the statement")
+
+
+if __name__ == "__main__":
+    main()
