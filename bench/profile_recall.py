@@ -62,13 +62,7 @@ def one_run(env, lot, drop_fks):
         t0 = time.perf_counter()
         rows = recall._get_trace_rows()
         walk = time.perf_counter() - t0
-        params = {
-            "recall": recall.id,
-            "company": recall.company_id.id,
-            "companies": recall._get_trace_company_ids(),
-            "all_lot_ids": [row[0] for row in rows],
-            "customer_lot_ids": [row[0] for row in rows if row[2] != "upstream"],
-        }
+        params = recall._get_trace_params(rows)
         env.cr.execute("SET LOCAL jit = off")
         t0 = time.perf_counter()
         env.cr.execute(

@@ -507,13 +507,7 @@ class StockRecall(models.Model):
         self.ensure_one()
         self.env.flush_all()
         rows = self._get_trace_rows()
-        params = {
-            "recall": self.id,
-            "company": self.company_id.id,
-            "companies": self._get_trace_company_ids(),
-            "all_lot_ids": [row[0] for row in rows],
-            "customer_lot_ids": [row[0] for row in rows if row[2] != "upstream"],
-        }
+        params = self._get_trace_params(rows)
         self.env.execute_query(
             SQL(
                 """
@@ -532,6 +526,17 @@ class StockRecall(models.Model):
         self.env.execute_query(self._trace_query(rows, params))
         self.env.invalidate_all()
         self.date_traced = fields.Datetime.now()
+
+    def _get_trace_params(self, rows):
+        """Parameters of the trace statement for the affected ``rows``."""
+        self.ensure_one()
+        return {
+            "recall": self.id,
+            "company": self.company_id.id,
+            "companies": self._get_trace_company_ids(),
+            "all_lot_ids": [row[0] for row in rows],
+            "customer_lot_ids": [row[0] for row in rows if row[2] != "upstream"],
+        }
 
     @api.model
     def _trace_query(self, rows, params):

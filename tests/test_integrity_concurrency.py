@@ -165,6 +165,23 @@ class TestIntegrityConcurrency(TransactionCase):
         move.picked = True
         return picking
 
+    def _validated(self, env, picking_type, product, partner, line_vals):
+        """Make and validate a transfer; return its lot."""
+        picking = self._picking(env, picking_type, product, partner, line_vals)
+        picking.with_context(**CONTEXT).button_validate()
+        return picking.move_line_ids.lot_id
+
+    @staticmethod
+    def _internal_quants(env, lot_name):
+        lot = env["stock.lot"].search([("name", "=", lot_name)])
+        return env["stock.quant"].search(
+            [("lot_id", "=", lot.id), ("location_id.usage", "=", "internal")]
+        )
+
+    @staticmethod
+    def _failure(outcome):
+        return str(next(error for error in outcome.values() if error))
+
     def _cleanup(self):
         product_id = self.created.get("product")
         if not product_id:
@@ -232,11 +249,9 @@ class TestIntegrityConcurrency(TransactionCase):
 
         def setup(env):
             warehouse, product, partner = self._setup(env)
-            receipt = self._picking(
+            lot = self._validated(
                 env, warehouse.in_type_id, product, partner, {"lot_name": serial}
             )
-            receipt.with_context(**CONTEXT).button_validate()
-            lot = receipt.move_line_ids.lot_id
             return [
                 self._picking(
                     env, warehouse.out_type_id, product, partner, {"lot_id": lot.id}
@@ -248,14 +263,11 @@ class TestIntegrityConcurrency(TransactionCase):
         winner = self._assert_one_commits(self._validate_concurrently(picking_ids))
 
         def check(env):
-            lot = env["stock.lot"].search([("name", "=", serial)])
             pickings = env["stock.picking"].browse(picking_ids)
             self.assertEqual(
                 pickings.filtered(lambda p: p.state == "done").ids, [winner]
             )
-            quants = env["stock.quant"].search(
-                [("lot_id", "=", lot.id), ("location_id.usage", "=", "internal")]
-            )
+            quants = self._internal_quants(env, serial)
             self.assertFalse(quants.filtered(lambda q: q.quantity < 0))
             self.assertEqual(sum(quants.mapped("quantity")), 0)
 
@@ -270,15 +282,12 @@ class TestIntegrityConcurrency(TransactionCase):
 
         def setup(env):
             warehouse, product, partner = self._setup(env)
-            receipt = self._picking(
+            lot = self._validated(
                 env, warehouse.in_type_id, product, partner, {"lot_name": serial}
             )
-            receipt.with_context(**CONTEXT).button_validate()
-            lot = receipt.move_line_ids.lot_id
-            delivery = self._picking(
+            self._validated(
                 env, warehouse.out_type_id, product, partner, {"lot_id": lot.id}
             )
-            delivery.with_context(**CONTEXT).button_validate()
             return [
                 self._picking(
                     env, warehouse.in_type_id, product, partner, {"lot_id": lot.id}
@@ -289,13 +298,10 @@ class TestIntegrityConcurrency(TransactionCase):
         picking_ids = self._run(setup)
         outcome = self._validate_concurrently(picking_ids)
         self._assert_one_commits(outcome)
-        self.assertIn("already on hand", str([e for e in outcome.values() if e][0]))
+        self.assertIn("already on hand", self._failure(outcome))
 
         def check(env):
-            lot = env["stock.lot"].search([("name", "=", serial)])
-            quants = env["stock.quant"].search(
-                [("lot_id", "=", lot.id), ("location_id.usage", "=", "internal")]
-            )
+            quants = self._internal_quants(env, serial)
             self.assertEqual(sum(quants.mapped("quantity")), 1)
 
         self._state(check)
@@ -307,15 +313,13 @@ class TestIntegrityConcurrency(TransactionCase):
 
         def setup(env):
             warehouse, product, partner = self._setup(env, tracking="lot")
-            receipt = self._picking(
+            lot = self._validated(
                 env,
                 warehouse.in_type_id,
                 product,
                 partner,
                 {"lot_name": lot_name, "quantity": 10},
             )
-            receipt.with_context(**CONTEXT).button_validate()
-            lot = receipt.move_line_ids.lot_id
             return [
                 self._picking(
                     env,
@@ -330,13 +334,10 @@ class TestIntegrityConcurrency(TransactionCase):
         picking_ids = self._run(setup)
         outcome = self._validate_concurrently(picking_ids)
         self._assert_one_commits(outcome)
-        self.assertIn("is not on hand", str([e for e in outcome.values() if e][0]))
+        self.assertIn("is not on hand", self._failure(outcome))
 
         def check(env):
-            lot = env["stock.lot"].search([("name", "=", lot_name)])
-            quants = env["stock.quant"].search(
-                [("lot_id", "=", lot.id), ("location_id.usage", "=", "internal")]
-            )
+            quants = self._internal_quants(env, lot_name)
             self.assertEqual(sum(quants.mapped("quantity")), 4)
 
         self._state(check)
