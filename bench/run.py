@@ -69,9 +69,9 @@ def timed(env, fn, setup=None):
     return in_savepoint(env, run)
 
 
-def profiled(name, args, fn):
-    """``fn`` wrapped in cProfile when ``--profile`` names this benchmark:
-    the first call writes bench/out/profile-<name>.txt (top 40, cumulative)."""
+def first_call_through(name, args, fn, first):
+    """``fn``; when ``--profile`` names this benchmark, its first call runs
+    ``first(*a)`` instead (which calls ``fn`` and records a profile)."""
     if name not in (args.profile or "").upper().split(","):
         return fn
     done = []
@@ -80,32 +80,40 @@ def profiled(name, args, fn):
         if done:
             return fn(*a)
         done.append(True)
+        return first(*a)
+
+    return wrapper
+
+
+def write_profile(name, kind, label, text):
+    path = benchlib.OUT_DIR / f"{kind}-{name}.txt"
+    benchlib.OUT_DIR.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    NOTES.append(f"{name} {label} of the first run: {path}")
+
+
+def profiled(name, args, fn):
+    """``fn`` wrapped in cProfile when ``--profile`` names this benchmark:
+    the first call writes bench/out/profile-<name>.txt (top 40, cumulative)."""
+
+    def first(*a):
         prof = cProfile.Profile()
         try:
             return prof.runcall(fn, *a)
         finally:
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(40)
-            path = benchlib.OUT_DIR / f"profile-{name}.txt"
-            benchlib.OUT_DIR.mkdir(parents=True, exist_ok=True)
-            path.write_text(out.getvalue())
-            NOTES.append(f"{name} profile of the first run: {path}")
+            write_profile(name, "profile", "profile", out.getvalue())
 
-    return wrapper
+    return first_call_through(name, args, fn, first)
 
 
 def sql_profiled(name, args, env, fn):
     """``fn`` with every SQL statement timed when ``--profile`` names this
     benchmark: the first call writes the slowest statements to
     bench/out/sql-<name>.txt."""
-    if name not in (args.profile or "").upper().split(","):
-        return fn
-    done = []
 
-    def wrapper(*a):
-        if done:
-            return fn(*a)
-        done.append(True)
+    def first(*a):
         cr = env.cr
         original = cr.execute
         timings = []
@@ -127,12 +135,9 @@ def sql_profiled(name, args, env, fn):
             total = sum(t for t, _q in timings)
             lines = [f"{len(timings)} statements, {total:.2f} s in SQL"]
             lines += [f"{t:8.3f} s  {q[:400]}" for t, q in timings[:15]]
-            path = benchlib.OUT_DIR / f"sql-{name}.txt"
-            benchlib.OUT_DIR.mkdir(parents=True, exist_ok=True)
-            path.write_text("\n".join(lines) + "\n")
-            NOTES.append(f"{name} SQL profile of the first run: {path}")
+            write_profile(name, "sql", "SQL profile", "\n".join(lines) + "\n")
 
-    return wrapper
+    return first_call_through(name, args, fn, first)
 
 
 def stats(values):
