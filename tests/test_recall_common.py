@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Shared base of the recall tests (no test of its own)."""
 
+from unittest import SkipTest
+
 from odoo.fields import Command
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -18,6 +20,18 @@ class RecallCase(TraceabilityCase):
             groups="stock.group_stock_user,stock.group_production_lot,"
             "stock_lot_traceability.group_recall_manager",
         )
+
+    @classmethod
+    def _setup_chain(cls, prefix, serials):
+        """A 3-level manufacturing chain shipped to 3 customers (needs mrp):
+        ``cls.chain``, its raw lot ``cls.raw_lot`` and ``cls.finished``."""
+        if not cls.builder.has_mrp:
+            raise SkipTest("the recall tests need mrp")
+        cls.chain = cls.builder.build_chain(
+            levels=3, prefix=prefix, serials=serials, customers=3, raw_qty=100.0
+        )
+        cls.raw_lot = cls.chain["lots"][0]
+        cls.finished = cls.chain["lots"][-1]
 
     @classmethod
     def _new_recall(cls, lots, direction="downstream", **vals):

@@ -1,5 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from unittest import SkipTest
 
 from odoo.tests import Form
 
@@ -12,13 +11,7 @@ class TestRecallTrace(RecallCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not cls.builder.has_mrp:
-            raise SkipTest("the trace tests need mrp")
-        cls.chain = cls.builder.build_chain(
-            levels=3, prefix="RT3", serials=6, customers=3, raw_qty=100.0
-        )
-        cls.raw_lot = cls.chain["lots"][0]
-        cls.finished = cls.chain["lots"][-1]
+        cls._setup_chain("RT3", serials=6)
 
     def test_downstream_reaches_every_customer_three_levels(self):
         trace = self.raw_lot._trace_downstream()

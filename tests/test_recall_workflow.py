@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import csv
 import io
-from unittest import SkipTest
 
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
@@ -16,13 +15,7 @@ class TestRecallWorkflow(RecallCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not cls.builder.has_mrp:
-            raise SkipTest("the recall tests need mrp")
-        cls.chain = cls.builder.build_chain(
-            levels=3, prefix="RW", serials=7, customers=3, raw_qty=100.0
-        )
-        cls.raw_lot = cls.chain["lots"][0]
-        cls.finished = cls.chain["lots"][-1]
+        cls._setup_chain("RW", serials=7)
         cls.customers = cls.chain["customers"]
         # a second delivery to the first customer, with a partial return
         cls.extra_delivery = cls.builder.deliver(
