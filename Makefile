@@ -1,8 +1,12 @@
 # Development loop of the stock_lot_traceability add-on. See README.rst.
-.PHONY: setup run test lint pytest pot bench compat load
+.PHONY: setup setup-selftest run test lint pytest pot bench compat load
 
 setup:
 	bash tools/setup.sh
+
+# The PostgreSQL part of setup against a throwaway cluster with no roles.
+setup-selftest:
+	bash tools/setup_selftest.sh
 
 run:
 	bash tools/run.sh

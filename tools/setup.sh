@@ -3,15 +3,10 @@
 # PostgreSQL and the Odoo configuration. Idempotent.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+source "$(dirname "$0")/pg.sh"
 find_odoo_src
 echo "Odoo 19.0 source: $ODOO_SRC"
 echo "$ODOO_SRC" > "$ROOT/.odoo_src"
-
-as_root() {
-    if [ "$(id -u)" = 0 ]; then "$@"; else
-        echo "Run as root:  $*" >&2; return 1
-    fi
-}
 
 # 1. System packages: Chromium for tours, wkhtmltopdf for PDF reports.
 missing=()
@@ -27,25 +22,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # 2. PostgreSQL running, with a role Odoo accepts (it refuses 'postgres').
-if ! pg_isready -q -h "$PGHOST" -p "$PGPORT"; then
-    cluster="$(pg_lsclusters --no-header | awk '$4 != "online" {print $1" "$2; exit}')"
-    [ -n "$cluster" ] || die "no PostgreSQL cluster found; install postgresql (13+)"
-    echo "Starting PostgreSQL cluster $cluster"
-    # shellcheck disable=SC2086
-    as_root pg_ctlcluster $cluster start || die "start PostgreSQL with: pg_ctlcluster $cluster start"
-    for _ in $(seq 30); do pg_isready -q -h "$PGHOST" -p "$PGPORT" && break; sleep 1; done
-fi
-if ! psql -d postgres -tAc "SELECT 1" >/dev/null 2>&1; then
-    echo "Creating PostgreSQL role $PGUSER"
-    sql="DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PGUSER')
-         THEN CREATE ROLE $PGUSER LOGIN SUPERUSER PASSWORD '$PGPASSWORD';
-         ELSE ALTER ROLE $PGUSER LOGIN SUPERUSER PASSWORD '$PGPASSWORD'; END IF; END\$\$;"
-    if [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- psql -q -c "$sql"
-    else
-        sudo -u postgres psql -q -c "$sql" || die "create the role with: sudo -u postgres psql -c \"CREATE ROLE $PGUSER LOGIN SUPERUSER PASSWORD '$PGPASSWORD'\""
-    fi
-fi
+pg_ensure_running "$PGPORT"
+pg_ensure_role "$PGPORT"
 
 # 3. Python environment with Odoo's dependencies and the dev tools.
 [ -x "$PY" ] || python3 -m venv "$VENV"
