@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make test: a fresh database with the add-on next to mrp, sale_stock and
-# purchase_stock, the add-on's tests in Odoo's own runner, and a closing
+# make test: a fresh database with the add-on next to the apps of TEST_MODULES
+# (tools/env.sh), the add-on's tests in Odoo's own runner, and a closing
 # line "N passed, N failed" taken from Odoo's result line.
 #   SLT_TEST_DB      database name (default slt_test)
 #   SLT_TEST_TAGS    Odoo test tags (default /stock_lot_traceability)
@@ -16,10 +16,10 @@ LOG="$LOG_DIR/test-$DB.log"
 
 dropdb --if-exists -f "$DB" >/dev/null
 if [ "${SLT_NO_TEMPLATE:-0}" = 1 ]; then
-    odoo_bin -d "$DB" -i "$EXTRA_MODULES" --stop-after-init --log-level=warn
+    odoo_bin -d "$DB" -i "$TEST_MODULES" --stop-after-init --log-level=warn
 else
     TEMPLATE="$(test_template)"
-    ensure_template "$TEMPLATE" -i "$EXTRA_MODULES"
+    ensure_template "$TEMPLATE" -i "$TEST_MODULES"
     copy_db "$TEMPLATE" "$DB"
 fi
 
