@@ -168,10 +168,25 @@ class StockLot(models.Model):
         (seeds included), in one query; see
         :func:`~.trace_engine.lot_graph_query`."""
         self.env["stock.move.line"].flush_model(
-            ["lot_id", "state", "company_id", "date", "consume_line_ids"]
+            [
+                "lot_id",
+                "state",
+                "company_id",
+                "date",
+                "consume_line_ids",
+                "move_id",
+                "product_id",
+                "location_id",
+                "location_dest_id",
+            ]
         )
+        follow_unbuild = "consume_unbuild_id" in self.env["stock.move"]._fields
+        if follow_unbuild:
+            self.env["stock.move"].flush_model(["unbuild_id", "consume_unbuild_id"])
         return self.env.execute_query(
-            trace_engine.lot_graph_query(self.ids, direction, company_ids)
+            trace_engine.lot_graph_query(
+                self.ids, direction, company_ids, follow_unbuild=follow_unbuild
+            )
         )
 
     def _trace_lots(self, direction, company_ids=None):

@@ -98,6 +98,20 @@ class StockRecall(models.Model):
         string="Started", default=fields.Datetime.now, readonly=True, copy=False
     )
     date_traced = fields.Datetime(string="Traced On", readonly=True, copy=False)
+    hidden_lot_count = fields.Integer(
+        string="Lots Outside Your Companies",
+        readonly=True,
+        copy=False,
+        help="Affected lots the trace reached in companies you may not see: "
+        "they are not listed; ask a user of those companies to trace them.",
+    )
+    hidden_shipment_count = fields.Integer(
+        string="Shipments Outside Your Companies",
+        readonly=True,
+        copy=False,
+        help="Customer shipments of affected lots made by companies you may "
+        "not see.",
+    )
     date_quarantine = fields.Datetime(
         string="Quarantined On", readonly=True, copy=False
     )
@@ -191,9 +205,20 @@ class StockRecall(models.Model):
             for recall, count, customers, qty in self.env[
                 "stock.recall.shipment"
             ]._read_group(
-                [("recall_id", "in", self.ids)],
+                [("recall_id", "in", self.ids), ("kind", "=", "shipment")],
                 ["recall_id"],
                 ["__count", "partner_id:count_distinct", "product_qty:sum"],
+            )
+        }
+        anonymous = {
+            recall
+            for [recall] in self.env["stock.recall.shipment"]._read_group(
+                [
+                    ("recall_id", "in", self.ids),
+                    ("kind", "=", "shipment"),
+                    ("partner_id", "=", False),
+                ],
+                ["recall_id"],
             )
         }
         event_data = dict(
@@ -212,7 +237,7 @@ class StockRecall(models.Model):
             recall.qty_on_hand = on_hand
             recall.qty_unexplained = unexplained
             recall.shipment_count = shipments
-            recall.customer_count = customers
+            recall.customer_count = customers + (recall in anonymous)
             recall.qty_shipped = shipped
             recall.event_count = event_data.get(recall, 0)
 
@@ -469,13 +494,16 @@ class StockRecall(models.Model):
             )
 
     def _get_trace_company_ids(self):
+        """The recall follows the lots into every company its user may see."""
         self.ensure_one()
-        return self.company_id.ids
+        return (self.company_id | self.env.user.company_ids).ids
 
-    def _get_trace_rows(self):
-        """Affected lots as ``(lot_id, depth, direction, path)`` tuples."""
+    def _get_trace_rows(self, company_ids=False):
+        """Affected lots as ``(lot_id, depth, direction, path)`` tuples, in
+        ``company_ids`` (default: the recall's, ``None``: every company)."""
         self.ensure_one()
-        company_ids = self._get_trace_company_ids()
+        if company_ids is False:
+            company_ids = self._get_trace_company_ids()
         found = {}
         for direction in (trace_engine.DOWNSTREAM, trace_engine.UPSTREAM):
             if self.direction not in (direction, "both"):
@@ -525,7 +553,34 @@ class StockRecall(models.Model):
         self.env.execute_query(SQL("SET LOCAL jit = off"))
         self.env.execute_query(self._trace_query(rows, params))
         self.env.invalidate_all()
-        self.date_traced = fields.Datetime.now()
+        self.write(
+            {"date_traced": fields.Datetime.now(), **self._get_hidden_counts(rows)}
+        )
+
+    def _get_hidden_counts(self, rows):
+        """What the trace reaches outside the user's companies: a recall never
+        stops there silently, it counts the lots and shipments it cannot show."""
+        companies = self._get_trace_company_ids()
+        every_row = self._get_trace_rows(company_ids=None)
+        shown = {row[0] for row in rows}
+        customer_lot_ids = [row[0] for row in every_row if row[2] != "upstream"]
+        [[hidden_shipments]] = self.env.execute_query(
+            SQL(
+                """
+                SELECT COUNT(*)
+                  FROM stock_move_line ml
+                  JOIN stock_location dst ON dst.id = ml.location_dest_id
+                 WHERE ml.lot_id = ANY(%s) AND ml.state = 'done'
+                   AND dst.usage = 'customer' AND ml.company_id <> ALL(%s)
+                """,
+                customer_lot_ids,
+                companies,
+            )
+        )
+        return {
+            "hidden_lot_count": sum(row[0] not in shown for row in every_row),
+            "hidden_shipment_count": hidden_shipments,
+        }
 
     def _get_trace_params(self, rows):
         """Parameters of the trace statement for the affected ``rows``."""
@@ -564,7 +619,9 @@ class StockRecall(models.Model):
 
     @api.model
     def _done_lines_query(self, params):
-        """Done move lines of the affected lots with their event type.
+        """Done move lines of the affected lots, one row per event: a line
+        is one event, or two (dropship: receiving and shipping, see
+        :func:`~.trace_engine.event_types_sql`).
 
         ``is_retroactive`` marks the history lines of a retroactive
         assignment (issue 4), event type ``assignment``: the stock they
@@ -578,9 +635,7 @@ class StockRecall(models.Model):
                    dst_loc.usage AS dst_usage,
                    COALESCE(p.partner_id, m.partner_id) AS partner_id,
                    COALESCE(p.name, m.reference) AS reference,
-                   arl.id IS NOT NULL AS is_retroactive,
-                   CASE WHEN arl.id IS NOT NULL THEN 'assignment'
-                        ELSE %(event_type)s END AS event_type
+                   arl.id IS NOT NULL AS is_retroactive, ev.event_type
               FROM unnest(%(all_lot_ids)s::int[]) AS affected(lot_id)
               CROSS JOIN LATERAL (
                     SELECT l.id, l.lot_id, l.product_id, l.date, l.location_id,
@@ -603,8 +658,11 @@ class StockRecall(models.Model):
               LEFT JOIN stock_lot_assign_run_line arl ON arl.move_line_id = ml.id
               JOIN stock_location src_loc ON src_loc.id = ml.location_id
               JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
+             CROSS JOIN LATERAL unnest(
+                   CASE WHEN arl.id IS NOT NULL THEN ARRAY['assignment']
+                        ELSE %(event_types)s END) AS ev(event_type)
             """,
-            event_type=trace_engine.event_type_sql(),
+            event_types=trace_engine.event_types_sql(),
             **params,
         )
 
@@ -664,13 +722,18 @@ class StockRecall(models.Model):
         return SQL(
             """
             INSERT INTO stock_recall_shipment (
-                recall_id, move_line_id, partner_id, date, lot_id, quantity,
-                product_qty, notified)
-            SELECT %(recall)s, l.id, COALESCE(rp.commercial_partner_id, rp.id),
-                   l.date, l.lot_id, l.quantity, l.qty, FALSE
+                recall_id, move_line_id, kind, partner_id, date, lot_id,
+                quantity, product_qty, notified)
+            SELECT %(recall)s, l.id,
+                   CASE l.event_type WHEN 'shipping' THEN 'shipment'
+                        ELSE 'return' END,
+                   COALESCE(rp.commercial_partner_id, rp.id), l.date, l.lot_id,
+                   CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.quantity,
+                   CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.qty,
+                   FALSE
               FROM lines l
               LEFT JOIN res_partner rp ON rp.id = l.partner_id
-             WHERE l.event_type = 'shipping'
+             WHERE l.event_type IN ('shipping', 'customer_return')
                AND l.lot_id = ANY(%(customer_lot_ids)s)
             """,
             **params,
@@ -878,7 +941,10 @@ class StockRecall(models.Model):
         """``{customer: [line dict]}`` of the recall's shipments, per customer."""
         self.ensure_one()
         by_customer = defaultdict(list)
-        for shipment in self.shipment_ids.sorted(lambda s: (s.partner_id.id, s.date)):
+        shipments = self.shipment_ids.filtered(
+            lambda s: s.kind == "shipment" and s.partner_id
+        )
+        for shipment in shipments.sorted(lambda s: (s.partner_id.id, s.date)):
             by_customer[shipment.partner_id].append(
                 {
                     "date": shipment.date,

@@ -4,12 +4,23 @@
 Plain functions returning ``odoo.tools.SQL`` objects; the thin methods on
 ``stock.lot`` (``_trace_downstream`` / ``_trace_upstream``) run them.
 
-The lot graph is read from ``stock_move_line_consume_rel``: a row links an
-input line (``produce_line_id``, a component consumed by a manufacturing
-order or the finished product taken apart by an unbuild) to an output line
-(``consume_line_id``, the finished product made, or the component recovered
-by the unbuild). Transfers, deliveries, returns and scraps keep the lot, so
-they do not add edges: every done line of a reached lot is part of the trace.
+The edges of the lot graph are decided in one place, :func:`edge_sql`: from a
+done line of a reached lot to the done lines of other lots that carry it on:
+
+* manufacturing, repairs and by-products: ``stock_move_line_consume_rel``
+  links an input line (``produce_line_id``: a component consumed, a part
+  added to a repaired serial) to an output line (``consume_line_id``: the
+  finished product or by-product made, the repaired serial);
+* unbuilds (``mrp`` installed): Odoo writes consume links only for by-products,
+  so the lines of the unbuilt product (moves with ``consume_unbuild_id``) are
+  linked here to the lines of the recovered components (moves with
+  ``unbuild_id`` of the same unbuild order);
+* inter-company transit: a lot that enters a company-less transit location
+  continues as the lot of the same product and name that leaves it (each
+  company has its own lot record).
+
+Transfers, deliveries, returns, packages and scraps keep the lot, so they add
+no edge: every done line of a reached lot is part of the trace.
 
 Each query walks the whole graph in one ``WITH RECURSIVE`` statement, so the
 number of queries does not depend on the depth or the breadth of the graph.
@@ -24,18 +35,82 @@ DOWNSTREAM = "downstream"
 UPSTREAM = "upstream"
 
 
-def lot_graph_query(lot_ids, direction, company_ids):
+def _edge_targets(src_col, dst_col):
+    """A consume link: ``rel.<src_col>`` is the current line ``src``, the
+    target is ``rel.<dst_col>``."""
+    return SQL(
+        "SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel"
+        " WHERE rel.%(src)s = src.id",
+        src=SQL(src_col),
+        dst=SQL(dst_col),
+    )
+
+
+def _unbuild_targets(src_field, dst_field):
+    """The lines of the moves of the same unbuild order on the other side."""
+    return SQL(
+        """
+        SELECT ol.id
+          FROM stock_move sm
+          JOIN stock_move om ON om.%(dst)s = sm.%(src)s
+          JOIN stock_move_line ol ON ol.move_id = om.id
+         WHERE sm.id = src.move_id AND sm.%(src)s IS NOT NULL
+        """,
+        src=SQL(src_field),
+        dst=SQL(dst_field),
+    )
+
+
+def _transit_targets(src_loc_col, dst_loc_col):
+    """The lines of a lot of the same product and name on the other side of
+    a company-less (inter-company) transit location."""
+    return SQL(
+        """
+        SELECT ol.id
+          FROM stock_location tl
+          JOIN stock_lot sl ON sl.id = src.lot_id
+          JOIN stock_move_line ol
+            ON ol.%(dst)s = tl.id AND ol.product_id = src.product_id
+           AND ol.lot_id <> src.lot_id
+          JOIN stock_lot dl ON dl.id = ol.lot_id AND dl.name = sl.name
+         WHERE tl.id = src.%(src)s AND tl.usage = 'transit'
+           AND tl.company_id IS NULL
+        """,
+        src=SQL(src_loc_col),
+        dst=SQL(dst_loc_col),
+    )
+
+
+def edge_sql(direction, follow_unbuild):
+    """Ids of the lines one edge away from the done line ``src`` (columns
+    ``id``, ``move_id``, ``lot_id``, ``product_id``, ``location_id``,
+    ``location_dest_id`` of ``stock_move_line``), as a query whose only column
+    is the target line id. The one definition of the graph's edges."""
+    if direction == DOWNSTREAM:
+        parts = [
+            _edge_targets("produce_line_id", "consume_line_id"),
+            _transit_targets("location_dest_id", "location_id"),
+        ]
+        if follow_unbuild:
+            parts.append(_unbuild_targets("consume_unbuild_id", "unbuild_id"))
+    else:
+        parts = [
+            _edge_targets("consume_line_id", "produce_line_id"),
+            _transit_targets("location_id", "location_dest_id"),
+        ]
+        if follow_unbuild:
+            parts.append(_unbuild_targets("unbuild_id", "consume_unbuild_id"))
+    return SQL(" UNION ALL ").join(parts)
+
+
+def lot_graph_query(lot_ids, direction, company_ids, follow_unbuild=False):
     """Lots reached from ``lot_ids``: rows ``(lot_id, depth, path)``.
 
     ``path`` is the array of lot ids from the seed (depth 0) to the lot; each
     lot appears once, at its smallest depth. ``company_ids`` restricts the
-    move lines followed (``None``: every company).
+    move lines followed (``None``: every company). ``follow_unbuild``: the
+    database has ``mrp``'s unbuild columns (see :func:`edge_sql`).
     """
-    if direction == DOWNSTREAM:
-        # the reached lot is consumed (input) -> the lots made from it (output)
-        from_col, to_col = SQL("produce_line_id"), SQL("consume_line_id")
-    else:
-        from_col, to_col = SQL("consume_line_id"), SQL("produce_line_id")
     company_filter = (
         SQL(
             "AND src.company_id = ANY(%s) AND dst.company_id = ANY(%s)",
@@ -57,9 +132,9 @@ def lot_graph_query(lot_ids, direction, company_ids):
                   FROM trace
                   JOIN stock_move_line src
                     ON src.lot_id = trace.lot_id AND src.state = 'done'
-                  JOIN stock_move_line_consume_rel rel ON rel.%(from_col)s = src.id
+                 CROSS JOIN LATERAL (%(edges)s) AS edge(line_id)
                   JOIN stock_move_line dst
-                    ON dst.id = rel.%(to_col)s AND dst.state = 'done'
+                    ON dst.id = edge.line_id AND dst.state = 'done'
                    AND dst.lot_id IS NOT NULL
                  WHERE dst.lot_id <> ALL(trace.path) %(company_filter)s
                  ORDER BY dst.lot_id, trace.path
@@ -70,8 +145,7 @@ def lot_graph_query(lot_ids, direction, company_ids):
          ORDER BY lot_id, depth, path
         """,
         lot_ids=list(lot_ids),
-        from_col=from_col,
-        to_col=to_col,
+        edges=edge_sql(direction, follow_unbuild),
         company_filter=company_filter,
     )
 
@@ -95,22 +169,29 @@ def lot_move_lines_query(lot_ids, company_ids):
     )
 
 
-def event_type_sql():
-    """CASE expression classifying a done line ``ml`` (move ``m``, locations
-    ``src_loc`` / ``dst_loc``) into a recall event type."""
+def event_types_sql():
+    """The one classification of a done line: an array of event types for
+    the line ``ml`` of move ``m`` (columns ``scrap_id``), from location
+    ``src_loc`` to ``dst_loc`` (column ``usage``). Most lines are one event;
+    vendor → customer (dropship) is a receipt and a shipment, customer →
+    vendor (a dropship returned) a customer return and a return to vendor."""
     return SQL(
         """
         CASE
-            WHEN m.scrap_id IS NOT NULL THEN 'scrap'
+            WHEN m.scrap_id IS NOT NULL THEN ARRAY['scrap']
             WHEN dst_loc.usage = 'inventory' OR src_loc.usage = 'inventory'
-                THEN 'adjustment'
-            WHEN src_loc.usage = 'supplier' THEN 'receiving'
-            WHEN dst_loc.usage = 'supplier' THEN 'vendor_return'
-            WHEN dst_loc.usage = 'customer' THEN 'shipping'
-            WHEN src_loc.usage = 'customer' THEN 'customer_return'
-            WHEN dst_loc.usage = 'production' THEN 'consumption'
-            WHEN src_loc.usage = 'production' THEN 'production'
-            ELSE 'internal'
+                THEN ARRAY['adjustment']
+            WHEN src_loc.usage = 'supplier' AND dst_loc.usage = 'customer'
+                THEN ARRAY['receiving', 'shipping']
+            WHEN src_loc.usage = 'customer' AND dst_loc.usage = 'supplier'
+                THEN ARRAY['customer_return', 'vendor_return']
+            WHEN src_loc.usage = 'supplier' THEN ARRAY['receiving']
+            WHEN dst_loc.usage = 'supplier' THEN ARRAY['vendor_return']
+            WHEN dst_loc.usage = 'customer' THEN ARRAY['shipping']
+            WHEN src_loc.usage = 'customer' THEN ARRAY['customer_return']
+            WHEN dst_loc.usage = 'production' THEN ARRAY['consumption']
+            WHEN src_loc.usage = 'production' THEN ARRAY['production']
+            ELSE ARRAY['internal']
         END
         """
     )
