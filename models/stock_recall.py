@@ -109,8 +109,7 @@ class StockRecall(models.Model):
         string="Shipments Outside Your Companies",
         readonly=True,
         copy=False,
-        help="Customer shipments of affected lots made by companies you may "
-        "not see.",
+        help="Customer shipments of affected lots made by companies you may not see.",
     )
     date_quarantine = fields.Datetime(
         string="Quarantined On", readonly=True, copy=False
@@ -758,27 +757,8 @@ class StockRecall(models.Model):
         ``lines`` and ``stock_rows``."""
         return SQL(
             """
-            ev AS (
-                SELECT l.lot_id,
-                       SUM(l.qty) FILTER (WHERE l.event_type = 'receiving'
-                                            OR l.is_retroactive) AS received,
-                       SUM(l.qty) FILTER (WHERE l.event_type = 'production')
-                           AS produced,
-                       SUM(l.qty) FILTER (WHERE l.event_type = 'shipping') AS shipped,
-                       SUM(l.qty) FILTER (WHERE l.event_type = 'customer_return')
-                           AS returned,
-                       SUM(l.qty) FILTER (WHERE l.event_type = 'vendor_return')
-                           AS vendor_returned,
-                       SUM(l.qty) FILTER (WHERE l.event_type = 'consumption')
-                           AS consumed,
-                       SUM(l.qty) FILTER (WHERE l.event_type = 'scrap') AS scrapped,
-                       SUM(l.qty) FILTER (WHERE l.event_type = 'adjustment'
-                                            AND l.dst_usage = 'inventory') AS adjusted,
-                       SUM(l.qty) FILTER (WHERE l.event_type = 'adjustment'
-                                            AND l.dst_usage != 'inventory') AS found
-                  FROM lines l
-                 GROUP BY l.lot_id
-            ), st AS (
+            ev AS (%(event_totals)s),
+            st AS (
                 SELECT lot_id,
                        SUM(quantity) FILTER (WHERE kind = 'on_hand') AS on_hand,
                        SUM(quantity) FILTER (WHERE kind = 'in_transit') AS in_transit
@@ -815,13 +795,13 @@ class StockRecall(models.Model):
                   LEFT JOIN st ON st.lot_id = t.lot_id
                   LEFT JOIN tlc ON tlc.lot_id = t.lot_id
             ), tot AS (
-                SELECT bal.*,
-                       received + produced + GREATEST(found - adjusted, 0) AS qty_in,
-                       on_hand + in_transit + shipped - returned + vendor_returned
-                           + consumed + scrapped AS accounted
+                SELECT bal.*, %(qty_in)s AS qty_in, %(accounted)s AS accounted
                   FROM bal
             )
             """,
+            event_totals=trace_engine.event_totals_sql(),
+            qty_in=trace_engine.BALANCE_IN,
+            accounted=trace_engine.BALANCE_ACCOUNTED,
             lot_ids=[row[0] for row in rows],
             depths=[row[1] for row in rows],
             directions=[row[2] for row in rows],

@@ -27,6 +27,7 @@ class StockRecallEvent(models.Model):
             ("adjustment", "Inventory Adjustment"),
             ("internal", "Internal Transfer"),
             ("assignment", "Lot Assignment (retroactive)"),
+            ("unclassified", "Unclassified (see Traceability Health)"),
         ],
         required=True,
     )

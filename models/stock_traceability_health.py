@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from . import trace_engine
+
 FINDING_CATEGORIES = [
     ("untracked_stock", "Tracked product with untracked stock"),
     ("serial_duplicate", "Serial with more than one unit or in two places"),
@@ -10,6 +12,9 @@ FINDING_CATEGORIES = [
     ("expired_saleable", "Expired lot in saleable stock"),
     ("blocked_saleable", "Blocked lot in saleable stock"),
     ("create_new_outgoing", "Create New enabled on an outgoing operation type"),
+    ("unclassified_line", "Done move the recall cannot classify"),
+    ("missing_consume_links", "Manufacturing order without lot links"),
+    ("unbalanced_lot", "Lot whose mass balance does not close"),
 ]
 
 
@@ -35,6 +40,9 @@ class StockTraceabilityHealth(models.TransientModel):
     )
     quantity = fields.Float(digits="Product Unit", readonly=True)
     description = fields.Char(readonly=True)
+    document = fields.Char(readonly=True, help="The document the finding comes from.")
+    res_model = fields.Char(readonly=True)
+    res_id = fields.Integer(readonly=True)
     fix_label = fields.Char(compute="_compute_fix_label", string="Fix")
 
     @api.depends("category")
@@ -42,6 +50,8 @@ class StockTraceabilityHealth(models.TransientModel):
         labels = {
             "untracked_stock": self.env._("Assign lots/serials"),
             "create_new_outgoing": self.env._("Open operation type"),
+            "unclassified_line": self.env._("Open the move"),
+            "missing_consume_links": self.env._("Open manufacturing order"),
         }
         for finding in self:
             finding.fix_label = labels.get(
@@ -70,7 +80,9 @@ class StockTraceabilityHealth(models.TransientModel):
             return self.env["stock.lot.assign"]._get_action_for_products(
                 self.product_id
             )
-        if self.category == "create_new_outgoing":
+        if self.res_model and self.res_id:
+            record = self.env[self.res_model].browse(self.res_id)
+        elif self.category == "create_new_outgoing":
             record = self.picking_type_id
         else:
             record = self.lot_id
@@ -93,6 +105,7 @@ class StockTraceabilityHealth(models.TransientModel):
         for the allowed companies; one query per kind of finding."""
         for model in (
             "stock.quant",
+            "stock.move",
             "stock.lot",
             "stock.move.line",
             "stock.picking.type",
@@ -282,5 +295,161 @@ class StockTraceabilityHealth(models.TransientModel):
         for finding in findings:
             finding["description"] = self.env._(
                 "Deliveries of this type can create lots/serials out of nothing"
+            )
+        return findings
+
+    def _find_unclassified_line(self):
+        """Done lines of lots between locations the event classification does
+        not know: the recall would count them nowhere."""
+        findings = self._query(
+            SQL(
+                """
+                SELECT ml.company_id, ml.product_id, ml.lot_id, ml.location_id,
+                       ml.quantity_product_uom, m.reference, 'stock.move', ml.move_id
+                  FROM stock_move_line ml
+                  LEFT JOIN stock_move m ON m.id = ml.move_id
+                  JOIN stock_location src_loc ON src_loc.id = ml.location_id
+                  JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
+                 WHERE ml.state = 'done' AND ml.lot_id IS NOT NULL
+                   AND ml.company_id = ANY(%(companies)s)
+                   AND 'unclassified' = ANY(%(event_types)s)
+                """,
+                companies=self.env.companies.ids,
+                event_types=trace_engine.event_types_sql(),
+            ),
+            (
+                "company_id",
+                "product_id",
+                "lot_id",
+                "location_id",
+                "quantity",
+                "document",
+                "res_model",
+                "res_id",
+            ),
+        )
+        for finding in findings:
+            finding["description"] = self.env._(
+                "Moved between locations of a kind the recall does not know: "
+                "it is counted in no mass balance"
+            )
+        return findings
+
+    def _find_missing_consume_links(self):
+        """Done manufacturing orders that consumed lots and made a lot but
+        linked none of them: the trace cannot cross them (needs mrp)."""
+        if "raw_material_production_id" not in self.env["stock.move"]._fields:
+            return []
+        self.env["mrp.production"].flush_model(["state", "name"])
+        findings = self._query(
+            SQL(
+                """
+                SELECT mo.company_id, mo.product_id, mo.name, 'mrp.production', mo.id
+                  FROM mrp_production mo
+                 WHERE mo.state = 'done'
+                   AND mo.company_id = ANY(%(companies)s)
+                   AND EXISTS (
+                       SELECT 1 FROM stock_move m
+                         JOIN stock_move_line ml ON ml.move_id = m.id
+                        WHERE m.raw_material_production_id = mo.id
+                          AND ml.state = 'done' AND ml.lot_id IS NOT NULL)
+                   AND EXISTS (
+                       SELECT 1 FROM stock_move m
+                         JOIN stock_move_line ml ON ml.move_id = m.id
+                        WHERE m.production_id = mo.id
+                          AND ml.state = 'done' AND ml.lot_id IS NOT NULL)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM stock_move m
+                         JOIN stock_move_line ml ON ml.move_id = m.id
+                         JOIN stock_move_line_consume_rel rel
+                           ON rel.consume_line_id = ml.id
+                        WHERE m.production_id = mo.id)
+                """,
+                companies=self.env.companies.ids,
+            ),
+            ("company_id", "product_id", "document", "res_model", "res_id"),
+        )
+        for finding in findings:
+            finding["description"] = self.env._(
+                "Consumed lots and made a lot, but no link between them: a "
+                "recall cannot follow the lots through this order"
+            )
+        return findings
+
+    def _find_unbalanced_lot(self):
+        """Lots whose mass balance, as a recall computes it, does not close."""
+        findings = self._query(
+            SQL(
+                """
+                WITH lines AS MATERIALIZED (
+                    SELECT ml.lot_id, ml.quantity_product_uom AS qty,
+                           dst_loc.usage AS dst_usage,
+                           arl.id IS NOT NULL AS is_retroactive, ev.event_type
+                      FROM stock_move_line ml
+                      LEFT JOIN stock_move m ON m.id = ml.move_id
+                      JOIN stock_location src_loc ON src_loc.id = ml.location_id
+                      JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
+                      LEFT JOIN stock_lot_assign_run_line arl
+                        ON arl.move_line_id = ml.id
+                     CROSS JOIN LATERAL unnest(
+                           CASE WHEN arl.id IS NOT NULL THEN ARRAY['assignment']
+                                ELSE %(event_types)s END) AS ev(event_type)
+                     WHERE ml.state = 'done' AND ml.lot_id IS NOT NULL
+                       AND ml.company_id = ANY(%(companies)s)
+                ), ev AS (%(event_totals)s),
+                st AS (
+                    SELECT q.lot_id,
+                           SUM(q.quantity) FILTER (WHERE loc.usage = 'internal')
+                               AS on_hand,
+                           SUM(q.quantity) FILTER (WHERE loc.usage = 'transit')
+                               AS in_transit
+                      FROM stock_quant q
+                      JOIN stock_location loc ON loc.id = q.location_id
+                       AND loc.usage IN ('internal', 'transit')
+                     WHERE q.lot_id IS NOT NULL
+                     GROUP BY q.lot_id
+                ), bal AS (
+                    SELECT COALESCE(ev.lot_id, st.lot_id) AS lot_id,
+                           COALESCE(received, 0) AS received,
+                           COALESCE(produced, 0) AS produced,
+                           COALESCE(found, 0) AS found,
+                           COALESCE(adjusted, 0) AS adjusted,
+                           COALESCE(shipped, 0) AS shipped,
+                           COALESCE(returned, 0) AS returned,
+                           COALESCE(vendor_returned, 0) AS vendor_returned,
+                           COALESCE(consumed, 0) AS consumed,
+                           COALESCE(scrapped, 0) AS scrapped,
+                           COALESCE(on_hand, 0) AS on_hand,
+                           COALESCE(in_transit, 0) AS in_transit
+                      FROM ev FULL JOIN st ON st.lot_id = ev.lot_id
+                ), tot AS (
+                    SELECT lot_id, %(qty_in)s AS qty_in,
+                           %(accounted)s AS accounted
+                      FROM bal
+                )
+                SELECT lot.company_id, lot.product_id, tot.lot_id,
+                       tot.qty_in - tot.accounted
+                  FROM tot
+                  JOIN stock_lot lot ON lot.id = tot.lot_id
+                 WHERE (lot.company_id IS NULL OR lot.company_id = ANY(%(companies)s))
+                   AND CASE WHEN tot.qty_in != 0
+                            THEN ABS(100.0 * tot.accounted / tot.qty_in - 100.0)
+                                 > %(tolerance)s
+                            ELSE ROUND(tot.accounted::numeric, 6) != 0 END
+                """,
+                companies=self.env.companies.ids,
+                event_types=trace_engine.event_types_sql(),
+                event_totals=trace_engine.event_totals_sql(),
+                qty_in=trace_engine.BALANCE_IN,
+                accounted=trace_engine.BALANCE_ACCOUNTED,
+                tolerance=self.env["stock.recall"].BALANCE_TOLERANCE,
+            ),
+            ("company_id", "product_id", "lot_id", "quantity"),
+        )
+        for finding in findings:
+            finding["description"] = self.env._(
+                "%(qty)s unexplained: what came in and where it went differ "
+                "(a flow the recall does not follow, or a correction outside Odoo)",
+                qty=float(finding["quantity"]),
             )
         return findings

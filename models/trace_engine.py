@@ -174,7 +174,10 @@ def event_types_sql():
     the line ``ml`` of move ``m`` (columns ``scrap_id``), from location
     ``src_loc`` to ``dst_loc`` (column ``usage``). Most lines are one event;
     vendor → customer (dropship) is a receipt and a shipment, customer →
-    vendor (a dropship returned) a customer return and a return to vendor."""
+    vendor (a dropship returned) a customer return and a return to vendor.
+    A line between locations of a kind this does not know (a third-party
+    module's) is ``unclassified``: it counts in no balance, and the health
+    check lists it, so nothing vanishes silently."""
     return SQL(
         """
         CASE
@@ -191,10 +194,51 @@ def event_types_sql():
             WHEN src_loc.usage = 'customer' THEN ARRAY['customer_return']
             WHEN dst_loc.usage = 'production' THEN ARRAY['consumption']
             WHEN src_loc.usage = 'production' THEN ARRAY['production']
-            ELSE ARRAY['internal']
+            WHEN src_loc.usage IN ('internal', 'transit')
+                 AND dst_loc.usage IN ('internal', 'transit')
+                THEN ARRAY['internal']
+            ELSE ARRAY['unclassified']
         END
         """
     )
+
+
+def event_totals_sql():
+    """Per lot, the quantities of each kind of event of the ``lines`` it is
+    given (columns ``lot_id``, ``qty``, ``event_type``, ``is_retroactive``,
+    ``dst_usage``): the inputs of the mass balance (:data:`BALANCE_IN`,
+    :data:`BALANCE_ACCOUNTED`)."""
+    return SQL(
+        """
+        SELECT l.lot_id,
+               SUM(l.qty) FILTER (WHERE l.event_type = 'receiving'
+                                    OR l.is_retroactive) AS received,
+               SUM(l.qty) FILTER (WHERE l.event_type = 'production') AS produced,
+               SUM(l.qty) FILTER (WHERE l.event_type = 'shipping') AS shipped,
+               SUM(l.qty) FILTER (WHERE l.event_type = 'customer_return')
+                   AS returned,
+               SUM(l.qty) FILTER (WHERE l.event_type = 'vendor_return')
+                   AS vendor_returned,
+               SUM(l.qty) FILTER (WHERE l.event_type = 'consumption') AS consumed,
+               SUM(l.qty) FILTER (WHERE l.event_type = 'scrap') AS scrapped,
+               SUM(l.qty) FILTER (WHERE l.event_type = 'adjustment'
+                                    AND l.dst_usage = 'inventory') AS adjusted,
+               SUM(l.qty) FILTER (WHERE l.event_type = 'adjustment'
+                                    AND l.dst_usage != 'inventory') AS found
+          FROM lines l
+         GROUP BY l.lot_id
+        """
+    )
+
+
+# The mass balance of a lot, over columns named after event_totals_sql()
+# (zero when missing) plus ``on_hand`` and ``in_transit`` from its quants:
+# what came in, and where it is accounted for.
+BALANCE_IN = SQL("(received + produced + GREATEST(found - adjusted, 0))")
+BALANCE_ACCOUNTED = SQL(
+    "(on_hand + in_transit + shipped - returned + vendor_returned"
+    " + consumed + scrapped)"
+)
 
 
 class LotTrace:
