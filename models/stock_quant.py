@@ -175,11 +175,9 @@ class StockQuant(models.Model):
 
     def _reserve_only_reservable_lots(self, product_id, location_id):
         """Whether reservation skips blocked lots and lots past their removal
-        date (``slt_allow_blocked_reservation`` in the context lifts it, e.g.
-        to move blocked lots into quarantine)."""
-        if product_id.tracking == "none" or self.env.context.get(
-            "slt_allow_blocked_reservation"
-        ):
+        date. No context lifts it: blocked lots move to quarantine through
+        lines that name them, never through reservation."""
+        if product_id.tracking == "none":
             return False
         company = location_id.company_id or self.env.company
         return bool(company.strict_traceability)

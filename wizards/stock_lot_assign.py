@@ -24,7 +24,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, float_compare, float_is_zero, float_round
 
-RETRO_CONTEXT_KEY = "slt_retroactive_assignment"
 CALLER_CONTEXT_KEYS = {
     "active_id",
     "active_ids",
@@ -836,7 +835,6 @@ class StockLotAssign(models.TransientModel):
         }
         context.update(
             {
-                RETRO_CONTEXT_KEY: True,
                 "tracking_disable": True,
                 "mail_create_nolog": True,
                 "mail_notrack": True,
