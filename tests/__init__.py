@@ -20,3 +20,4 @@ from . import test_assign_tour
 from . import test_integrity_query_count
 from . import test_tour_integrity
 from . import test_health_blind_spots
+from . import test_upgrade_migration

@@ -1,0 +1,146 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""19.0.1.1.0: give a uniqueness key to the lots that have none.
+
+Lots written to the database without the ORM (bulk loads by COPY or SQL,
+data migrations from another system) have no ``traceability_name_key`` and
+no ``traceability_unique_key``: the unique index (A1) does not cover them and
+the uniqueness check cannot find them by name. This fills both columns in
+SQL, the way ``stock.lot._compute_traceability_keys`` computes them
+(``_traceability_normalise``, ``_traceability_scope_of``,
+``_traceability_build_key``): the normalised name for every lot; the key only
+where strict traceability is on for the lot's company (lots without a
+company follow the company of the superuser, the ORM's ``env.company`` of an
+upgrade). A lot whose key is already taken in its scope keeps no key (the
+oldest of several new ones gets it) and is logged: the upgrade never fails
+on old duplicates. Running it again changes nothing.
+"""
+
+import logging
+
+from odoo.tools import SQL
+
+_logger = logging.getLogger("odoo.addons.stock_lot_traceability.migrations")
+
+# Python's str.strip() then str.lower(), as _traceability_normalise.
+NAME_KEY = SQL(
+    "lower(regexp_replace(lot.name, '^[[:space:]]+|[[:space:]]+$', '', 'g'))"
+)
+
+
+def _fill_name_keys(cr):
+    cr.execute(
+        SQL(
+            """
+            UPDATE stock_lot lot
+               SET traceability_name_key = NULLIF(%s, '')
+             WHERE lot.traceability_name_key IS NULL
+               AND NULLIF(%s, '') IS NOT NULL
+            """,
+            NAME_KEY,
+            NAME_KEY,
+        )
+    )
+    return cr.rowcount
+
+
+def _fill_unique_keys(cr):
+    """Return (keyed, clashing, names): the number of lots keyed, the number
+    left without a key because their key is taken, and up to 20 of their
+    names."""
+    cr.execute(
+        SQL(
+            """
+            CREATE TEMPORARY TABLE slt_missing_key AS
+            SELECT lot.id,
+                   lot.name,
+                   CASE
+                       WHEN tmpl.tracking = 'serial'
+                            AND company.serial_uniqueness_scope = 'global'
+                           THEN 'G|' || lot.traceability_name_key
+                       WHEN tmpl.tracking = 'serial'
+                            AND company.serial_uniqueness_scope = 'company'
+                           THEN 'C|' || COALESCE(lot.company_id, 0)
+                                || '|' || lot.traceability_name_key
+                       ELSE 'P|' || COALESCE(lot.company_id, 0)
+                            || '|' || lot.product_id
+                            || '|' || lot.traceability_name_key
+                   END AS unique_key
+              FROM stock_lot lot
+              JOIN product_product product ON product.id = lot.product_id
+              JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
+              JOIN res_company company
+                ON company.id = COALESCE(
+                       lot.company_id,
+                       (SELECT company_id FROM res_users WHERE id = 1)
+                   )
+             WHERE lot.traceability_unique_key IS NULL
+               AND lot.traceability_name_key IS NOT NULL
+               AND company.strict_traceability
+            """
+        )
+    )
+    if not cr.rowcount:
+        cr.execute(SQL("DROP TABLE slt_missing_key"))
+        return 0, 0, []
+    cr.execute(
+        SQL(
+            """
+            WITH ranked AS (
+                SELECT missing.id, missing.unique_key,
+                       row_number() OVER (
+                           PARTITION BY missing.unique_key ORDER BY missing.id
+                       ) AS rank
+                  FROM slt_missing_key missing
+                 WHERE NOT EXISTS (
+                           SELECT 1
+                             FROM stock_lot taken
+                            WHERE taken.traceability_unique_key = missing.unique_key
+                       )
+            )
+            UPDATE stock_lot lot
+               SET traceability_unique_key = ranked.unique_key
+              FROM ranked
+             WHERE ranked.id = lot.id
+               AND ranked.rank = 1
+            """
+        )
+    )
+    keyed = cr.rowcount
+    cr.execute(
+        SQL(
+            """
+            SELECT count(*) OVER (), missing.name
+              FROM slt_missing_key missing
+              JOIN stock_lot lot ON lot.id = missing.id
+             WHERE lot.traceability_unique_key IS NULL
+             ORDER BY missing.id
+             LIMIT 20
+            """
+        )
+    )
+    rows = cr.fetchall()
+    cr.execute(SQL("DROP TABLE slt_missing_key"))
+    return keyed, rows[0][0] if rows else 0, [name for _count, name in rows]
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    named = _fill_name_keys(cr)
+    keyed, clashing, names = _fill_unique_keys(cr)
+    _logger.info(
+        "stock_lot_traceability %s: normalised name set on %s lots, "
+        "uniqueness key set on %s lots",
+        version,
+        named,
+        keyed,
+    )
+    if clashing:
+        _logger.warning(
+            "stock_lot_traceability: %s lots keep no uniqueness key because "
+            "their name is already used in their uniqueness scope; rename them "
+            "(lot form, Correct name) to put them under the unique index: %s%s",
+            clashing,
+            ", ".join(names),
+            ", ..." if clashing > len(names) else "",
+        )
