@@ -312,6 +312,21 @@ class StockMoveLine(models.Model):
                 result[ml] = lot.with_env(self.env)
         return result
 
+    def _traceability_produced_after(self):
+        """Lines of subcontracted receipts (``mrp_subcontracting``): their lot
+        is not yet in the subcontracting location when they are done, the
+        subcontractor's manufacturing order puts it there right after, in the
+        same validation (``stock.picking._action_done`` of
+        ``mrp_subcontracting``), so no negative quant remains."""
+        if "is_subcontract" not in self.env["stock.move"]._fields:
+            return self.browse()
+        return self.filtered(
+            lambda ml: ml.move_id.is_subcontract
+            and ml.move_id.move_orig_ids.production_id.filtered(
+                lambda mo: mo.state not in ("done", "cancel")
+            )
+        )
+
     def _traceability_lock_lots(self):
         """Serialise concurrent validations of the same lots."""
         self.env["stock.lot"].union(
@@ -381,6 +396,7 @@ class StockMoveLine(models.Model):
             and (ml.lot_id or ml.lot_name)
             and ml.company_id.traceability_no_phantom_lots
         )
+        lines -= lines._traceability_produced_after()
         if not lines:
             return []
         lots = lines._traceability_existing_lots()
