@@ -29,11 +29,15 @@ class TraceFlowCase(RecallCase):
 
     @staticmethod
     def _events(recall, lot):
-        """Event types of ``lot`` in the recall, in the order of its lines."""
+        """Event types of ``lot`` in the recall, in the order of its lines
+        (date, then id: Odoo dates some lines back, e.g. a subcontracting
+        order before its receipt)."""
         events = recall.event_ids.filtered(lambda e: e.lot_id == lot)
         return [
             event.event_type
-            for event in events.sorted(lambda e: (e.move_line_id.id, e.event_type))
+            for event in events.sorted(
+                lambda e: (e.move_line_id.date, e.move_line_id.id, e.event_type)
+            )
         ]
 
     def assertLots(self, found, expected):

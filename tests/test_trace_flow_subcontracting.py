@@ -1,0 +1,163 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Recall completeness: subcontracting (``mrp_subcontracting``).
+
+A component lot is sent to the subcontractor by the resupply transfer that
+Odoo creates ("Resupply Subcontractor on Order"); the subcontractor's
+finished lot is received on the receipt, with the component lot recorded on
+the subcontracting manufacturing order, as Odoo's own tests do it
+(``mrp_subcontracting/tests/test_subcontracting.py``).
+"""
+
+from odoo.tests import Form
+
+from ..exceptions import TraceabilityError
+from .trace_flow_common import TraceFlowCase
+
+
+class TestTraceFlowSubcontracting(TraceFlowCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._require_apps("mrp_subcontracting")
+        builder = cls.builder
+        cls.component = builder.create_product("SUBF Component", tracking="lot")
+        cls.finished = builder.create_product("SUBF Finished", tracking="lot")
+        vendor = builder.create_partner("SUBF Vendor")
+        cls.subcontractor = builder.create_partner("SUBF Subcontractor")
+        cls.carol = builder.create_partner("SUBF Carol")
+        resupply_route = cls.env.ref(
+            "mrp_subcontracting.route_resupply_subcontractor_mto"
+        )
+        cls.component.route_ids = resupply_route
+        bom_form = Form(cls.env["mrp.bom"])
+        bom_form.type = "subcontract"
+        bom_form.product_tmpl_id = cls.finished.product_tmpl_id
+        bom_form.subcontractor_ids.add(cls.subcontractor)
+        with bom_form.bom_line_ids.new() as bom_line:
+            bom_line.product_id = cls.component
+            bom_line.product_qty = 2
+        bom_form.save()
+        builder.receive(cls.component, {"SUBF-C1": 20.0}, vendor)
+        cls.component_lot = builder.get_lots(cls.component, ["SUBF-C1"])
+        # the subcontracting receipt creates the MO and the resupply transfer
+        receipt_form = Form(cls.env["stock.picking"])
+        receipt_form.picking_type_id = cls.warehouse.in_type_id
+        receipt_form.partner_id = cls.subcontractor
+        with receipt_form.move_ids.new() as move:
+            move.product_id = cls.finished
+            move.product_uom_qty = 5
+        cls.receipt = receipt_form.save()
+        cls.receipt.action_confirm()
+        cls.production = cls.receipt._get_subcontract_production()
+        cls.resupply = cls.production.picking_ids
+        cls.resupply.move_ids.move_line_ids.unlink()
+        builder._set_lot_lines(
+            cls.resupply.move_ids,
+            {cls.component: [{"lot_id": cls.component_lot.id, "quantity": 10.0}]},
+        )
+        builder._validate(cls.resupply)
+        # the finished lot on the receipt, the component lot on the MO
+        cls.finished_lot = cls.env["stock.lot"].create(
+            {"name": "SUBF-F1", "product_id": cls.finished.id}
+        )
+        move = cls.receipt.move_ids
+        action = move.action_show_details()
+        with Form(move.with_context(action["context"]), view=action["view_id"]) as form:
+            with form.move_line_ids.edit(0) as line:
+                line.lot_id = cls.finished_lot
+                line.quantity = 5
+                line.picked = True
+        # the receipt's lot gives the subcontracting MO its producing lot
+        cls.production = cls.receipt._get_subcontract_production().filtered(
+            lambda mo: mo.state != "cancel"
+        )
+        raw_move = cls.production.move_raw_ids
+        action = raw_move.action_show_details()
+        with Form(
+            raw_move.with_context(action["context"]), view=action["view_id"]
+        ) as form:
+            for index in range(len(form.move_line_ids)):
+                form.move_line_ids.remove(index)
+            with form.move_line_ids.new() as line:
+                line.lot_id = cls.component_lot
+                line.quantity = 10
+                line.picked = True
+        builder._validate(cls.receipt)
+        builder.deliver(cls.finished, {cls.finished_lot: 3.0}, cls.carol)
+
+    def test_flow_is_built_by_odoo(self):
+        self.assertEqual(self.production.state, "done")
+        self.assertEqual(self.production.subcontractor_id, self.subcontractor)
+        self.assertEqual(self.production.lot_producing_ids, self.finished_lot)
+        self.assertEqual(
+            self.resupply.picking_type_id,
+            self.warehouse.subcontracting_resupply_type_id,
+        )
+        consumed = self.production.move_raw_ids.move_line_ids
+        self.assertEqual(consumed.lot_id, self.component_lot)
+        made = self.production.move_finished_ids.move_line_ids
+        self.assertEqual(made.lot_id, self.finished_lot)
+        self.assertEqual(made.consume_line_ids, consumed)
+
+    def test_subcontracting_location_keeps_the_on_hand_rule(self):
+        """The receipt of a subcontracted lot passes A3 (its MO puts the lot
+        in the subcontracting location in the same validation); taking a
+        lot from there that is not on hand is still refused."""
+        location = self.subcontractor.property_stock_subcontractor
+        self.assertFalse(
+            sum(
+                self.env["stock.quant"]
+                ._gather(self.finished, location)
+                .mapped("quantity")
+            )
+        )
+        with self.assertRaisesRegex(TraceabilityError, "SUBF-C1 is not on hand"):
+            self.builder.transfer(
+                self.component,
+                {self.component_lot: 1.0},
+                self.stock_location,
+                location=location,
+            )
+
+    def test_component_lot_reaches_finished_lot(self):
+        self.assertLots(
+            self.component_lot._trace_downstream().lots,
+            self.component_lot | self.finished_lot,
+        )
+        self.assertLots(
+            self.finished_lot._trace_upstream().lots,
+            self.component_lot | self.finished_lot,
+        )
+
+    def test_recall_of_component_reaches_customer(self):
+        recall = self._traced_recall(self.component_lot)
+        self.assertEqual(self._per_partner(recall.shipment_ids), {self.carol: 3.0})
+        self.assertEqual(
+            self._stock(recall, "on_hand"),
+            {
+                (self.component_lot, self.stock_location): 10.0,
+                (self.finished_lot, self.stock_location): 2.0,
+            },
+        )
+        # received, sent to the subcontractor, consumed there
+        self.assertEqual(
+            self._events(recall, self.component_lot),
+            ["receiving", "internal", "consumption"],
+        )
+        # made by the subcontractor from the component lot, received, shipped
+        self.assertEqual(
+            self._events(recall, self.finished_lot),
+            ["production", "internal", "shipping"],
+        )
+        production = recall.event_ids.filtered(lambda e: e.event_type == "production")
+        self.assertEqual(production.input_lot_codes, "SUBF-C1")
+        self.assertFullyAccounted(recall, self.component_lot | self.finished_lot)
+
+    def test_recall_of_finished_lot_goes_back_to_component(self):
+        recall = self._traced_recall(self.finished_lot, direction="upstream")
+        self.assertEqual(
+            {line.lot_id: line.direction for line in recall.affected_lot_ids},
+            {self.finished_lot: "seed", self.component_lot: "upstream"},
+        )
+        self.assertEqual(self._per_partner(recall.shipment_ids), {self.carol: 3.0})
+        self.assertFullyAccounted(recall, self.component_lot | self.finished_lot)
