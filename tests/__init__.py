@@ -24,3 +24,4 @@ from . import test_upgrade_migration
 from . import test_trace_flow_returns
 from . import test_trace_flow_packages
 from . import test_trace_flow_subcontracting
+from . import test_trace_flow_repair
