@@ -26,3 +26,4 @@ from . import test_trace_flow_packages
 from . import test_trace_flow_subcontracting
 from . import test_trace_flow_repair
 from . import test_trace_flow_intercompany
+from . import test_trace_flow_pos
