@@ -327,6 +327,24 @@ class StockMoveLine(models.Model):
             )
         )
 
+    def _traceability_received_before(self):
+        """Finished lines of subcontracting manufacturing orders whose
+        receipt (the move they feed, done just before them in the same
+        validation, see ``_traceability_produced_after``) already took the
+        same lot out of the subcontracting location: they bring back the
+        unit that receipt moved, not a second one."""
+        if "is_subcontract" not in self.env["stock.move"]._fields:
+            return self.browse()
+        return self.filtered(
+            lambda ml: ml.move_id.production_id
+            and any(
+                dest.is_subcontract
+                and dest.state == "done"
+                and ml.lot_id in dest.move_line_ids.lot_id
+                for dest in ml.move_id.move_dest_ids
+            )
+        )
+
     def _traceability_lock_lots(self):
         """Serialise concurrent validations of the same lots."""
         self.env["stock.lot"].union(
@@ -461,6 +479,7 @@ class StockMoveLine(models.Model):
                 in (ml.location_dest_id.company_id, self.env["res.company"])
             )
         )
+        lines -= lines._traceability_received_before()
         if not lines:
             return []
         lots = lines._traceability_existing_lots()
