@@ -25,65 +25,74 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
         vendor = builder.create_partner("SUBF Vendor")
         cls.subcontractor = builder.create_partner("SUBF Subcontractor")
         cls.carol = builder.create_partner("SUBF Carol")
-        resupply_route = cls.env.ref(
+        cls.component.route_ids = cls.env.ref(
             "mrp_subcontracting.route_resupply_subcontractor_mto"
         )
-        cls.component.route_ids = resupply_route
+        builder.receive(cls.component, {"SUBF-C1": 20.0}, vendor)
+        cls.component_lot = builder.get_lots(cls.component, ["SUBF-C1"])
+        cls.receipt, cls.production, cls.resupply, cls.finished_lot = cls._subcontract(
+            cls.finished, "SUBF-F1", 5.0
+        )
+        builder.deliver(cls.finished, {cls.finished_lot: 3.0}, cls.carol)
+
+    @classmethod
+    def _subcontract(cls, finished, lot_name, qty):
+        """Receive ``qty`` of ``finished`` lot ``lot_name`` from the
+        subcontractor (BoM: 2 components per unit), resupplied with the
+        component lot; returns the receipt, the subcontracting MO, the
+        resupply transfer and the finished lot."""
         bom_form = Form(cls.env["mrp.bom"])
         bom_form.type = "subcontract"
-        bom_form.product_tmpl_id = cls.finished.product_tmpl_id
+        bom_form.product_tmpl_id = finished.product_tmpl_id
         bom_form.subcontractor_ids.add(cls.subcontractor)
         with bom_form.bom_line_ids.new() as bom_line:
             bom_line.product_id = cls.component
             bom_line.product_qty = 2
         bom_form.save()
-        builder.receive(cls.component, {"SUBF-C1": 20.0}, vendor)
-        cls.component_lot = builder.get_lots(cls.component, ["SUBF-C1"])
         # the subcontracting receipt creates the MO and the resupply transfer
         receipt_form = Form(cls.env["stock.picking"])
         receipt_form.picking_type_id = cls.warehouse.in_type_id
         receipt_form.partner_id = cls.subcontractor
         with receipt_form.move_ids.new() as move:
-            move.product_id = cls.finished
-            move.product_uom_qty = 5
-        cls.receipt = receipt_form.save()
-        cls.receipt.action_confirm()
-        cls.production = cls.receipt._get_subcontract_production()
-        cls.resupply = cls.production.picking_ids
-        cls.resupply.move_ids.move_line_ids.unlink()
-        builder._set_lot_lines(
-            cls.resupply.move_ids,
-            {cls.component: [{"lot_id": cls.component_lot.id, "quantity": 10.0}]},
+            move.product_id = finished
+            move.product_uom_qty = qty
+        receipt = receipt_form.save()
+        receipt.action_confirm()
+        resupply = receipt._get_subcontract_production().picking_ids
+        resupply.move_ids.move_line_ids.unlink()
+        cls.builder._set_lot_lines(
+            resupply.move_ids,
+            {cls.component: [{"lot_id": cls.component_lot.id, "quantity": 2 * qty}]},
         )
-        builder._validate(cls.resupply)
+        cls.builder._validate(resupply)
         # the finished lot on the receipt, the component lot on the MO
-        cls.finished_lot = cls.env["stock.lot"].create(
-            {"name": "SUBF-F1", "product_id": cls.finished.id}
+        finished_lot = cls.env["stock.lot"].create(
+            {"name": lot_name, "product_id": finished.id}
         )
-        move = cls.receipt.move_ids
+        move = receipt.move_ids
         action = move.action_show_details()
         with Form(move.with_context(action["context"]), view=action["view_id"]) as form:
             with form.move_line_ids.edit(0) as line:
-                line.lot_id = cls.finished_lot
-                line.quantity = 5
+                line.lot_id = finished_lot
+                line.quantity = qty
                 line.picked = True
         # the receipt's lot gives the subcontracting MO its producing lot
-        cls.production = cls.receipt._get_subcontract_production().filtered(
+        production = receipt._get_subcontract_production().filtered(
             lambda mo: mo.state != "cancel"
         )
-        raw_move = cls.production.move_raw_ids
+        raw_move = production.move_raw_ids
         action = raw_move.action_show_details()
         with Form(
             raw_move.with_context(action["context"]), view=action["view_id"]
         ) as form:
-            for index in range(len(form.move_line_ids)):
-                form.move_line_ids.remove(index)
+            for _index in range(len(form.move_line_ids)):
+                form.move_line_ids.remove(0)
             with form.move_line_ids.new() as line:
                 line.lot_id = cls.component_lot
-                line.quantity = 10
+                line.quantity = 2 * qty
                 line.picked = True
-        builder._validate(cls.receipt)
-        builder.deliver(cls.finished, {cls.finished_lot: 3.0}, cls.carol)
+        cls.builder._validate(receipt)
+        return receipt, production, resupply, finished_lot
 
     def test_flow_is_built_by_odoo(self):
         self.assertEqual(self.production.state, "done")
@@ -118,6 +127,28 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
                 self.stock_location,
                 location=location,
             )
+
+    def test_subcontracted_serial(self):
+        """A serial received from the subcontractor (A2: its receipt line
+        is done before the MO puts it in the subcontracting location)."""
+        device = self.builder.create_product("SUBF Device", tracking="serial")
+        _receipt, production, _resupply, serial = self._subcontract(
+            device, "SUBF-SN-1", 1.0
+        )
+        self.assertEqual(production.state, "done")
+        self.assertLots(
+            self.component_lot._trace_downstream().lots,
+            self.component_lot | self.finished_lot | serial,
+        )
+        recall = self._traced_recall(serial, direction="upstream")
+        self.assertEqual(
+            self._stock(recall, "on_hand"),
+            {
+                (serial, self.stock_location): 1.0,
+                (self.component_lot, self.stock_location): 8.0,
+            },
+        )
+        self.assertFullyAccounted(recall, self.component_lot | serial)
 
     def test_component_lot_reaches_finished_lot(self):
         self.assertLots(
