@@ -673,13 +673,25 @@ class StockRecall(models.Model):
             """
             SELECT q.lot_id, q.product_id, q.location_id,
                    CASE WHEN loc.usage = 'internal' THEN 'on_hand'
+                        WHEN loc.company_id IS NULL THEN 'between_companies'
                         ELSE 'in_transit' END AS kind,
                    SUM(q.quantity) AS quantity
               FROM stock_quant q
               JOIN stock_location loc ON loc.id = q.location_id
+              JOIN stock_lot lot ON lot.id = q.lot_id
              WHERE q.lot_id = ANY(%(all_lot_ids)s)
                AND loc.usage IN ('internal', 'transit')
-             GROUP BY q.lot_id, q.product_id, q.location_id, loc.usage
+               -- between companies, each company's lot record keeps its own
+               -- quant (+1 sent, -1 received): a pair that cancels is no stock
+               AND NOT (loc.company_id IS NULL AND loc.usage = 'transit' AND (
+                    SELECT SUM(oq.quantity)
+                      FROM stock_quant oq
+                      JOIN stock_lot ol ON ol.id = oq.lot_id
+                     WHERE oq.location_id = q.location_id
+                       AND oq.product_id = q.product_id AND ol.name = lot.name
+                   ) = 0)
+             GROUP BY q.lot_id, q.product_id, q.location_id, loc.usage,
+                      loc.company_id
             HAVING SUM(q.quantity) != 0
             UNION ALL
             SELECT l.lot_id, l.product_id,
@@ -732,7 +744,8 @@ class StockRecall(models.Model):
                    FALSE
               FROM lines l
               LEFT JOIN res_partner rp ON rp.id = l.partner_id
-             WHERE l.event_type IN ('shipping', 'customer_return')
+             WHERE ((l.event_type = 'shipping' AND l.dst_usage = 'customer')
+                    OR (l.event_type = 'customer_return' AND l.src_usage = 'customer'))
                AND l.lot_id = ANY(%(customer_lot_ids)s)
             """,
             **params,

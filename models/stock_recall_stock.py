@@ -22,6 +22,7 @@ class StockRecallStock(models.Model):
         [
             ("on_hand", "On Hand"),
             ("in_transit", "In Transit"),
+            ("between_companies", "Between Companies"),
             ("consumed", "Consumed in Production"),
             ("scrapped", "Scrapped"),
             ("returned", "Returned by Customers"),

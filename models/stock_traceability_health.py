@@ -401,8 +401,9 @@ class StockTraceabilityHealth(models.TransientModel):
                     SELECT q.lot_id,
                            SUM(q.quantity) FILTER (WHERE loc.usage = 'internal')
                                AS on_hand,
-                           SUM(q.quantity) FILTER (WHERE loc.usage = 'transit')
-                               AS in_transit
+                           SUM(q.quantity) FILTER (
+                               WHERE loc.usage = 'transit'
+                                 AND loc.company_id IS NOT NULL) AS in_transit
                       FROM stock_quant q
                       JOIN stock_location loc ON loc.id = q.location_id
                        AND loc.usage IN ('internal', 'transit')

@@ -172,9 +172,13 @@ def lot_move_lines_query(lot_ids, company_ids):
 def event_types_sql():
     """The one classification of a done line: an array of event types for
     the line ``ml`` of move ``m`` (columns ``scrap_id``), from location
-    ``src_loc`` to ``dst_loc`` (column ``usage``). Most lines are one event;
-    vendor → customer (dropship) is a receipt and a shipment, customer →
-    vendor (a dropship returned) a customer return and a return to vendor.
+    ``src_loc`` to ``dst_loc`` (columns ``usage``, ``company_id``). Most
+    lines are one event; vendor → customer (dropship) is a receipt and a
+    shipment, customer → vendor (a dropship returned) a customer return and a
+    return to vendor. Into the company-less inter-company transit location is
+    a shipment to the other company, out of it a receipt from it (each
+    company's lot balances on its own, whether the two share a lot record or
+    not); a company's own transit location is an internal transfer.
     A line between locations of a kind this does not know (a third-party
     module's) is ``unclassified``: it counts in no balance, and the health
     check lists it, so nothing vanishes silently."""
@@ -192,6 +196,10 @@ def event_types_sql():
             WHEN dst_loc.usage = 'supplier' THEN ARRAY['vendor_return']
             WHEN dst_loc.usage = 'customer' THEN ARRAY['shipping']
             WHEN src_loc.usage = 'customer' THEN ARRAY['customer_return']
+            WHEN dst_loc.usage = 'transit' AND dst_loc.company_id IS NULL
+                 AND src_loc.usage = 'internal' THEN ARRAY['shipping']
+            WHEN src_loc.usage = 'transit' AND src_loc.company_id IS NULL
+                 AND dst_loc.usage = 'internal' THEN ARRAY['receiving']
             WHEN dst_loc.usage = 'production' THEN ARRAY['consumption']
             WHEN src_loc.usage = 'production' THEN ARRAY['production']
             WHEN src_loc.usage IN ('internal', 'transit')

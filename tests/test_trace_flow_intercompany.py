@@ -120,8 +120,12 @@ class TestTraceFlowIntercompany(TraceFlowCase):
         self.assertFalse(self._stock(recall, "in_transit"))
         self.assertEqual(
             self._events(recall, self.shared_serial),
-            ["receiving", "internal", "internal", "shipping"],
+            # A receives from the vendor and ships to B; B receives from A
+            # and ships to its customer: the events of two firms (FSMA 204)
+            ["receiving", "shipping", "receiving", "shipping"],
         )
+        # only B's customer is a customer: A's shipment went to B
+        self.assertEqual(recall.customer_count, 1)
         self.assertEqual(
             (recall.hidden_lot_count, recall.hidden_shipment_count), (0, 0)
         )
@@ -134,8 +138,8 @@ class TestTraceFlowIntercompany(TraceFlowCase):
             {self.serial_a: "seed", self.serial_b: "downstream"},
         )
         self.assertEqual(self._per_partner(recall.shipment_ids), {self.customer_b: 1.0})
-        self.assertEqual(self._events(recall, self.serial_a), ["receiving", "internal"])
-        self.assertEqual(self._events(recall, self.serial_b), ["internal", "shipping"])
+        self.assertEqual(self._events(recall, self.serial_a), ["receiving", "shipping"])
+        self.assertEqual(self._events(recall, self.serial_b), ["receiving", "shipping"])
         self.assertFalse(self._stock(recall, "on_hand"))
         self.assertEqual(
             (recall.hidden_lot_count, recall.hidden_shipment_count), (0, 0)
