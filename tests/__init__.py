@@ -27,3 +27,8 @@ from . import test_trace_flow_subcontracting
 from . import test_trace_flow_repair
 from . import test_trace_flow_intercompany
 from . import test_trace_flow_pos
+from . import test_trace_flow_unbuild
+from . import test_trace_flow_byproduct
+from . import test_trace_flow_kit
+from . import test_trace_flow_dropship
+from . import test_trace_flow_serial_mo

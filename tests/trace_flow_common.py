@@ -7,10 +7,19 @@ actions and checks that the trace and the stored recall follow it.
 
 from unittest import SkipTest
 
+from odoo.fields import Command
+from odoo.tests import Form
+
 from .test_recall_common import RecallCase
 
 
 class TraceFlowCase(RecallCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # lot fields of the manufacturing forms are shown to this group only
+        cls.env.user.group_ids += cls.env.ref("stock.group_production_lot")
+
     @classmethod
     def _require_apps(cls, *modules):
         """Skip the class unless every module of ``modules`` is installed."""
@@ -20,6 +29,101 @@ class TraceFlowCase(RecallCase):
         ]
         if missing:
             raise SkipTest(f"this flow needs the apps {', '.join(missing)} installed")
+
+    # ------------------------------------------------------------------
+    # Manufacturing through Odoo's forms and buttons
+    # ------------------------------------------------------------------
+
+    @classmethod
+    def _bom(cls, product, components, bom_type="normal", **vals):
+        """A BoM of one ``product`` from ``{component: qty}``."""
+        return cls.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "product_id": product.id,
+                "product_qty": 1.0,
+                "type": bom_type,
+                "bom_line_ids": [
+                    Command.create({"product_id": component.id, "product_qty": qty})
+                    for component, qty in components.items()
+                ],
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _confirmed_mo(cls, bom, qty):
+        """A manufacturing order of ``qty`` made with ``bom``, confirmed and
+        reserved (components are taken by the removal strategy)."""
+        mo_form = Form(cls.env["mrp.production"])
+        mo_form.product_id = bom.product_id
+        mo_form.bom_id = bom
+        mo_form.product_qty = qty
+        production = mo_form.save()
+        production.action_confirm()
+        production.action_assign()
+        return production
+
+    @classmethod
+    def _set_producing(cls, production, lots, qty=None):
+        """Produce ``qty`` (default: all) into ``lots`` (manufacturing form)."""
+        mo_form = Form(production)
+        mo_form.qty_producing = qty or production.product_qty
+        mo_form.lot_producing_ids.set(lots)
+        return mo_form.save()
+
+    @classmethod
+    def _mark_done(cls, production):
+        """Mark done; when less than planned was produced, the backorder
+        wizard creates the backorder. Returns the backorder, if any."""
+        action = production.button_mark_done()
+        backorder = cls.env["mrp.production"]
+        if isinstance(action, dict) and action.get("res_model"):
+            assert action["res_model"] == "mrp.production.backorder", action
+            Form.from_action(cls.env, action).save().action_backorder()
+            backorder = production.production_group_id.production_ids.filtered(
+                lambda mo: mo.state not in ("done", "cancel")
+            )
+        assert production.state == "done", production.state
+        return backorder
+
+    @classmethod
+    def _generate_serials(cls, production, first_serial, count):
+        """Serials of ``production`` through Odoo's serial wizard
+        (``action_generate_serial`` → generate → apply)."""
+        action = production.action_generate_serial()
+        wizard = Form.from_action(cls.env, action)
+        wizard.lot_name = first_serial
+        wizard.lot_quantity = count
+        action = wizard.save().action_generate_serial_numbers()
+        Form.from_action(cls.env, action).save().action_apply()
+        return production.lot_producing_ids
+
+    @classmethod
+    def _produce(cls, bom, qty, lot_name):
+        """A done manufacturing order of ``qty`` into a new lot ``lot_name``."""
+        production = cls._confirmed_mo(bom, qty)
+        lot = cls.env["stock.lot"].create(
+            {"name": lot_name, "product_id": bom.product_id.id}
+        )
+        cls._set_producing(production, lot)
+        cls._mark_done(production)
+        return production
+
+    @classmethod
+    def _unbuild(cls, production, lot, qty):
+        """Unbuild ``qty`` of ``lot`` made by ``production`` (unbuild form)."""
+        unbuild_form = Form(cls.env["mrp.unbuild"])
+        unbuild_form.mo_id = production
+        unbuild_form.lot_id = lot
+        unbuild_form.product_qty = qty
+        unbuild = unbuild_form.save()
+        unbuild.action_unbuild()
+        return unbuild
+
+    # ------------------------------------------------------------------
+    # Reading a stored recall
+    # ------------------------------------------------------------------
 
     @classmethod
     def _traced_recall(cls, lots, direction="downstream"):
@@ -72,3 +176,42 @@ class TraceFlowCase(RecallCase):
                 f"accounted {line.qty_accounted}",
             )
         self.assertEqual(recall.qty_unexplained, 0.0)
+
+    @staticmethod
+    def _on_hand(recall):
+        """``{lot: quantity}`` on hand according to the recall."""
+        totals = {}
+        for row in recall.stock_ids.filtered(lambda s: s.kind == "on_hand"):
+            totals[row.lot_id] = totals.get(row.lot_id, 0.0) + row.quantity
+        return totals
+
+    @staticmethod
+    def _event_types(recall, lot):
+        """Sorted event types of ``lot`` in the recall."""
+        return sorted(
+            recall.event_ids.filtered(lambda e: e.lot_id == lot).mapped("event_type")
+        )
+
+    @staticmethod
+    def _affected(recall, lot):
+        return recall.affected_lot_ids.filtered(lambda rl: rl.lot_id == lot)
+
+    def assertAccounted(self, recall):
+        """Every affected lot of ``recall`` is accounted for at 100 %."""
+        for row in recall.affected_lot_ids:
+            with self.subTest(lot=row.lot_id.name):
+                self.assertEqual(
+                    (row.balance_pct, row.qty_unexplained),
+                    (100.0, 0.0),
+                    f"{row.lot_id.name}: in {row.qty_in}, accounted "
+                    f"{row.qty_accounted}",
+                )
+
+    def _count_trace_queries(self, lots):
+        """Queries of ``lots._trace_downstream()`` on a cold cache."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        lots._trace_downstream()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
