@@ -138,6 +138,44 @@ class TestTraceFlowUnbuild(TraceFlowCase):
             self._event_types(recall, self.refurbished), ["production", "shipping"]
         )
 
+    def test_serial_unbuild_and_rebuild(self):
+        """A serial assembly taken apart gives back its serial component,
+        which goes into a new serial assembly shipped to another customer."""
+        builder = self.builder
+        motor = builder.create_product("UBS Motor", tracking="serial")
+        robot = builder.create_product("UBS Robot", tracking="serial")
+        builder.receive(motor, {"UBS-M1": 1.0}, builder.create_partner("UBS Vendor"))
+        motor_serial = builder.get_lots(motor, ["UBS-M1"])
+        carol, dave = builder.create_partners(["UBS Carol", "UBS Dave"])
+        bom = self._bom(robot, {motor: 1.0})
+        first = self._confirmed_mo(bom, 1.0)
+        first.action_generate_serial()
+        self._mark_done(first)
+        delivery = builder.deliver(robot, {first.lot_producing_ids: 1.0}, carol)
+        builder.return_picking(delivery)
+        self._unbuild(first, first.lot_producing_ids, 1.0)
+        second = self._confirmed_mo(bom, 1.0)
+        second.action_generate_serial()
+        self._mark_done(second)
+        self.assertEqual(
+            second.move_raw_ids.move_line_ids.lot_id, motor_serial, "reused motor"
+        )
+        builder.deliver(robot, {second.lot_producing_ids: 1.0}, dave)
+        robots = first.lot_producing_ids | second.lot_producing_ids
+        self.assertEqual(
+            first.lot_producing_ids._trace_downstream().lots, robots | motor_serial
+        )
+        recall = self._traced_recall(first.lot_producing_ids)
+        self.assertEqual(
+            self._per_partner(recall.shipment_ids), {carol: 0.0, dave: 1.0}
+        )
+        self.assertEqual(
+            self._event_types(recall, motor_serial),
+            ["consumption", "consumption", "production", "receiving"],
+        )
+        self.assertFalse(self._on_hand(recall))
+        self.assertAccounted(recall)
+
     def test_query_count_does_not_grow_with_unbuild_chain(self):
         big = self._build_unbuild_chain("UBQ", parts=4, levels=3)
         self.assertEqual(len(big["assembly_lot"]._trace_downstream().lots), 1 + 4 + 3)

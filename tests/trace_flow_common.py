@@ -116,7 +116,8 @@ class TraceFlowCase(RecallCase):
         unbuild_form = Form(cls.env["mrp.unbuild"])
         unbuild_form.mo_id = production
         unbuild_form.lot_id = lot
-        unbuild_form.product_qty = qty
+        if lot.product_id.tracking != "serial":  # a serial is unbuilt whole
+            unbuild_form.product_qty = qty
         unbuild = unbuild_form.save()
         unbuild.action_unbuild()
         return unbuild
