@@ -16,11 +16,11 @@ class TestTraceFlowDropship(TraceFlowCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._require_apps("stock_dropshipping", "sale_stock", "purchase_stock")
-        # the sale order form shows the delivery address, the transfer form
-        # the source and destination locations, to these groups
-        cls.env.user.group_ids += cls.env.ref(
-            "account.group_delivery_invoice_address"
-        ) | cls.env.ref("stock.group_stock_multi_locations")
+        # delivery addresses on the sale order, locations on the transfer
+        cls._grant_groups(
+            "account.group_delivery_invoice_address",
+            "stock.group_stock_multi_locations",
+        )
         builder = cls.builder
         cls.vendor = builder.create_partner("DS Vendor")
         cls.customer = builder.create_partner("DS Customer")
@@ -114,7 +114,7 @@ class TestTraceFlowDropship(TraceFlowCase):
         self.assertFalse(self._on_hand(recall))
         lot = self._affected(recall, self.dropship_lot)
         self.assertEqual((lot.qty_received, lot.qty_shipped), (5.0, 5.0))
-        self.assertAccounted(recall)
+        self.assertFullyAccounted(recall, self.dropship_lot)
 
     def test_recall_of_direct_transfer(self):
         recall = self._traced_recall(self.direct_lot)
@@ -125,7 +125,7 @@ class TestTraceFlowDropship(TraceFlowCase):
         self.assertFalse(self._on_hand(recall))
         lot = self._affected(recall, self.direct_lot)
         self.assertEqual((lot.qty_received, lot.qty_shipped), (3.0, 3.0))
-        self.assertAccounted(recall)
+        self.assertFullyAccounted(recall, self.direct_lot)
 
     def test_dropship_return_nets_the_customer(self):
         """The customer sends the dropshipped lot back to the vendor (return
@@ -138,4 +138,4 @@ class TestTraceFlowDropship(TraceFlowCase):
             ["customer_return", "receiving", "shipping", "vendor_return"],
         )
         self.assertFalse(self._on_hand(recall))
-        self.assertAccounted(recall)
+        self.assertFullyAccounted(recall, self.dropship_lot)
