@@ -632,7 +632,13 @@ class StockRecall(models.Model):
                    ml.location_dest_id, ml.company_id, ml.quantity,
                    ml.quantity_product_uom AS qty, src_loc.usage AS src_usage,
                    dst_loc.usage AS dst_usage,
-                   COALESCE(p.partner_id, m.partner_id) AS partner_id,
+                   CASE WHEN ev.event_type IN ('shipping', 'customer_return')
+                             AND 'supplier' IN (src_loc.usage, dst_loc.usage)
+                        -- dropship: the transfer's partner is the vendor, the
+                        -- customer is on the move (its delivery address)
+                        THEN COALESCE(m.partner_id, p.partner_id)
+                        ELSE COALESCE(p.partner_id, m.partner_id)
+                   END AS partner_id,
                    COALESCE(p.name, m.reference) AS reference,
                    arl.id IS NOT NULL AS is_retroactive, ev.event_type
               FROM unnest(%(all_lot_ids)s::int[]) AS affected(lot_id)

@@ -12,9 +12,9 @@ done line of a reached lot to the done lines of other lots that carry it on:
   added to a repaired serial) to an output line (``consume_line_id``: the
   finished product or by-product made, the repaired serial);
 * unbuilds (``mrp`` installed): Odoo writes consume links only for by-products,
-  so the lines of the unbuilt product (moves with ``consume_unbuild_id``) are
-  linked here to the lines of the recovered components (moves with
-  ``unbuild_id`` of the same unbuild order);
+  so the lines of the unbuilt product (into production) are linked here to
+  the lines of the recovered components (out of production) of the same
+  unbuild order (``unbuild_id``, set on both sides);
 * inter-company transit: a lot that enters a company-less transit location
   continues as the lot of the same product and name that leaves it (each
   company has its own lot record).
@@ -46,35 +46,53 @@ def _edge_targets(src_col, dst_col):
     )
 
 
-def _unbuild_targets(src_field, dst_field):
-    """The lines of the moves of the same unbuild order on the other side."""
+def _unbuild_targets(src_usage_col, dst_usage_col):
+    """The lines of the same unbuild order on the other side of production.
+
+    Odoo 19 sets ``unbuild_id`` on both sides of an unbuild: the moves that
+    take the unbuilt lot into production and those that bring the recovered
+    components out of it. Downstream follows a line going into production
+    (``src_usage_col`` = ``location_dest_id``) to the lines of the same
+    order coming out of it (``dst_usage_col`` = ``location_id``); upstream
+    the reverse. ``OFFSET 0`` keeps the move of ``src`` a primary-key lookup:
+    otherwise the planner scans every unbuild move for each traced line."""
     return SQL(
         """
         SELECT ol.id
-          FROM stock_move sm
-          JOIN stock_move om ON om.%(dst)s = sm.%(src)s
+          FROM (SELECT sm.unbuild_id
+                  FROM stock_move sm
+                  JOIN stock_location sloc ON sloc.id = src.%(src)s
+                 WHERE sm.id = src.move_id AND sm.unbuild_id IS NOT NULL
+                   AND sloc.usage = 'production'
+                OFFSET 0) um
+          JOIN stock_move om ON om.unbuild_id = um.unbuild_id
           JOIN stock_move_line ol ON ol.move_id = om.id
-         WHERE sm.id = src.move_id AND sm.%(src)s IS NOT NULL
+          JOIN stock_location oloc ON oloc.id = ol.%(dst)s
+         WHERE oloc.usage = 'production'
         """,
-        src=SQL(src_field),
-        dst=SQL(dst_field),
+        src=SQL(src_usage_col),
+        dst=SQL(dst_usage_col),
     )
 
 
 def _transit_targets(src_loc_col, dst_loc_col):
     """The lines of a lot of the same product and name on the other side of
-    a company-less (inter-company) transit location."""
+    a company-less (inter-company) transit location.
+
+    The test on ``src`` alone against the transit locations (an init plan,
+    computed once per statement) is a one-time filter of this subquery: the
+    lines of every other location cost nothing more."""
     return SQL(
         """
         SELECT ol.id
-          FROM stock_location tl
-          JOIN stock_lot sl ON sl.id = src.lot_id
-          JOIN stock_move_line ol
-            ON ol.%(dst)s = tl.id AND ol.product_id = src.product_id
+          FROM stock_move_line ol
+          JOIN stock_lot dl ON dl.id = ol.lot_id
+          JOIN stock_lot sl ON sl.id = src.lot_id AND sl.name = dl.name
+         WHERE src.%(src)s = ANY(ARRAY(
+                   SELECT tl.id FROM stock_location tl
+                    WHERE tl.usage = 'transit' AND tl.company_id IS NULL))
+           AND ol.%(dst)s = src.%(src)s AND ol.product_id = src.product_id
            AND ol.lot_id <> src.lot_id
-          JOIN stock_lot dl ON dl.id = ol.lot_id AND dl.name = sl.name
-         WHERE tl.id = src.%(src)s AND tl.usage = 'transit'
-           AND tl.company_id IS NULL
         """,
         src=SQL(src_loc_col),
         dst=SQL(dst_loc_col),
@@ -92,14 +110,14 @@ def edge_sql(direction, follow_unbuild):
             _transit_targets("location_dest_id", "location_id"),
         ]
         if follow_unbuild:
-            parts.append(_unbuild_targets("consume_unbuild_id", "unbuild_id"))
+            parts.append(_unbuild_targets("location_dest_id", "location_id"))
     else:
         parts = [
             _edge_targets("consume_line_id", "produce_line_id"),
             _transit_targets("location_id", "location_dest_id"),
         ]
         if follow_unbuild:
-            parts.append(_unbuild_targets("unbuild_id", "consume_unbuild_id"))
+            parts.append(_unbuild_targets("location_id", "location_dest_id"))
     return SQL(" UNION ALL ").join(parts)
 
 
