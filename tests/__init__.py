@@ -19,3 +19,4 @@ from . import test_integrity_concurrency
 from . import test_assign_tour
 from . import test_integrity_query_count
 from . import test_tour_integrity
+from . import test_install_existing_conflicts
