@@ -130,7 +130,42 @@ class StockLot(models.Model):
                     """
                 )
             )
+            self._traceability_fill_unusual_keys()
         return super()._auto_init()
+
+    @api.model
+    def _traceability_fill_unusual_keys(self):
+        """Keys of the names PostgreSQL does not normalise as Python does
+        (tabs, line breaks and non-ASCII: btrim() and lower() differ from
+        str.strip() and str.lower()), recomputed with the ORM's own
+        normalisation so that install-time keys are the keys the ORM computes
+        (else duplicates appear, or hide, at the first recompute)."""
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, name, company_id, product_id FROM stock_lot "
+                "WHERE name ~ %s OR btrim(name) = ''",
+                r"[^\x20-\x7e]",
+            )
+        )
+        if not rows:
+            return
+        values = []
+        for lot_id, name, company_id, product_id in rows:
+            name_key = self._traceability_normalise(name) or None
+            key = name_key and f"P|{company_id or 0}|{product_id}|{name_key}"
+            values.append(SQL("(%s, %s, %s)", lot_id, name_key, key))
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE stock_lot lot
+                   SET traceability_name_key = v.name_key,
+                       traceability_unique_key = v.unique_key
+                  FROM (VALUES %s) AS v(id, name_key, unique_key)
+                 WHERE lot.id = v.id
+                """,
+                SQL(", ").join(values),
+            )
+        )
 
     def init(self):
         # Install and upgrade: Odoo gives up on the unique key index when old
@@ -950,6 +985,41 @@ class StockLot(models.Model):
             self.env.add_to_compute(self._fields["traceability_unique_key"], lots)
             lots._recompute_recordset(
                 ["traceability_name_key", "traceability_unique_key"]
+            )
+            lots._traceability_check_new_keys()
+
+    def _traceability_check_new_keys(self):
+        """New keys of these lots (computed, not yet flushed) that the unique
+        index would refuse: one error listing them, instead of the index's
+        bare message at flush. Without the index (duplicates made before the
+        add-on) nothing is refused here; the health check lists them."""
+        if not self._traceability_unique_index_exists():
+            return
+        by_key = defaultdict(list)
+        for lot in self.filtered("traceability_unique_key"):
+            by_key[lot.traceability_unique_key].append(lot.name)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT traceability_unique_key, name FROM stock_lot "
+                "WHERE traceability_unique_key = ANY(%s) AND id != ALL(%s)",
+                list(by_key),
+                self.ids,
+            )
+        )
+        for key, name in rows:
+            by_key[key].append(name)
+        groups = [names for names in by_key.values() if len(names) > 1]
+        if groups:
+            raise TraceabilityValidationError(
+                self.env._(
+                    "With this setting these lots/serial numbers would share a "
+                    "name (spaces and case ignored) in their uniqueness scope; "
+                    "correct their names first:\n%(lines)s",
+                    lines="\n".join(
+                        f"- {', '.join(repr(name) for name in names)}"
+                        for names in groups[:20]
+                    ),
+                )
             )
 
     # --- database guarantee of A1: the unique key index ----------------

@@ -315,18 +315,51 @@ class TestInstallExistingConflicts(AssignCase):
             finding.with_user(self.stock_user).action_fix()
 
     def test_scope_change_recreates_index(self):
-        """Switching the rules off clears the keys: the index comes back and
-        switching them on again is then refused by it, never silently."""
+        """Switching the rules off clears the keys: the index comes back, and
+        switching them on again is then refused with the lots listed (not the
+        index's bare message at flush, and never by dropping the index)."""
         self.company.strict_traceability = False
         self.assertTrue(self._index_exists())
         self.assertFalse(self._settings_warning())
-        with (
-            self.assertRaises(UniqueViolation),
-            mute_logger("odoo.sql_db"),
-            self.env.cr.savepoint(),
+        with self.assertRaisesRegex(
+            TraceabilityValidationError, "' ABC ', 'ABC', 'abc'"
         ):
             self.company.strict_traceability = True
-            self.env.flush_all()
+        self.assertTrue(self._index_exists())
+
+    def test_install_keys_match_orm_keys(self):
+        """Names PostgreSQL's btrim()/lower() do not normalise like Python's
+        strip()/lower() get the ORM's key at install."""
+        names = ["TAB\t", "tab", "ÄRGER", "ärger ", "Plain"]
+        lots = self._lots(self.flour, [f"KEY-{index}" for index in range(5)])
+        self.env.flush_all()
+        # Names as older data may hold them, keys as the install's SQL fills them.
+        for lot, name in zip(lots, names, strict=True):
+            self.env.cr.execute(
+                SQL("UPDATE stock_lot SET name = %s WHERE id = %s", name, lot.id)
+            )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_lot SET traceability_unique_key = 'P|'"
+                " || COALESCE(company_id, 0) || '|' || product_id"
+                " || '|' || lower(btrim(name)) WHERE id = ANY(%s)",
+                lots.ids,
+            )
+        )
+        self.env["stock.lot"]._traceability_fill_unusual_keys()
+        lots.invalidate_recordset()
+        for lot in lots:
+            self.assertEqual(
+                lot.traceability_unique_key,
+                lot._traceability_build_key(lot._traceability_normalise(lot.name)),
+                repr(lot.name),
+            )
+        conflicts = [
+            set(ids)
+            for _key, ids in self.env["stock.lot"]._traceability_unique_key_conflicts()
+        ]
+        self.assertIn(set(lots[:2].ids), conflicts)
+        self.assertIn(set(lots[2:4].ids), conflicts)
 
 
 class TestInstallIndexCheckCost(AssignCase):
