@@ -1158,7 +1158,9 @@ class StockLot(models.Model):
         # Serialise with validations that move these lots (see the method).
         (merged | kept)._traceability_lock()
         self.env.flush_all()
-        changes = self._merge_references(kept, merged)
+        # All or nothing, also for a caller that catches the error.
+        with self.env.cr.savepoint(flush=False):
+            changes = self._merge_references(kept, merged)
         for records, _field_name in changes:
             if records._name == "stock.quant":
                 # Quants of the same place now share the kept lot: one row each.
@@ -1223,20 +1225,24 @@ class StockLot(models.Model):
                 continue
             try:
                 with cr.savepoint(flush=False):
-                    ids = [
-                        row[0]
-                        for row in self.env.execute_query(
-                            lot_merge.repoint_rows_query(
-                                table, column, kept.id, merged.ids
-                            )
-                        )
-                    ]
+                    # A refusal, not a server error: no "bad query" log.
+                    cr.execute(
+                        lot_merge.repoint_rows_query(
+                            table, column, kept.id, merged.ids
+                        ),
+                        log_exceptions=False,
+                    )
+                    ids = [row[0] for row in cr.fetchall()]
             except psycopg2.errors.UniqueViolation as error:
                 raise UserError(
                     self.env._(
                         "These lots cannot be merged: both are referenced by the "
                         "same record of %(table)s (%(error)s).",
-                        table=table,
+                        table=", ".join(
+                            self.env[model]._description
+                            for model in self._models_of_table(table, column)
+                        )
+                        or table,
                         error=error.diag.message_primary,
                     )
                 ) from error

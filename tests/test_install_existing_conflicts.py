@@ -10,6 +10,7 @@ the rules off, the unique key index dropped, then the code path of install
 
 from psycopg2.errors import UniqueViolation
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger, sql
 
@@ -174,6 +175,10 @@ class TestInstallExistingConflicts(AssignCase):
             self.no_history.id, [f["lot_id"] for f in self._findings("no_incoming")]
         )
 
+        arch = self.env["res.config.settings"].get_views([(False, "form")])["views"][
+            "form"
+        ]["arch"]
+        self.assertIn('name="traceability_guarantee_warning"', arch)
         warning = self._settings_warning()
         self.assertIn("Serial uniqueness is not enforced by the database", warning)
         self.assertIn("3 groups of lots/serial numbers share a name", warning)
@@ -283,6 +288,27 @@ class TestInstallExistingConflicts(AssignCase):
             self.env["stock.move.line"].search_count([("lot_id", "=", serial.id)]), 3
         )
 
+    def test_merge_keeps_reservations_then_delivery_validates(self):
+        """A delivery reserved on the lots before the merge ships the kept lot."""
+        customer = self.env["res.partner"].create({"name": "Merge Customer"})
+        picking = self._create_delivery(self.flour, 10, customer)
+        picking.action_assign()
+        self.assertEqual(picking.state, "assigned")
+        self.assertEqual(picking.move_line_ids.lot_id, self.flour_lots[:2])
+        kept = self.flour_lots[0]
+        self._wizard(self.flour_lots, mode="merge", keep_lot_id=kept.id).action_apply()
+        self.assertEqual(picking.move_line_ids.lot_id, kept)
+        internal = self.env["stock.quant"].search(
+            [("lot_id", "=", kept.id), ("location_id.usage", "=", "internal")]
+        )
+        self.assertEqual(sum(internal.mapped("reserved_quantity")), 10)
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(kept.product_qty, 0)
+        self.assertFalse(
+            [f for f in self._findings("negative_lot") if f["lot_id"] == kept.id]
+        )
+
     def test_merge_refused_for_serial_on_hand_twice(self):
         before = self._snapshot()
         wizard = self._wizard(
@@ -292,6 +318,21 @@ class TestInstallExistingConflicts(AssignCase):
             wizard.action_apply()
         self.assertIn("SN-1: 1 in WH/Stock/Shelf 1", str(error.exception))
         self.assertIn("sn-1: 1 in WH/Stock/Shelf 2", str(error.exception))
+        self.assertEqual(self._snapshot(), before)
+
+    def test_merge_refused_when_both_lots_are_in_one_recall(self):
+        """A recall's stored results list each lot once: merging two of its
+        lots would make that snapshot lie, so the merge is refused whole."""
+        recall = self.env["stock.recall"].create(
+            {"reason": "Merge test", "lot_ids": [Command.set(self.flour_lots[:2].ids)]}
+        )
+        recall.action_trace()
+        self.assertEqual(
+            set(recall.affected_lot_ids.lot_id.ids), set(self.flour_lots[:2].ids)
+        )
+        before = self._snapshot()
+        with self.assertRaisesRegex(UserError, "cannot be merged"):
+            self.flour_lots._action_merge_into(self.flour_lots[0], "test")
         self.assertEqual(self._snapshot(), before)
 
     def test_merge_refused_across_products(self):
