@@ -13,6 +13,9 @@ rules first, notifies the ORM afterwards and runs in the caller's
 transaction (all or nothing).
 """
 
+import psycopg2
+
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 # Chatter, activities and attachments point to a lot by (model, res_id).
@@ -119,3 +122,67 @@ def on_hand_by_lot_query(lot_ids):
         """,
         lot_ids,
     )
+
+
+def models_of_table(env, table, column):
+    """Names of the models stored in ``table`` with a stored field ``column``."""
+    return [
+        name
+        for name, model in env.registry.items()
+        if model._table == table
+        and not model._abstract
+        and column in model._fields
+        and model._fields[column].store
+    ]
+
+
+def repoint_references(env, kept, merged):
+    """Repoint in SQL every reference to the lots ``merged`` onto ``kept``.
+
+    A unique constraint that the repointing would break (e.g. a recall that
+    lists both lots) refuses the merge with a :class:`UserError`; the caller
+    runs this in a savepoint so that nothing stays half done.
+
+    :returns: ``[(records, field name)]`` of the ORM rows changed, for the
+        caller to notify the ORM (stored fields that depend on them)
+    """
+    cr = env.cr
+    changes = []
+    for table, column, has_id, others in env.execute_query(lot_foreign_keys_query()):
+        if not has_id:
+            for query in repoint_relation_queries(
+                table, column, others, kept.id, merged.ids
+            ):
+                cr.execute(query)
+            continue
+        try:
+            with cr.savepoint(flush=False):
+                # A refusal, not a server error: no "bad query" log.
+                cr.execute(
+                    repoint_rows_query(table, column, kept.id, merged.ids),
+                    log_exceptions=False,
+                )
+                ids = [row[0] for row in cr.fetchall()]
+        except psycopg2.errors.UniqueViolation as error:
+            raise UserError(
+                env._(
+                    "These lots cannot be merged: both are referenced by the "
+                    "same record of %(table)s (%(error)s).",
+                    table=", ".join(
+                        env[model]._description
+                        for model in models_of_table(env, table, column)
+                    )
+                    or table,
+                    error=error.diag.message_primary,
+                )
+            ) from error
+        if ids:
+            changes += [
+                (env[model].browse(ids), column)
+                for model in models_of_table(env, table, column)
+            ]
+    for table, model_column, id_column in RES_ID_TABLES:
+        cr.execute(
+            repoint_res_id_query(table, model_column, id_column, kept.id, merged.ids)
+        )
+    return changes

@@ -1160,7 +1160,7 @@ class StockLot(models.Model):
         self.env.flush_all()
         # All or nothing, also for a caller that catches the error.
         with self.env.cr.savepoint(flush=False):
-            changes = self._merge_references(kept, merged)
+            changes = lot_merge.repoint_references(self.env, kept, merged)
         for records, _field_name in changes:
             if records._name == "stock.quant":
                 # Quants of the same place now share the kept lot: one row each.
@@ -1207,68 +1207,6 @@ class StockLot(models.Model):
                     ),
                 )
             )
-
-    @api.model
-    def _merge_references(self, kept, merged):
-        """Repoint in SQL every reference to ``merged`` onto ``kept``; returns
-        ``[(records, field name)]`` of the ORM rows changed."""
-        cr = self.env.cr
-        changes = []
-        for table, column, has_id, others in self.env.execute_query(
-            lot_merge.lot_foreign_keys_query()
-        ):
-            if not has_id:
-                for query in lot_merge.repoint_relation_queries(
-                    table, column, others, kept.id, merged.ids
-                ):
-                    cr.execute(query)
-                continue
-            try:
-                with cr.savepoint(flush=False):
-                    # A refusal, not a server error: no "bad query" log.
-                    cr.execute(
-                        lot_merge.repoint_rows_query(
-                            table, column, kept.id, merged.ids
-                        ),
-                        log_exceptions=False,
-                    )
-                    ids = [row[0] for row in cr.fetchall()]
-            except psycopg2.errors.UniqueViolation as error:
-                raise UserError(
-                    self.env._(
-                        "These lots cannot be merged: both are referenced by the "
-                        "same record of %(table)s (%(error)s).",
-                        table=", ".join(
-                            self.env[model]._description
-                            for model in self._models_of_table(table, column)
-                        )
-                        or table,
-                        error=error.diag.message_primary,
-                    )
-                ) from error
-            changes += [
-                (self.env[model].browse(ids), column)
-                for model in self._models_of_table(table, column)
-                if ids
-            ]
-        for table, model_column, id_column in lot_merge.RES_ID_TABLES:
-            cr.execute(
-                lot_merge.repoint_res_id_query(
-                    table, model_column, id_column, kept.id, merged.ids
-                )
-            )
-        return changes
-
-    @api.model
-    def _models_of_table(self, table, column):
-        return [
-            name
-            for name, model in self.env.registry.items()
-            if model._table == table
-            and not model._abstract
-            and column in model._fields
-            and model._fields[column].store
-        ]
 
     def _traceability_lock(self):
         """Serialise concurrent transactions that move or count these lots.
