@@ -1,5 +1,5 @@
 # Development loop of the stock_lot_traceability add-on. See README.rst.
-.PHONY: setup setup-selftest run test upgrade-check lint pytest pot bench compat load
+.PHONY: setup setup-selftest run test upgrade-check install-check lint pytest pot bench compat load
 
 setup:
 	bash tools/setup.sh
@@ -20,6 +20,10 @@ upgrade-check:
 
 lint:
 	bash tools/lint.sh
+
+# Real install on a copy of the test template seeded with old duplicates (issue 11).
+install-check:
+	bash tools/install_check.sh
 
 pytest:
 	bash tools/pytest.sh $(ARGS)

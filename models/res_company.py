@@ -55,4 +55,6 @@ class ResCompany(models.Model):
         res = super().write(vals)
         if scope or "strict_traceability" in vals:
             self.env["stock.lot"]._traceability_recompute_keys(self)
+            # New keys may have cleared the last duplicates blocking the index.
+            self.env["stock.lot"]._traceability_ensure_unique_index()
         return res

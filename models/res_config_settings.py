@@ -25,3 +25,15 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.expired_lot_policy",
         readonly=False,
     )
+    traceability_guarantee_warning = fields.Text(
+        string="Guarantee Not Enforced",
+        compute="_compute_traceability_guarantee_warning",
+        help="A rule the database does not enforce yet, and why.",
+    )
+
+    def _compute_traceability_guarantee_warning(self):
+        # Read from the database catalog on every display: no stored flag
+        # that could say "enforced" while the index is missing.
+        warning = self.env["stock.lot"].sudo()._traceability_unique_index_warning()
+        for settings in self:
+            settings.traceability_guarantee_warning = warning

@@ -1,20 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import datetime
+import logging
 import re
 import unicodedata
 from collections import defaultdict
 
+import psycopg2
 from psycopg2.errors import UniqueViolation
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 from odoo.tools.barcode import get_barcode_check_digit
 from odoo.tools.sql import column_exists, create_column
 
 from ..exceptions import TraceabilityError, TraceabilityValidationError
-from . import trace_engine
+from . import lot_merge, trace_engine
+
+_logger = logging.getLogger(__name__)
 
 # GS1 element strings typed or scanned into a lot field (A4)
 GS1_LOT_MAX_LENGTH = 20
@@ -32,6 +36,9 @@ LOT_BLOCK = object()
 LOT_NAME_READY = object()
 # Serial uniqueness scope (A1): the database index on normalised names
 UNIQUE_KEY_INDEX = "stock_lot_traceability_unique_key_uniq"
+UNIQUE_KEY_INDEX_DEFINITION = (
+    "(traceability_unique_key) WHERE traceability_unique_key IS NOT NULL"
+)
 
 
 def _traceability_unique_key_message(env, diagnostics=None):
@@ -100,7 +107,7 @@ class StockLot(models.Model):
     )
 
     _traceability_unique_key_uniq = models.UniqueIndex(
-        "(traceability_unique_key) WHERE traceability_unique_key IS NOT NULL",
+        UNIQUE_KEY_INDEX_DEFINITION,
         _traceability_unique_key_message,
     )
 
@@ -123,7 +130,54 @@ class StockLot(models.Model):
                     """
                 )
             )
+            self._traceability_fill_unusual_keys()
         return super()._auto_init()
+
+    @api.model
+    def _traceability_fill_unusual_keys(self):
+        """Keys of the names PostgreSQL does not normalise as Python does
+        (tabs, line breaks and non-ASCII: btrim() and lower() differ from
+        str.strip() and str.lower()), recomputed with the ORM's own
+        normalisation so that install-time keys are the keys the ORM computes
+        (else duplicates appear, or hide, at the first recompute)."""
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, name, company_id, product_id FROM stock_lot "
+                "WHERE name ~ %s OR btrim(name) = ''",
+                r"[^\x20-\x7e]",
+            )
+        )
+        if not rows:
+            return
+        values = []
+        for lot_id, name, company_id, product_id in rows:
+            name_key = self._traceability_normalise(name) or None
+            key = name_key and f"P|{company_id or 0}|{product_id}|{name_key}"
+            values.append(SQL("(%s, %s, %s)", lot_id, name_key, key))
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE stock_lot lot
+                   SET traceability_name_key = v.name_key,
+                       traceability_unique_key = v.unique_key
+                  FROM (VALUES %s) AS v(id, name_key, unique_key)
+                 WHERE lot.id = v.id
+                """,
+                SQL(", ").join(values),
+            )
+        )
+
+    def init(self):
+        # Install and upgrade: Odoo gives up on the unique key index when old
+        # lots share a key (one ERROR line in the log); say what blocks it,
+        # and create it once the conflicts are gone.
+        super().init()
+        self._traceability_ensure_unique_index()
+
+    def _register_hook(self):
+        # Registry load: one catalog query when the index exists.
+        super()._register_hook()
+        self._traceability_ensure_unique_index()
 
     @api.model
     def _demo_build_traceability_chain(self):
@@ -433,6 +487,18 @@ class StockLot(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_lot_id": self.id, "default_new_name": self.name},
+        }
+
+    def action_open_deduplicate_wizard(self):
+        """Rename or merge these lots that share a name (health check fix)."""
+        self.env["stock.lot.deduplicate"]._check_deduplicate_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Lots/Serial Numbers Sharing a Name"),
+            "res_model": "stock.lot.deduplicate",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lot_ids": [Command.set(self.ids)]},
         }
 
     def _action_block(self, reason):
@@ -939,6 +1005,227 @@ class StockLot(models.Model):
             self.env.add_to_compute(self._fields["traceability_unique_key"], lots)
             lots._recompute_recordset(
                 ["traceability_name_key", "traceability_unique_key"]
+            )
+            lots._traceability_check_new_keys()
+
+    def _traceability_check_new_keys(self):
+        """New keys of these lots (computed, not yet flushed) that the unique
+        index would refuse: one error listing them, instead of the index's
+        bare message at flush. Without the index (duplicates made before the
+        add-on) nothing is refused here; the health check lists them."""
+        if not self._traceability_unique_index_exists():
+            return
+        by_key = defaultdict(list)
+        for lot in self.filtered("traceability_unique_key"):
+            by_key[lot.traceability_unique_key].append(lot.name)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT traceability_unique_key, name FROM stock_lot "
+                "WHERE traceability_unique_key = ANY(%s) AND id != ALL(%s)",
+                list(by_key),
+                self.ids,
+            )
+        )
+        for key, name in rows:
+            by_key[key].append(name)
+        groups = [names for names in by_key.values() if len(names) > 1]
+        if groups:
+            raise TraceabilityValidationError(
+                self.env._(
+                    "With this setting these lots/serial numbers would share a "
+                    "name (spaces and case ignored) in their uniqueness scope; "
+                    "correct their names first:\n%(lines)s",
+                    lines="\n".join(
+                        f"- {', '.join(repr(name) for name in names)}"
+                        for names in groups[:20]
+                    ),
+                )
+            )
+
+    # --- database guarantee of A1: the unique key index ----------------
+
+    @api.model
+    def _traceability_unique_index_exists(self):
+        """Whether the database enforces A1 (one catalog query)."""
+        return bool(sql.index_exists(self.env.cr, UNIQUE_KEY_INDEX))
+
+    @api.model
+    def _traceability_unique_key_conflicts(self, company_ids=None):
+        """``[(key, [lot ids])]``: the lots that share a uniqueness key (made
+        before the add-on, or while the index was missing). They block the
+        unique index. ``company_ids`` keeps the groups with a lot of these
+        companies or without company."""
+        self.flush_model(["traceability_unique_key", "company_id"])
+        having = SQL()
+        if company_ids is not None:
+            having = SQL(
+                "AND bool_or(company_id IS NULL OR company_id = ANY(%s))",
+                list(company_ids),
+            )
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT traceability_unique_key, array_agg(id ORDER BY id)
+                  FROM stock_lot
+                 WHERE traceability_unique_key IS NOT NULL
+                 GROUP BY traceability_unique_key
+                HAVING count(*) > 1 %s
+                 ORDER BY traceability_unique_key
+                """,
+                having,
+            )
+        )
+
+    @api.model
+    def _traceability_ensure_unique_index(self):
+        """Create the unique key index (A1) if it is missing and no lots
+        share a key; never touches the lots. Called at install, upgrade,
+        registry load and after a fix. Returns whether the index exists."""
+        if self._traceability_unique_index_exists():
+            return True
+        conflicts = self._traceability_unique_key_conflicts()
+        if conflicts:
+            _logger.warning(
+                "Serial uniqueness is not enforced by the database: %s groups of "
+                "lots/serial numbers share a name (spaces and case ignored) in "
+                "their uniqueness scope, e.g. lots %s. Nothing was changed; "
+                "rename or merge them from Inventory > Reporting > Traceability "
+                "Health, then the unique index %s is created.",
+                len(conflicts),
+                conflicts[0][1],
+                UNIQUE_KEY_INDEX,
+            )
+            return False
+        index = self._table_objects[UNIQUE_KEY_INDEX]
+        try:
+            with self.env.cr.savepoint(flush=False):
+                sql.add_index(
+                    self.env.cr,
+                    UNIQUE_KEY_INDEX,
+                    self._table,
+                    UNIQUE_KEY_INDEX_DEFINITION,
+                    unique=True,
+                    comment=index.get_definition(self.pool),
+                )
+        except psycopg2.Error as error:
+            # e.g. a duplicate committed meanwhile: the next check retries.
+            _logger.warning(
+                "Could not create the unique index %s: %s", UNIQUE_KEY_INDEX, error
+            )
+            return False
+        _logger.info("Serial uniqueness: unique index %s created", UNIQUE_KEY_INDEX)
+        return True
+
+    @api.model
+    def _traceability_unique_index_warning(self):
+        """Why the database does not enforce serial uniqueness, for the
+        settings page; empty when the index exists. Read from the catalog,
+        never from a stored flag."""
+        if self._traceability_unique_index_exists():
+            return ""
+        conflicts = len(self._traceability_unique_key_conflicts())
+        if not conflicts:
+            return self.env._(
+                "Serial uniqueness is not enforced by the database: its unique "
+                "index is missing although no lots/serial numbers share a name "
+                "any more. It is created at the next server start or module "
+                "update, or by resolving duplicates from the health check."
+            )
+        return self.env._(
+            "Serial uniqueness is not enforced by the database: %(count)s groups "
+            "of lots/serial numbers share a name (spaces and case ignored) in "
+            "their uniqueness scope, so its unique index cannot be created. New "
+            "duplicates are still refused by the application checks, but "
+            "concurrent writes are not protected. Rename or merge them from the "
+            "health check (finding 'Lots/serials sharing a name').",
+            count=conflicts,
+        )
+
+    # --- resolving duplicates (A1 on old data) --------------------------
+
+    def _action_rename_duplicates(self, new_names, reason):
+        """Rename lots sharing a key, each with the logged correction of A5.
+
+        :param new_names: ``{lot: new name}``; unchanged names are skipped."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("A reason is required to rename lots."))
+        for lot, new_name in new_names.items():
+            if new_name and new_name != lot.name:
+                lot._action_correct_name(new_name, reason)
+        return True
+
+    def _action_merge_into(self, kept, reason):
+        """Merge these lots into ``kept``: their move lines, quants (merged
+        per location), chatter and every other reference move onto ``kept``,
+        then they are deleted. Refused for lots of another product or
+        company, and for a serial that would be on hand more than once. The
+        caller checks the user's rights."""
+        kept.ensure_one()
+        merged = self - kept
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("A reason is required to merge lots."))
+        if not merged:
+            raise UserError(self.env._("Select at least one lot to merge."))
+        self._check_merge_allowed(kept)
+        body = self.env._(
+            "Merged %(lots)s into this lot by %(user)s: %(reason)s",
+            lots=", ".join(f"{lot.name} (id {lot.id})" for lot in merged),
+            user=self.env.user.name,
+            reason=reason,
+        )
+        # Serialise with validations that move these lots (see the method).
+        (merged | kept)._traceability_lock()
+        self.env.flush_all()
+        # All or nothing, also for a caller that catches the error.
+        with self.env.cr.savepoint(flush=False):
+            changes = lot_merge.repoint_references(self.env, kept, merged)
+        for records, _field_name in changes:
+            if records._name == "stock.quant":
+                # Quants of the same place now share the kept lot: one row each.
+                records._merge_quants()
+        self.env.invalidate_all()
+        for records, field_name in changes:
+            records.exists().modified([field_name])
+        merged.sudo().unlink()
+        kept.message_post(body=body)
+        return kept
+
+    def _check_merge_allowed(self, kept):
+        lots = self | kept
+        others = lots.filtered(
+            lambda lot: (lot.product_id, lot.company_id)
+            != (kept.product_id, kept.company_id)
+        )
+        if others:
+            raise UserError(
+                self.env._(
+                    "Only lots of the same product and company can be merged; "
+                    "rename these instead:\n%(lots)s",
+                    lots="\n".join(
+                        f"- {lot.product_id.display_name}, {lot.name}, "
+                        f"{lot.company_id.name or '-'}"
+                        for lot in others
+                    ),
+                )
+            )
+        if kept.product_id.tracking != "serial":
+            return
+        rows = self.env.execute_query(lot_merge.on_hand_by_lot_query(lots.ids))
+        if sum(qty for _lot, _loc, qty in rows) > 1:
+            locations = self.env["stock.location"].browse({r[1] for r in rows})
+            raise UserError(
+                self.env._(
+                    "Merging would put the serial number %(name)s on hand more "
+                    "than once (one unit per serial); rename instead:\n%(lines)s",
+                    name=kept.name,
+                    lines="\n".join(
+                        f"- {self.browse(lot_id).name}: {qty:g} in "
+                        f"{locations.browse(loc_id).display_name}"
+                        for lot_id, loc_id, qty in rows
+                    ),
+                )
             )
 
     def _traceability_lock(self):

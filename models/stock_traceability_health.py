@@ -1,10 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
 from odoo import api, fields, models
+from odoo.fields import Command
 from odoo.tools import SQL
 
 from . import trace_engine
+from . import lot_merge
 
 FINDING_CATEGORIES = [
+    ("unique_key_conflict", "Lots/serials sharing a name (uniqueness not enforced)"),
     ("untracked_stock", "Tracked product with untracked stock"),
     ("serial_duplicate", "Serial with more than one unit or in two places"),
     ("negative_lot", "Negative lot/serial quantity"),
@@ -34,6 +39,15 @@ class StockTraceabilityHealth(models.TransientModel):
     company_id = fields.Many2one("res.company", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number", readonly=True)
+    lot_ids = fields.Many2many(
+        "stock.lot",
+        "stock_traceability_health_lot_rel",
+        "finding_id",
+        "lot_id",
+        string="Lots/Serials",
+        readonly=True,
+        help="The lots of a group sharing a name in their uniqueness scope.",
+    )
     location_id = fields.Many2one("stock.location", readonly=True)
     picking_type_id = fields.Many2one(
         "stock.picking.type", string="Operation Type", readonly=True
@@ -52,6 +66,7 @@ class StockTraceabilityHealth(models.TransientModel):
             "create_new_outgoing": self.env._("Open operation type"),
             "unclassified_line": self.env._("Open the move"),
             "missing_consume_links": self.env._("Open manufacturing order"),
+            "unique_key_conflict": self.env._("Rename or merge"),
         }
         for finding in self:
             finding.fix_label = labels.get(
@@ -80,6 +95,8 @@ class StockTraceabilityHealth(models.TransientModel):
             return self.env["stock.lot.assign"]._get_action_for_products(
                 self.product_id
             )
+        if self.category == "unique_key_conflict":
+            return self.lot_ids.action_open_deduplicate_wizard()
         if self.res_model and self.res_id:
             record = self.env[self.res_model].browse(self.res_id)
         elif self.category == "create_new_outgoing":
@@ -452,5 +469,48 @@ class StockTraceabilityHealth(models.TransientModel):
                 "%(qty)s unexplained: what came in and where it went differ "
                 "(a flow the recall does not follow, or a correction outside Odoo)",
                 qty=float(finding["quantity"]),
+    def _find_unique_key_conflict(self):
+        """One finding per group of lots sharing a uniqueness key: they keep
+        the database from enforcing serial uniqueness (A1)."""
+        Lot = self.env["stock.lot"]
+        if Lot._traceability_unique_index_exists():
+            return []
+        groups = Lot._traceability_unique_key_conflicts(self.env.companies.ids)
+        lot_ids = [lot_id for _key, ids in groups for lot_id in ids]
+        on_hand = defaultdict(float)
+        for lot_id, _location_id, qty in self.env.execute_query(
+            lot_merge.on_hand_by_lot_query(lot_ids)
+        ):
+            on_hand[lot_id] += qty
+        # Read every lot, product and unit once, not per group.
+        all_lots = Lot.browse(lot_ids)
+        all_lots.mapped("product_id.display_name")
+        all_lots.mapped("product_id.uom_id.name")
+        findings = []
+        for _key, ids in groups:
+            lots = all_lots.browse(ids)
+            findings.append(
+                {
+                    "company_id": lots[0].company_id.id,
+                    "product_id": lots[0].product_id.id,
+                    "lot_id": lots[0].id,
+                    "lot_ids": [Command.set(ids)],
+                    "quantity": sum(on_hand[lot_id] for lot_id in ids),
+                    "description": self.env._(
+                        "%(count)s lots share this name (spaces and case "
+                        "ignored): %(lots)s",
+                        count=len(ids),
+                        lots="; ".join(
+                            self.env._(
+                                "'%(name)s' (%(product)s, %(qty)s %(uom)s on hand)",
+                                name=lot.name,
+                                product=lot.product_id.display_name,
+                                qty=f"{on_hand[lot.id]:g}",
+                                uom=lot.product_id.uom_id.name,
+                            )
+                            for lot in lots
+                        ),
+                    ),
+                }
             )
         return findings

@@ -4,3 +4,4 @@ from . import stock_lot_block
 from . import stock_lot_correct
 from . import expiry_picking_confirmation
 from . import stock_lot_assign
+from . import stock_lot_deduplicate
