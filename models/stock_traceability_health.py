@@ -5,8 +5,7 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools import SQL
 
-from . import trace_engine
-from . import lot_merge
+from . import lot_merge, trace_engine
 
 FINDING_CATEGORIES = [
     ("unique_key_conflict", "Lots/serials sharing a name (uniqueness not enforced)"),
@@ -469,6 +468,9 @@ class StockTraceabilityHealth(models.TransientModel):
                 "%(qty)s unexplained: what came in and where it went differ "
                 "(a flow the recall does not follow, or a correction outside Odoo)",
                 qty=float(finding["quantity"]),
+            )
+        return findings
+
     def _find_unique_key_conflict(self):
         """One finding per group of lots sharing a uniqueness key: they keep
         the database from enforcing serial uniqueness (A1)."""
