@@ -240,11 +240,13 @@ class StockLot(models.Model):
         # The planner's estimate of lines per lot is far too high on large
         # databases, and would have PostgreSQL compile the statement (JIT:
         # ~0.75 s) to run index lookups that take ~0.1 s. SET LOCAL: back to
-        # the server's setting at the end of the transaction.
-        self.env.execute_query(SQL("SET LOCAL jit = off"))
+        # the server's setting at the end of the transaction (one round trip).
         return self.env.execute_query(
-            trace_engine.lot_graph_query(
-                self.ids, direction, company_ids, follow_unbuild=follow_unbuild
+            SQL(
+                "SET LOCAL jit = off; %s",
+                trace_engine.lot_graph_query(
+                    self.ids, direction, company_ids, follow_unbuild=follow_unbuild
+                ),
             )
         )
 
