@@ -316,22 +316,29 @@ class StockTraceabilityHealth(models.TransientModel):
 
     def _find_unclassified_line(self):
         """Done lines of lots between locations the event classification does
-        not know: the recall would count them nowhere."""
+        not know: the recall would count them nowhere. Only a line that
+        touches a location of another kind than those the classification
+        names can be one, so the lines are found through those locations'
+        indexes, then classified."""
         findings = self._query(
             SQL(
                 """
                 SELECT ml.company_id, ml.product_id, ml.lot_id, ml.location_id,
                        ml.quantity_product_uom, m.reference, 'stock.move', ml.move_id
-                  FROM stock_move_line ml
+                  FROM stock_location odd
+                  JOIN stock_move_line ml
+                    ON odd.id IN (ml.location_id, ml.location_dest_id)
                   LEFT JOIN stock_move m ON m.id = ml.move_id
                   JOIN stock_location src_loc ON src_loc.id = ml.location_id
                   JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
-                 WHERE ml.state = 'done' AND ml.lot_id IS NOT NULL
+                 WHERE odd.usage NOT IN (%(usages)s)
+                   AND ml.state = 'done' AND ml.lot_id IS NOT NULL
                    AND ml.company_id = ANY(%(companies)s)
                    AND 'unclassified' = ANY(%(event_types)s)
                 """,
                 companies=self.env.companies.ids,
                 event_types=trace_engine.event_types_sql(),
+                usages=SQL(", ").join(map(SQL, trace_engine.CLASSIFIED_USAGES)),
             ),
             (
                 "company_id",
@@ -397,21 +404,35 @@ class StockTraceabilityHealth(models.TransientModel):
         findings = self._query(
             SQL(
                 """
-                WITH lines AS MATERIALIZED (
-                    SELECT ml.lot_id, ml.quantity_product_uom AS qty,
-                           dst_loc.usage AS dst_usage,
-                           arl.id IS NOT NULL AS is_retroactive, ev.event_type
+                WITH grouped AS MATERIALIZED (
+                    -- one row per lot, route, scrap and assignment: the
+                    -- locations and the classification are then read once
+                    -- per group, not once per line
+                    SELECT ml.lot_id, ml.location_id, ml.location_dest_id,
+                           ml.move_id IN (SELECT sm.id FROM stock_move sm
+                                           WHERE sm.scrap_id IS NOT NULL)
+                               AS is_scrap,
+                           ml.id IN (SELECT arl.move_line_id
+                                       FROM stock_lot_assign_run_line arl)
+                               AS is_retroactive,
+                           SUM(ml.quantity_product_uom) AS qty
                       FROM stock_move_line ml
-                      LEFT JOIN stock_move m ON m.id = ml.move_id
-                      JOIN stock_location src_loc ON src_loc.id = ml.location_id
-                      JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
-                      LEFT JOIN stock_lot_assign_run_line arl
-                        ON arl.move_line_id = ml.id
-                     CROSS JOIN LATERAL unnest(
-                           CASE WHEN arl.id IS NOT NULL THEN ARRAY['assignment']
-                                ELSE %(event_types)s END) AS ev(event_type)
                      WHERE ml.state = 'done' AND ml.lot_id IS NOT NULL
                        AND ml.company_id = ANY(%(companies)s)
+                     -- routes first: no index gives this order, so PostgreSQL
+                     -- reads the table in one pass instead of by lot
+                     GROUP BY 2, 3, 1, 4, 5
+                ), lines AS (
+                    SELECT g.lot_id, g.qty, dst_loc.usage AS dst_usage,
+                           g.is_retroactive, ev.event_type
+                      FROM grouped g
+                      JOIN stock_location src_loc ON src_loc.id = g.location_id
+                      JOIN stock_location dst_loc ON dst_loc.id = g.location_dest_id
+                     CROSS JOIN LATERAL (
+                           SELECT CASE WHEN g.is_scrap THEN 1 END) AS m(scrap_id)
+                     CROSS JOIN LATERAL unnest(
+                           CASE WHEN g.is_retroactive THEN ARRAY['assignment']
+                                ELSE %(event_types)s END) AS ev(event_type)
                 ), ev AS (%(event_totals)s),
                 st AS (
                     SELECT q.lot_id,

@@ -54,21 +54,25 @@ def _unbuild_targets(src_usage_col, dst_usage_col):
     components out of it. Downstream follows a line going into production
     (``src_usage_col`` = ``location_dest_id``) to the lines of the same
     order coming out of it (``dst_usage_col`` = ``location_id``); upstream
-    the reverse. ``OFFSET 0`` keeps the move of ``src`` a primary-key lookup:
-    otherwise the planner scans every unbuild move for each traced line."""
+    the reverse. The test of ``src``'s location against the production
+    locations (an init plan, computed once) is a one-time filter: lines that
+    do not touch production cost nothing more; ``OFFSET 0`` keeps the move
+    of the others a primary-key lookup (the planner would otherwise scan
+    every unbuild move for each traced line)."""
     return SQL(
         """
         SELECT ol.id
           FROM (SELECT sm.unbuild_id
                   FROM stock_move sm
-                  JOIN stock_location sloc ON sloc.id = src.%(src)s
                  WHERE sm.id = src.move_id AND sm.unbuild_id IS NOT NULL
-                   AND sloc.usage = 'production'
                 OFFSET 0) um
           JOIN stock_move om ON om.unbuild_id = um.unbuild_id
           JOIN stock_move_line ol ON ol.move_id = om.id
           JOIN stock_location oloc ON oloc.id = ol.%(dst)s
-         WHERE oloc.usage = 'production'
+         WHERE src.%(src)s = ANY(ARRAY(
+                   SELECT pl.id FROM stock_location pl
+                    WHERE pl.usage = 'production'))
+           AND oloc.usage = 'production'
         """,
         src=SQL(src_usage_col),
         dst=SQL(dst_usage_col),
@@ -185,6 +189,18 @@ def lot_move_lines_query(lot_ids, company_ids):
         list(lot_ids),
         company_filter,
     )
+
+
+# Every kind of location (``usage``) that event_types_sql() names: a line
+# between locations of these kinds only is never 'unclassified'.
+CLASSIFIED_USAGES = (
+    "'internal'",
+    "'transit'",
+    "'supplier'",
+    "'customer'",
+    "'production'",
+    "'inventory'",
+)
 
 
 def event_types_sql():
