@@ -35,6 +35,7 @@
         "wizards/stock_lot_assign_views.xml",
         "wizards/stock_recall_product_views.xml",
         "wizards/stock_recall_vendor_views.xml",
+        "wizards/stock_recall_notify_views.xml",
         "report/stock_recall_report.xml",
     ],
     "demo": [
