@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import clean_context
 
-from . import trace_engine
+from . import spreadsheet, trace_engine
 
 FSMA_HEADERS = [
     ("event_type", "Event type"),
@@ -451,6 +451,14 @@ class StockRecall(models.Model):
     def action_export_csv(self):
         self.ensure_one()
         return self._export_action("csv")
+
+    def action_export_customers_csv(self):
+        self.ensure_one()
+        return self._export_customers_action("csv")
+
+    def action_export_customers_xlsx(self):
+        self.ensure_one()
+        return self._export_customers_action("xlsx")
 
     def action_view_events(self):
         self.ensure_one()
@@ -1186,3 +1194,112 @@ class StockRecall(models.Model):
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "self",
         }
+
+    # ------------------------------------------------------------------
+    # customer list export (notification by phone or post)
+    # ------------------------------------------------------------------
+
+    def _get_customer_list_headers(self):
+        tz = self.env.user.tz or "UTC"
+        return [
+            self.env._("Customer"),
+            self.env._("Contact"),
+            self.env._("Email"),
+            self.env._("Phone"),
+            self.env._("Address"),
+            self.env._("Product"),
+            self.env._("Lot/Serial"),
+            self.env._("Quantity"),
+            self.env._("Unit"),
+            self.env._("Notified on (%(tz)s)", tz=tz),
+        ]
+
+    def _get_customer_list_rows(self):
+        """One row per customer and lot they still hold (shipped minus
+        returned, in the product's unit); the notice date in the user's
+        time zone (naive ``datetime``)."""
+        self.ensure_one()
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        rows = []
+        for partner, customer in status.get(self, {}).items():
+            for (lot, product), qty in customer["lots"].items():
+                shipments = self.shipment_ids._get_notice_rows(
+                    partner, {(lot, product)}
+                )
+                rows.append(self._prepare_customer_list_row(partner, shipments, qty))
+        return sorted(rows, key=lambda row: (row[0], row[5], row[6]))
+
+    def _prepare_customer_list_row(self, partner, shipments, qty):
+        contact = shipments.delivery_partner_id[:1] or partner
+        notified = max(
+            shipments.filtered("notified_date").mapped("notified_date"), default=False
+        )
+        if notified:
+            notified = fields.Datetime.context_timestamp(self, notified).replace(
+                tzinfo=None
+            )
+        return [
+            partner.display_name or self.env._("Anonymous retail customer"),
+            (contact.name or "") if contact != partner else "",
+            contact.email or partner.email or "",
+            contact.phone or partner.phone or "",
+            ", ".join(filter(None, (contact.contact_address or "").splitlines())),
+            shipments.product_id.display_name,
+            shipments.lot_id.name,
+            shipments.product_id.uom_id.round(qty),
+            shipments.product_id.uom_id.name,
+            notified or "",
+        ]
+
+    def _export_customers_action(self, file_format):
+        self._check_traced()
+        headers = self._get_customer_list_headers()
+        rows = self._get_customer_list_rows()
+        if file_format == "xlsx":
+            widths = [30, 24, 28, 18, 50, 32, 20, 10, 10, 20]
+            content = spreadsheet.write_xlsx(
+                self.env._("Customers"), headers, rows, widths
+            )
+            mimetype = (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+        else:
+            csv_rows = [
+                [
+                    value.strftime("%Y-%m-%d %H:%M") if index == 9 and value else value
+                    for index, value in enumerate(row)
+                ]
+                for row in rows
+            ]
+            content = spreadsheet.write_csv(headers, csv_rows)
+            mimetype = "text/csv"
+        filename = f"{self.name.replace('/', '_')}_customers.{file_format}"
+        attachment = self._store_export(filename, content, mimetype)
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    def _store_export(self, filename, content, mimetype):
+        """The recall's attachment named ``filename``, replaced if it exists:
+        one attachment per recall and format, however often it is exported."""
+        self.ensure_one()
+        # readers of the recall may export it: the attachment hangs on the
+        # recall (readable by them) but they cannot write the recall itself
+        attachments = self.env["ir.attachment"].sudo()
+        attachment = attachments.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("name", "=", filename),
+            ],
+            limit=1,
+        )
+        vals = {"datas": base64.b64encode(content), "mimetype": mimetype}
+        if attachment:
+            attachment.write(vals)
+            return attachment
+        return attachments.create(
+            {"name": filename, "res_model": self._name, "res_id": self.id, **vals}
+        )

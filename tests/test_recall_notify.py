@@ -1,4 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import csv
+import datetime
+import io
+
+import pytz
+
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 
@@ -8,7 +14,7 @@ from .test_recall_common import RecallCase
 class TestRecallNotify(RecallCase):
     """Notification as a step: preview, exclusion, contacts, never twice by
     accident, follow-ups on purpose, records on the shipment rows, drills,
-    and rights."""
+    rights, and the customer list export."""
 
     @classmethod
     def setUpClass(cls):
@@ -233,3 +239,81 @@ class TestRecallNotify(RecallCase):
         with self.assertRaises(AccessError):
             as_user._notify_customers({self.customer1: self.customer1})
         self.assertFalse(any(recall.shipment_ids.mapped("notified")))
+
+    def _attachment(self, action):
+        return self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+
+    def test_customer_list_export(self):
+        self.env.user.tz = "Europe/Brussels"
+        self.recall_manager.tz = "Europe/Brussels"
+        recall = self._recall()
+        action = recall.action_export_customers_csv()
+        attachment = self._attachment(action)
+        rows = list(csv.reader(io.StringIO(attachment.raw.decode("utf-8-sig"))))
+        header, body = rows[0], rows[1:]
+        self.assertEqual(
+            header,
+            [
+                "Customer",
+                "Contact",
+                "Email",
+                "Phone",
+                "Address",
+                "Product",
+                "Lot/Serial",
+                "Quantity",
+                "Unit",
+                "Notified on (Europe/Brussels)",
+            ],
+        )
+        by_lot = {row[6]: row for row in body}
+        expected = {lot.name: self.customer1 for lot in self.lots1}
+        expected.update({lot.name: self.customer2 for lot in self.lots2})
+        expected[self.finished[6].name] = False
+        self.assertEqual(set(by_lot), set(expected))
+        for lot_name, partner in expected.items():
+            row = by_lot[lot_name]
+            self.assertEqual(
+                row[0], partner.display_name if partner else "Anonymous retail customer"
+            )
+            self.assertEqual(row[2], partner.email if partner else "")
+            self.assertEqual((row[7], row[8]), ("1.0", "Units"))
+            self.assertEqual(row[9], "")
+        # notify, export again: same attachment, the date in the user's zone
+        self._notify_wizard(recall).action_apply()
+        again = self._attachment(recall.action_export_customers_csv())
+        self.assertEqual(again, attachment)
+        body = list(csv.reader(io.StringIO(again.raw.decode("utf-8-sig"))))[1:]
+        notified = recall.shipment_ids.filtered(
+            lambda s: s.partner_id == self.customer1
+        )[:1].notified_date
+        local = pytz.utc.localize(notified).astimezone(pytz.timezone("Europe/Brussels"))
+        dates = {row[6]: row[9] for row in body}
+        self.assertEqual(dates[self.lots1[0].name], local.strftime("%Y-%m-%d %H:%M"))
+        self.assertEqual(dates[self.finished[6].name], "")
+        # XLSX: real dates, one attachment per format
+        xlsx = self._attachment(recall.action_export_customers_xlsx())
+        self.assertNotEqual(xlsx, attachment)
+        self.assertEqual(self._attachment(recall.action_export_customers_xlsx()), xlsx)
+        self.assertEqual(
+            self.env["ir.attachment"].search_count(
+                [("res_model", "=", "stock.recall"), ("res_id", "=", recall.id)]
+            ),
+            2,
+        )
+        from openpyxl import load_workbook  # noqa: PLC0415
+
+        sheet = load_workbook(io.BytesIO(xlsx.raw)).active
+        self.assertEqual(sheet.max_row, len(expected) + 1)
+        self.assertEqual(sheet.cell(1, 10).value, "Notified on (Europe/Brussels)")
+        cells = {sheet.cell(r, 7).value: sheet.cell(r, 10).value for r in range(2, 7)}
+        self.assertIsInstance(cells[self.lots1[0].name], datetime.datetime)
+        self.assertEqual(
+            cells[self.lots1[0].name].strftime("%Y-%m-%d %H:%M"),
+            local.strftime("%Y-%m-%d %H:%M"),
+        )
+        # readers of the recall may export it
+        as_user = recall.with_user(self.stock_user)
+        self.assertTrue(self._attachment(as_user.action_export_customers_csv()).raw)
