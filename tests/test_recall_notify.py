@@ -317,3 +317,40 @@ class TestRecallNotify(RecallCase):
         # readers of the recall may export it
         as_user = recall.with_user(self.stock_user)
         self.assertTrue(self._attachment(as_user.action_export_customers_csv()).raw)
+
+    def test_migration_links_old_notices(self):
+        """19.0.1.2.0: rows notified by the old code get their notice."""
+        from odoo.modules.module import load_script  # noqa: PLC0415
+
+        migration = load_script(
+            "stock_lot_traceability/migrations/19.0.1.2.0/post-migrate.py",
+            "slt_post_migrate_19_0_1_2_0",
+        )
+        recall = self._recall()
+        self._notify_wizard(recall).action_apply()
+        expected = {
+            row.id: (row.notification_message_id.id, row.notified_date)
+            for row in recall.shipment_ids
+            if row.notified
+        }
+        self.assertEqual(len(expected), 4)
+        recall.date_notified = recall.date_notified.replace(year=2020)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE stock_recall_shipment SET notified_date = NULL,"
+            " notification_message_id = NULL WHERE recall_id = %s",
+            [recall.id],
+        )
+        self.env.invalidate_all()
+        migration.migrate(self.env.cr, "19.0.1.1.0")
+        self.env.invalidate_all()
+        for row in recall.shipment_ids.filtered("notified"):
+            message_id, date = expected[row.id]
+            self.assertEqual(row.notification_message_id.id, message_id)
+            self.assertEqual(row.notification_message_id.date, row.notified_date)
+            self.assertLessEqual(abs((row.notified_date - date).total_seconds()), 1)
+        self.assertFalse(
+            recall.shipment_ids.filtered(
+                lambda s: not s.notified and s.notification_message_id
+            )
+        )
