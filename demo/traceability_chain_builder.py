@@ -586,6 +586,13 @@ class TraceabilityChainBuilder:
                 "Sunrise Supermarket",
             ]
         )
+        # recall notices go by email
+        for partner, email in (
+            (grocer, "quality@greengrocer.example.com"),
+            (bakery, "orders@cornerbakery.example.com"),
+            (market, "recalls@sunrise-supermarket.example.com"),
+        ):
+            partner.email = email
         now = fields.Datetime.now()
         flour1, flour2, flour3 = DEMO_RAW_LOTS
         self.receive(

@@ -2,14 +2,13 @@
 import base64
 import csv
 import io
-from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import clean_context
 
-from . import trace_engine
+from . import spreadsheet, trace_engine
 
 FSMA_HEADERS = [
     ("event_type", "Event type"),
@@ -144,6 +143,15 @@ class StockRecall(models.Model):
         string="Recovered (%)", compute="_compute_recovered", digits=(16, 2)
     )
 
+    notify_pending_count = fields.Integer(
+        string="Customers to Notify",
+        compute="_compute_notify_status",
+        help="Customers holding an affected lot who were never sent a notice for it.",
+    )
+    notified_customer_count = fields.Integer(
+        string="Customers Notified", compute="_compute_notify_status"
+    )
+
     drill_elapsed = fields.Float(
         string="Drill Time (s)",
         readonly=True,
@@ -239,6 +247,20 @@ class StockRecall(models.Model):
             recall.customer_count = customers + (recall in anonymous)
             recall.qty_shipped = shipped
             recall.event_count = event_data.get(recall, 0)
+
+    @api.depends("shipment_ids.notified")
+    def _compute_notify_status(self):
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        for recall in self:
+            customers = status.get(recall, {})
+            recall.notify_pending_count = sum(
+                bool(partner and customer["pending"])
+                for partner, customer in customers.items()
+            )
+            recall.notified_customer_count = sum(
+                bool(partner and customer["notified"])
+                for partner, customer in customers.items()
+            )
 
     @api.model
     def _balance_pct(self, qty_in, accounted):
@@ -400,47 +422,14 @@ class StockRecall(models.Model):
         return True
 
     def action_notify(self):
-        """One message per customer listing their lots and quantities."""
-        self._check_recall_manager()
-        self.ensure_one()
-        self._check_traced()
-        by_customer = self._get_notification_lines()
-        if not by_customer:
-            raise UserError(self.env._("No customer received an affected lot."))
-        if self.is_mock:
-            self.message_post(
-                body=self.env._(
-                    "Drill: notification simulated, no mail sent. It would notify "
-                    "%(count)s customers: %(names)s.",
-                    count=len(by_customer),
-                    names=", ".join(partner.display_name for partner in by_customer),
-                )
-            )
-            return True
-        template = self.env.ref(
-            "stock_lot_traceability.mail_template_stock_recall_notice"
-        )
-        class_label = dict(
-            self._fields["recall_class"]._description_selection(self.env)
-        )[self.recall_class]
-        for partner, lines in by_customer.items():
-            values = {"partner": partner, "lines": lines, "class_label": class_label}
-            body = template._render_field("body_html", self.ids, add_context=values)[
-                self.id
-            ]
-            subject = template._render_field("subject", self.ids, add_context=values)[
-                self.id
-            ]
-            self.message_post(
-                body=body,
-                subject=subject,
-                partner_ids=partner.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
-        self.shipment_ids.write({"notified": True})
-        self.write({"state": "in_progress", "date_notified": fields.Datetime.now()})
-        return True
+        """Open the notification wizard: preview, then send to the customers
+        not notified yet."""
+        return self._open_notify_wizard("new")
+
+    def action_notify_again(self):
+        """Open the notification wizard for a follow-up to customers already
+        notified (its own step, never the default)."""
+        return self._open_notify_wizard("again")
 
     def action_close(self):
         self._check_recall_manager()
@@ -462,6 +451,14 @@ class StockRecall(models.Model):
     def action_export_csv(self):
         self.ensure_one()
         return self._export_action("csv")
+
+    def action_export_customers_csv(self):
+        self.ensure_one()
+        return self._export_customers_action("csv")
+
+    def action_export_customers_xlsx(self):
+        self.ensure_one()
+        return self._export_customers_action("xlsx")
 
     def action_view_events(self):
         self.ensure_one()
@@ -535,6 +532,8 @@ class StockRecall(models.Model):
         self.env.flush_all()
         rows = self._get_trace_rows()
         params = self._get_trace_params(rows)
+        shipments = self.env["stock.recall.shipment"]
+        notifications = shipments._save_notifications(self)
         self.env.execute_query(
             SQL(
                 """
@@ -551,6 +550,7 @@ class StockRecall(models.Model):
         # SET LOCAL: back to the server's setting at the end of the transaction.
         self.env.execute_query(SQL("SET LOCAL jit = off"))
         self.env.execute_query(self._trace_query(rows, params))
+        shipments._restore_notifications(self, notifications)
         self.env.invalidate_all()
         self.write(
             {"date_traced": fields.Datetime.now(), **self._get_hidden_counts(rows)}
@@ -941,26 +941,158 @@ class StockRecall(models.Model):
         )
         lots._action_block(reason)
 
-    def _get_notification_lines(self):
-        """``{customer: [line dict]}`` of the recall's shipments, per customer."""
+    def _open_notify_wizard(self, mode):
+        self._check_recall_manager()
         self.ensure_one()
-        by_customer = defaultdict(list)
-        shipments = self.shipment_ids.filtered(
-            lambda s: s.kind == "shipment" and s.partner_id
+        self._check_traced()
+        return self.env["stock.recall.notify"]._open_for(self, mode)
+
+    def _get_notices(self, follow_up=False):
+        """``{customer: shipment rows}`` of the notices to send: to customers
+        never notified for a lot they hold, or (``follow_up``) to those
+        already notified. Rows cover the lots the customer still holds."""
+        self.ensure_one()
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        flag = "notified" if follow_up else "pending"
+        return {
+            partner: self.shipment_ids._get_notice_rows(partner, customer["lots"])
+            for partner, customer in status.get(self, {}).items()
+            if partner and customer[flag]
+        }
+
+    def _get_anonymous_holdings(self):
+        """``{(lot, product): qty}`` held by anonymous retail customers (point
+        of sale): nobody to notify."""
+        self.ensure_one()
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        anonymous = self.env["res.partner"]
+        return status.get(self, {}).get(anonymous, {}).get("lots", {})
+
+    def _render_notice(self, partner, rows, follow_up=False):
+        """``(subject, body)`` of the notice to ``partner`` listing ``rows``,
+        rendered from the recall notice template."""
+        self.ensure_one()
+        template = self.env.ref(
+            "stock_lot_traceability.mail_template_stock_recall_notice"
         )
-        for shipment in shipments.sorted(lambda s: (s.partner_id.id, s.date)):
-            by_customer[shipment.partner_id].append(
-                {
-                    "date": shipment.date,
-                    "document": shipment.picking_id.name or "",
-                    "product": shipment.product_id.display_name,
-                    "lot": shipment.lot_id.name,
-                    "quantity": shipment.quantity,
-                    "uom": shipment.uom_id.name,
-                    "address": shipment.delivery_partner_id.contact_address or "",
-                }
+        class_label = dict(
+            self._fields["recall_class"]._description_selection(self.env)
+        )[self.recall_class]
+        values = {
+            "partner": partner,
+            "lines": rows._get_notice_lines(),
+            "class_label": class_label,
+        }
+        body = template._render_field("body_html", self.ids, add_context=values)
+        subject = template._render_field("subject", self.ids, add_context=values)
+        subject = subject[self.id]
+        if follow_up:
+            subject = self.env._("Follow-up: %(subject)s", subject=subject)
+        return subject, body[self.id]
+
+    def _notify_customers(self, recipients_by_partner, follow_up=False):
+        """Send one notice per customer of ``recipients_by_partner``
+        (``{customer: recipient partners}``) and record it on the rows it
+        covers. Customers already notified are skipped unless ``follow_up``;
+        if none is left, nothing is sent and the error says so. Everything
+        is checked before the first message, and the mails leave after the
+        commit: a failure sends and records nothing."""
+        self._check_recall_manager()
+        self.ensure_one()
+        self._check_traced()
+        # two users sending at once: the second sees the first one's records
+        self.env.execute_query(
+            SQL("SELECT id FROM stock_recall WHERE id = %s FOR NO KEY UPDATE", self.id)
+        )
+        self.shipment_ids.invalidate_recordset()
+        notices = self._get_notices(follow_up=follow_up)
+        to_send = {
+            partner: recipients
+            for partner, recipients in recipients_by_partner.items()
+            if partner in notices
+        }
+        if not to_send:
+            raise UserError(self._get_nothing_to_send_message(recipients_by_partner))
+        if self.is_mock:
+            return self._simulate_notices(to_send)
+        self._check_notice_recipients(to_send)
+        message_by_row = {}
+        for partner, recipients in to_send.items():
+            subject, body = self._render_notice(partner, notices[partner], follow_up)
+            message = self.message_post(
+                body=body,
+                subject=subject,
+                partner_ids=recipients.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
             )
-        return dict(by_customer)
+            message_by_row.update(dict.fromkeys(notices[partner].ids, message.id))
+        now = fields.Datetime.now()
+        self.shipment_ids._mark_notified(message_by_row, now)
+        self.write(
+            {
+                "state": "in_progress",
+                "date_notified": self.date_notified or now,
+            }
+        )
+        return len(to_send)
+
+    def _get_nothing_to_send_message(self, recipients_by_partner):
+        names = ", ".join(
+            sorted(partner.display_name for partner in recipients_by_partner)
+        )
+        if not names:
+            return self.env._(
+                "Nothing was sent for recall %(name)s: no customer left to notify "
+                "(already notified, excluded or not notifiable).",
+                name=self.name,
+            )
+        return self.env._(
+            "Nothing was sent for recall %(name)s: %(names)s already received "
+            "this notice. Use 'Notify again' to send them a follow-up.",
+            name=self.name,
+            names=names,
+        )
+
+    def _check_notice_recipients(self, recipients_by_partner):
+        """One error listing every customer whose notice would reach nobody."""
+        problems = []
+        for partner, recipients in recipients_by_partner.items():
+            if not recipients:
+                problems.append(
+                    self.env._("%(customer)s: no recipient", customer=partner.name)
+                )
+            for recipient in recipients.filtered(lambda r: not r.email):
+                problems.append(
+                    self.env._(
+                        "%(customer)s: %(recipient)s has no email address",
+                        customer=partner.name,
+                        recipient=recipient.display_name,
+                    )
+                )
+        if problems:
+            raise UserError(
+                self.env._(
+                    "These notices cannot be sent; nothing was sent. Add a contact "
+                    "with an email address, or exclude the customer and notify "
+                    "them by phone or post (export the customer list):\n%(lines)s",
+                    lines="\n".join(problems),
+                )
+            )
+
+    def _simulate_notices(self, recipients_by_partner):
+        """Mock recall: no mail, no record, one note in the chatter."""
+        self.message_post(
+            body=self.env._(
+                "Drill: notification simulated, no mail sent. It would notify "
+                "%(count)s customers: %(names)s.",
+                count=len(recipients_by_partner),
+                names=", ".join(
+                    sorted(partner.display_name for partner in recipients_by_partner)
+                ),
+            )
+        )
+        return len(recipients_by_partner)
 
     def _record_drill(self):
         """On a mock recall, store the time from creation to its first report."""
@@ -1067,3 +1199,112 @@ class StockRecall(models.Model):
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "self",
         }
+
+    # ------------------------------------------------------------------
+    # customer list export (notification by phone or post)
+    # ------------------------------------------------------------------
+
+    def _get_customer_list_headers(self):
+        tz = self.env.user.tz or "UTC"
+        return [
+            self.env._("Customer"),
+            self.env._("Contact"),
+            self.env._("Email"),
+            self.env._("Phone"),
+            self.env._("Address"),
+            self.env._("Product"),
+            self.env._("Lot/Serial"),
+            self.env._("Quantity"),
+            self.env._("Unit"),
+            self.env._("Notified on (%(tz)s)", tz=tz),
+        ]
+
+    def _get_customer_list_rows(self):
+        """One row per customer and lot they still hold (shipped minus
+        returned, in the product's unit); the notice date in the user's
+        time zone (naive ``datetime``)."""
+        self.ensure_one()
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        rows = []
+        for partner, customer in status.get(self, {}).items():
+            for (lot, product), qty in customer["lots"].items():
+                shipments = self.shipment_ids._get_notice_rows(
+                    partner, {(lot, product)}
+                )
+                rows.append(self._prepare_customer_list_row(partner, shipments, qty))
+        return sorted(rows, key=lambda row: (row[0], row[5], row[6]))
+
+    def _prepare_customer_list_row(self, partner, shipments, qty):
+        contact = shipments.delivery_partner_id[:1] or partner
+        notified = max(
+            shipments.filtered("notified_date").mapped("notified_date"), default=False
+        )
+        if notified:
+            notified = fields.Datetime.context_timestamp(self, notified).replace(
+                tzinfo=None
+            )
+        return [
+            partner.display_name or self.env._("Anonymous retail customer"),
+            (contact.name or "") if contact != partner else "",
+            contact.email or partner.email or "",
+            contact.phone or partner.phone or "",
+            ", ".join(filter(None, (contact.contact_address or "").splitlines())),
+            shipments.product_id.display_name,
+            shipments.lot_id.name,
+            shipments.product_id.uom_id.round(qty),
+            shipments.product_id.uom_id.name,
+            notified or "",
+        ]
+
+    def _export_customers_action(self, file_format):
+        self._check_traced()
+        headers = self._get_customer_list_headers()
+        rows = self._get_customer_list_rows()
+        if file_format == "xlsx":
+            widths = [30, 24, 28, 18, 50, 32, 20, 10, 10, 20]
+            content = spreadsheet.write_xlsx(
+                self.env._("Customers"), headers, rows, widths
+            )
+            mimetype = (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+        else:
+            csv_rows = [
+                [
+                    value.strftime("%Y-%m-%d %H:%M") if index == 9 and value else value
+                    for index, value in enumerate(row)
+                ]
+                for row in rows
+            ]
+            content = spreadsheet.write_csv(headers, csv_rows)
+            mimetype = "text/csv"
+        filename = f"{self.name.replace('/', '_')}_customers.{file_format}"
+        attachment = self._store_export(filename, content, mimetype)
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    def _store_export(self, filename, content, mimetype):
+        """The recall's attachment named ``filename``, replaced if it exists:
+        one attachment per recall and format, however often it is exported."""
+        self.ensure_one()
+        # readers of the recall may export it: the attachment hangs on the
+        # recall (readable by them) but they cannot write the recall itself
+        attachments = self.env["ir.attachment"].sudo()
+        attachment = attachments.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("name", "=", filename),
+            ],
+            limit=1,
+        )
+        vals = {"datas": base64.b64encode(content), "mimetype": mimetype}
+        if attachment:
+            attachment.write(vals)
+            return attachment
+        return attachments.create(
+            {"name": filename, "res_model": self._name, "res_id": self.id, **vals}
+        )

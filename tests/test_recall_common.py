@@ -52,3 +52,9 @@ class RecallCase(TraceabilityCase):
                 totals.get(shipment.partner_id, 0.0) + shipment.quantity
             )
         return totals
+
+    @staticmethod
+    def _notify_wizard(recall, follow_up=False):
+        """The notification wizard of ``recall``, opened as its user."""
+        action = recall.action_notify_again() if follow_up else recall.action_notify()
+        return recall.env[action["res_model"]].browse(action["res_id"])

@@ -17,6 +17,8 @@ class TestRecallWorkflow(RecallCase):
         super().setUpClass()
         cls._setup_chain("RW", serials=7)
         cls.customers = cls.chain["customers"]
+        for index, customer in enumerate(cls.customers, start=1):
+            customer.email = f"customer{index}@rw.example.com"
         # a second delivery to the first customer, with a partial return
         cls.extra_delivery = cls.builder.deliver(
             cls.chain["products"][-1], {cls.finished[-1]: 1.0}, cls.customers[0]
@@ -149,7 +151,7 @@ class TestRecallWorkflow(RecallCase):
     def test_notify_one_message_per_customer(self):
         recall = self._recall()
         messages_before = recall.message_ids
-        recall.action_notify()
+        self._notify_wizard(recall).action_apply()
         notices = recall.message_ids - messages_before
         notices = notices.filtered(lambda m: m.message_type == "comment")
         self.assertEqual(len(notices), 3)
@@ -173,7 +175,7 @@ class TestRecallWorkflow(RecallCase):
         )
         messages_before = recall.message_ids
         recall.action_quarantine()
-        recall.action_notify()
+        self._notify_wizard(recall).action_apply()
         self.assertFalse(any(recall.affected_lot_ids.lot_id.mapped("is_blocked")))
         quants_after = self.env["stock.quant"].search_read(
             [("lot_id", "in", recall.affected_lot_ids.lot_id.ids)],

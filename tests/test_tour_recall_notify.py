@@ -1,0 +1,63 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from unittest import SkipTest
+
+from odoo.fields import Command
+from odoo.tests import HttpCase, tagged
+
+from .common import TraceabilityChainBuilder
+
+
+@tagged("post_install", "-at_install")
+class TestTourRecallNotify(HttpCase):
+    """Notify customers in the browser: preview, exclude, confirm."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        builder = TraceabilityChainBuilder(cls.env)
+        if not builder.has_mrp:
+            raise SkipTest("the demo chain needs mrp to reach customers")
+        cls.demo = builder.build_demo_chain()
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.admin.group_ids |= cls.env.ref("stock.group_production_lot")
+        lot = cls.demo["lots"]["FLOUR-2026-003"]
+        cls.recall = (
+            cls.env["stock.recall"]
+            .with_user(cls.admin)
+            .create(
+                {
+                    "lot_ids": [Command.set(lot.ids)],
+                    "direction": "downstream",
+                    "reason": "Listeria found in flour",
+                }
+            )
+        )
+        cls.recall.action_trace()
+
+    def test_recall_notify_tour(self):
+        recall = self.recall
+        customers = recall.shipment_ids.partner_id
+        self.assertEqual(
+            set(customers.mapped("name")),
+            {"Green Grocer Ltd", "Corner Bakery Café", "Sunrise Supermarket"},
+        )
+        before = recall.message_ids
+        self.start_tour(
+            f"/odoo/action-stock_lot_traceability.stock_recall_action/{recall.id}",
+            "stock_lot_traceability_recall_notify",
+            login="admin",
+            timeout=180,
+        )
+        self.env.invalidate_all()
+        notices = (recall.message_ids - before).filtered(
+            lambda m: m.message_type == "comment"
+        )
+        # one notice per customer, Sunrise's sent on its own, after the others
+        self.assertEqual(len(notices), 3)
+        self.assertEqual(notices.partner_ids, customers)
+        sunrise = customers.filtered(lambda p: p.name == "Sunrise Supermarket")
+        last = notices.sorted("id")[-1]
+        self.assertEqual(last.partner_ids, sunrise)
+        self.assertTrue(all(recall.shipment_ids.mapped("notified")))
+        self.assertEqual(recall.notify_pending_count, 0)
+        self.assertEqual(recall.state, "in_progress")

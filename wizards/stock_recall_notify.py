@@ -1,0 +1,205 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.fields import Command
+from odoo.tools.misc import formatLang
+
+
+class StockRecallNotify(models.TransientModel):
+    """Preview and send the customer notices of a recall."""
+
+    _name = "stock.recall.notify"
+    _description = "Notify Recall Customers"
+
+    recall_id = fields.Many2one(
+        "stock.recall", required=True, readonly=True, ondelete="cascade"
+    )
+    is_mock = fields.Boolean(related="recall_id.is_mock")
+    mode = fields.Selection(
+        [("new", "First notice"), ("again", "Follow-up")],
+        required=True,
+        default="new",
+        readonly=True,
+        help="First notice: customers never notified. Follow-up: customers "
+        "already notified, on purpose only (Notify again).",
+    )
+    line_ids = fields.One2many("stock.recall.notify.line", "wizard_id")
+    skipped_info = fields.Text(
+        string="Already Notified",
+        readonly=True,
+        help="Customers left out because they already received the notice.",
+    )
+    anonymous_info = fields.Text(
+        string="Not Notifiable",
+        readonly=True,
+        help="Quantities sold to anonymous retail customers (point of sale).",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["stock.recall"]._check_recall_manager()
+        return super().create(vals_list)
+
+    @api.model
+    def _open_for(self, recall, mode):
+        """Create the wizard of ``recall`` with one line per customer to
+        notify in ``mode`` and return the action that shows it."""
+        wizard = self.create(self._prepare_wizard_vals(recall, mode))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Notify customers")
+            if mode == "new"
+            else self.env._("Notify again (follow-up)"),
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
+    @api.model
+    def _prepare_wizard_vals(self, recall, mode):
+        notices = recall._get_notices(follow_up=mode == "again")
+        partners = sorted(notices, key=lambda partner: partner.display_name)
+        vals = {
+            "recall_id": recall.id,
+            "mode": mode,
+            "line_ids": [
+                Command.create(
+                    {
+                        "partner_id": partner.id,
+                        "recipient_ids": [Command.set(partner.ids)],
+                        "shipment_ids": [Command.set(notices[partner].ids)],
+                    }
+                )
+                for partner in partners
+            ],
+            "anonymous_info": self._format_holdings(recall._get_anonymous_holdings()),
+        }
+        if mode == "new":
+            notified = recall._get_notices(follow_up=True)
+            vals["skipped_info"] = ", ".join(
+                sorted(
+                    partner.display_name
+                    for partner in notified
+                    if partner not in notices
+                )
+            )
+        return vals
+
+    @api.model
+    def _format_holdings(self, holdings):
+        """``LOT (product): qty unit; ..`` of ``{(lot, product): qty}``."""
+        return "; ".join(
+            self.env._(
+                "%(lot)s (%(product)s): %(qty)s %(uom)s",
+                lot=lot.name,
+                product=product.display_name,
+                qty=formatLang(self.env, qty, dp="Product Unit"),
+                uom=product.uom_id.name,
+            )
+            for (lot, product), qty in sorted(
+                holdings.items(), key=lambda item: (item[0][0].name, item[0][1].id)
+            )
+        )
+
+    def action_apply(self):
+        self.ensure_one()
+        count = getattr(self, f"_apply_{self.mode}")()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self._get_done_message(count),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _get_recipients_by_partner(self):
+        return {
+            line.partner_id: line.recipient_ids
+            for line in self.line_ids
+            if line.include
+        }
+
+    def _apply_new(self):
+        return self.recall_id._notify_customers(self._get_recipients_by_partner())
+
+    def _apply_again(self):
+        return self.recall_id._notify_customers(
+            self._get_recipients_by_partner(), follow_up=True
+        )
+
+    def _get_done_message(self, count):
+        if self.is_mock:
+            return self.env._(
+                "Drill: %(count)s notices simulated, no mail sent.", count=count
+            )
+        return self.env._("%(count)s customer notices sent.", count=count)
+
+
+class StockRecallNotifyLine(models.TransientModel):
+    """One customer's notice: who receives it, what it says."""
+
+    _name = "stock.recall.notify.line"
+    _description = "Recall Customer Notice"
+
+    wizard_id = fields.Many2one(
+        "stock.recall.notify", required=True, ondelete="cascade", index=True
+    )
+    include = fields.Boolean(
+        string="Send", default=True, help="Untick to leave this customer out."
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True
+    )
+    recipient_ids = fields.Many2many(
+        "res.partner",
+        "stock_recall_notify_line_recipient_rel",
+        "line_id",
+        "partner_id",
+        string="Recipients",
+        help="Who receives the notice; the customer by default. Add or replace "
+        "contacts (e.g. the customer's quality manager).",
+    )
+    shipment_ids = fields.Many2many(
+        "stock.recall.shipment",
+        "stock_recall_notify_line_shipment_rel",
+        "line_id",
+        "shipment_id",
+        string="Shipments",
+        readonly=True,
+    )
+    lot_summary = fields.Text(string="Lots", compute="_compute_lot_summary")
+    notified_date = fields.Datetime(
+        string="Notified On", compute="_compute_lot_summary"
+    )
+    subject = fields.Char(compute="_compute_preview")
+    body_html = fields.Html(
+        string="Message", compute="_compute_preview", sanitize=False
+    )
+
+    @api.depends("shipment_ids")
+    def _compute_lot_summary(self):
+        for line in self:
+            holdings = defaultdict(float)
+            for row in line.shipment_ids:
+                holdings[row.lot_id, row.product_id] += row.product_qty
+            line.lot_summary = line.wizard_id._format_holdings(holdings).replace(
+                "; ", "\n"
+            )
+            line.notified_date = max(
+                line.shipment_ids.filtered("notified_date").mapped("notified_date"),
+                default=False,
+            )
+
+    @api.depends("partner_id", "shipment_ids", "wizard_id.mode")
+    def _compute_preview(self):
+        for line in self:
+            line.subject, line.body_html = line.wizard_id.recall_id._render_notice(
+                line.partner_id,
+                line.shipment_ids,
+                follow_up=line.wizard_id.mode == "again",
+            )
