@@ -1,6 +1,10 @@
 # Shared settings of the development scripts; sourced, never run.
 # Everything lives inside the checkout except Odoo itself (ODOO_SRC).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# runuser and the PostgreSQL admin tools live in sbin, which a bare PATH
+# (CI, cron, env -i) may lack.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac
+export PATH
 ADDON=stock_lot_traceability
 VENV="${SLT_VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
