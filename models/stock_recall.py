@@ -560,8 +560,10 @@ class StockRecall(models.Model):
         """What the trace reaches outside the user's companies: a recall never
         stops there silently, it counts the lots and shipments it cannot show."""
         companies = self._get_trace_company_ids()
-        if not self.env["res.company"].sudo().search_count(
-            [("id", "not in", companies)], limit=1
+        if (
+            not self.env["res.company"]
+            .sudo()
+            .search_count([("id", "not in", companies)], limit=1)
         ):
             # the user sees every company: nothing can be outside
             return {"hidden_lot_count": 0, "hidden_shipment_count": 0}
