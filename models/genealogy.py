@@ -29,7 +29,7 @@ NODE_H = 56
 GAP_X = 90
 GAP_Y = 14
 MARGIN = 20
-DEFAULT_THRESHOLD = 40
+DEFAULT_THRESHOLD = 15
 SWEEPS = 2
 
 # state: (fill, border, label); the one palette of the graph (the client

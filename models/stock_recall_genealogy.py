@@ -145,14 +145,14 @@ class StockRecall(models.Model):
     @api.model
     def _get_genealogy_graph(self, lot_rows, shipment_rows, shipment_model, threshold):
         """Nodes and edges of the lot and shipment rows, laid out."""
-        lots = self.env["stock.lot"].browse([row[0] for row in lot_rows])
-        lots.fetch(["name", "product_id", "is_blocked", "expiration_date"])
-        now = fields.Datetime.now()
+        threshold = threshold or genealogy.DEFAULT_THRESHOLD
+        lot_info = self._get_genealogy_lot_info([row[0] for row in lot_rows])
         nodes, edges = [], []
         by_id = {}
         for lot_id, depth, direction, parent_ids, *figures in lot_rows:
-            lot = lots.browse(lot_id)
-            node = self._genealogy_lot_node(lot, depth, direction, figures, now)
+            node = self._genealogy_lot_node(
+                lot_id, lot_info[lot_id], depth, direction, figures
+            )
             by_id[lot_id] = node
             nodes.append(node)
             edges.extend((f"lot-{parent}", node["id"]) for parent in parent_ids)
@@ -160,42 +160,66 @@ class StockRecall(models.Model):
             shipment_rows, by_id, shipment_model
         )
         graph = genealogy.layout(
-            nodes + customer_nodes,
-            edges + customer_edges,
-            threshold=threshold or genealogy.DEFAULT_THRESHOLD,
+            nodes + customer_nodes, edges + customer_edges, threshold=threshold
         )
         graph["legend"] = self._get_genealogy_legend()
-        graph["threshold"] = threshold or genealogy.DEFAULT_THRESHOLD
+        graph["threshold"] = threshold
         graph["lot_count"] = len(nodes)
         graph["customer_count"] = len(customer_nodes)
         return graph
 
     @api.model
-    def _genealogy_lot_node(self, lot, depth, direction, figures, now):
-        on_hand, shipped, consumed = (value or 0.0 for value in figures)
-        is_expired = bool(lot.expiration_date and lot.expiration_date < now)
-        state, qty = genealogy.lot_state(
-            lot.is_blocked, is_expired, on_hand, shipped, consumed
+    def _get_genealogy_lot_info(self, lot_ids):
+        """``{lot_id: (name, product name, unit name, blocked, expired)}`` in
+        one query (the ORM's per-record reads cost ~0.8 s at 12,000 lots);
+        product and unit names through the ORM, once per product."""
+        self.env["stock.lot"].flush_model(["name", "product_id", "is_blocked"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT lot.id, lot.name, lot.product_id, lot.is_blocked,
+                       COALESCE(lot.expiration_date < NOW() AT TIME ZONE 'UTC', FALSE)
+                  FROM stock_lot lot
+                 WHERE lot.id = ANY(%s)
+                """,
+                lot_ids,
+            )
         )
-        product = lot.product_id
+        products = self.env["product.product"].browse({row[2] for row in rows})
+        names = {
+            product.id: (product.display_name, product.uom_id.name)
+            for product in products
+        }
         return {
-            "id": f"lot-{lot.id}",
+            lot_id: (name, *names[product_id], blocked, expired)
+            for lot_id, name, product_id, blocked, expired in rows
+        }
+
+    @api.model
+    def _genealogy_lot_node(self, lot_id, info, depth, direction, figures):
+        name, product, uom, is_blocked, is_expired = info
+        on_hand, shipped, consumed = (value or 0.0 for value in figures)
+        state, qty = genealogy.lot_state(
+            is_blocked, is_expired, on_hand, shipped, consumed
+        )
+        return {
+            "id": f"lot-{lot_id}",
             "kind": "lot",
             "column": -depth if direction == "upstream" else depth,
             "is_seed": direction == "seed",
-            "label": lot.name,
-            "sublabel": product.display_name,
-            "group_label": product.display_name,
+            "label": name,
+            "sublabel": product,
+            "group_label": product,
             "state": state,
-            "quantities": [[qty, product.uom_id.name]],
+            "quantities": [[qty, uom]],
             "figures": {
                 "on_hand": on_hand,
                 "shipped": shipped,
                 "consumed": consumed,
-                "uom": product.uom_id.name,
+                "uom": uom,
             },
             "res_model": "stock.lot",
-            "res_ids": [lot.id],
+            "res_ids": [lot_id],
         }
 
     @api.model
@@ -205,9 +229,12 @@ class StockRecall(models.Model):
         rows = defaultdict(list)
         for row in shipment_rows:
             rows[row[1] or 0].append(row)
+        # shipments name the commercial partner: its name is its display name
         partners = self.env["res.partner"].browse([pid for pid in rows if pid])
-        names = {partner.id: partner.display_name for partner in partners}
+        partners.fetch(["name"])
+        names = {partner.id: partner.name for partner in partners}
         anonymous = self.env._("Anonymous retail customer")
+        lots_label = self.env._("%(count)s lots")
         nodes, edges = [], set()
         for partner_id, partner_rows in rows.items():
             node_id = f"customer-{partner_id}"
@@ -222,7 +249,7 @@ class StockRecall(models.Model):
                     "kind": "customer",
                     "column": 0,
                     "label": names.get(partner_id, anonymous),
-                    "sublabel": self.env._("%(count)s lots", count=lot_count),
+                    "sublabel": lots_label % {"count": lot_count},
                     "group_label": "",
                     "state": "customer",
                     "quantities": [[qty, uom] for uom, qty in sorted(totals.items())],
@@ -265,8 +292,12 @@ class StockRecall(models.Model):
         def subtitle(node):
             return node["label"] if node["is_group"] else node["sublabel"]
 
+        received = self.env._("Received")
+
         def figure(node):
-            label = state_labels[node["state"]]
+            label = (
+                received if node["kind"] == "customer" else state_labels[node["state"]]
+            )
             return f"{label} · {quantities(node)}" if node["quantities"] else label
 
         return {"title": title, "subtitle": subtitle, "figure": figure}

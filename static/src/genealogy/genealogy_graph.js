@@ -6,6 +6,9 @@ import { formatFloat } from "@web/core/utils/numbers";
 const MIN_ZOOM = 0.05;
 const MAX_ZOOM = 4;
 const DRAG_TOLERANCE = 4;
+// below this scale node texts are unreadable: the first view stays at it
+// and centres the seed; "Fit" shows everything whatever the scale
+const READABLE_ZOOM = 0.6;
 
 /**
  * The genealogy of a recall or a lot: the positioned graph computed by the
@@ -31,7 +34,7 @@ export class GenealogyGraph extends Component {
                 [this.props.resId],
             ]);
         });
-        onMounted(() => this.fit());
+        onMounted(() => this.showSeed());
     }
 
     get transform() {
@@ -89,7 +92,7 @@ export class GenealogyGraph extends Component {
         const quantities = node.quantities
             .map(([qty, uom]) => `${formatFloat(qty, { digits: [false, 2] })} ${uom}`)
             .join(" · ");
-        const label = this.stateLabels[node.state];
+        const label = node.kind === "customer" ? _t("Received") : this.stateLabels[node.state];
         return quantities ? `${label} · ${quantities}` : label;
     }
 
@@ -136,6 +139,22 @@ export class GenealogyGraph extends Component {
         this.state.k = Math.max(MIN_ZOOM, k);
         this.state.x = (el.clientWidth - graph.width * this.state.k) / 2;
         this.state.y = 0;
+    }
+
+    showSeed() {
+        const el = this.viewport.el;
+        const graph = this.state.graph;
+        if (!el || !graph.width) {
+            return;
+        }
+        this.fit();
+        if (this.state.k >= READABLE_ZOOM) {
+            return;
+        }
+        const seed = graph.nodes.find((node) => node.is_seed) || graph.nodes[0];
+        this.state.k = READABLE_ZOOM;
+        this.state.x = Math.min(0, el.clientWidth / 2 - (seed.x + seed.w / 2) * READABLE_ZOOM);
+        this.state.y = el.clientHeight / 2 - (seed.y + seed.h / 2) * READABLE_ZOOM;
     }
 
     onWheel(ev) {
