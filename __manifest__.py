@@ -44,6 +44,7 @@
     "assets": {
         "web.assets_backend": [
             "stock_lot_traceability/static/src/js/traceability_error_dialogs.js",
+            "stock_lot_traceability/static/src/genealogy/*",
         ],
         "web.assets_tests": [
             "stock_lot_traceability/static/tests/tours/*.js",

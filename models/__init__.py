@@ -6,6 +6,7 @@ from . import stock_lot
 from . import stock_move_line
 from . import trace_engine
 from . import stock_recall
+from . import stock_recall_genealogy
 from . import stock_recall_line_mixin
 from . import stock_recall_lot
 from . import stock_recall_event

@@ -274,6 +274,28 @@ class StockLot(models.Model):
         """Open a new recall seeded with these lots (form button, list action)."""
         return self.env["stock.recall"].action_new_from_lots(self)
 
+    @api.readonly
+    def get_genealogy(self, threshold=None):
+        """The genealogy of this lot as a recall of it would draw it, without
+        creating the recall (see ``stock.recall.get_genealogy``)."""
+        self.ensure_one()
+        self.check_access("read")
+        recall = self.env["stock.recall"]
+        lot_rows, shipment_rows = recall._get_genealogy_live_rows(self)
+        return recall._get_genealogy_graph(
+            lot_rows, shipment_rows, "stock.move.line", threshold
+        )
+
+    def action_open_genealogy(self):
+        """The genealogy client action of this lot (form button)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "stock_lot_traceability.genealogy",
+            "name": self.env._("Genealogy of %(lot)s", lot=self.display_name),
+            "params": {"res_model": self._name, "res_id": self.id},
+        }
+
     # ------------------------------------------------------------------
     # Lot integrity (issue 3: A1 uniqueness, A3 lot creation, A4 format,
     # A5 immutability, A6 blocked lots)

@@ -35,3 +35,5 @@ from . import test_trace_flow_serial_mo
 from . import test_install_existing_conflicts
 from . import test_recall_notify
 from . import test_tour_recall_notify
+from . import test_genealogy
+from . import test_tour_genealogy
