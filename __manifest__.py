@@ -18,6 +18,7 @@
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
         "data/stock_lot_assign_run_data.xml",
+        "data/ir_cron_data.xml",
         "views/stock_lot_views.xml",
         "views/stock_location_views.xml",
         "views/stock_picking_type_views.xml",
@@ -27,6 +28,7 @@
         "views/product_product_views.xml",
         "views/stock_lot_assign_run_views.xml",
         "views/stock_traceability_health_views.xml",
+        "views/stock_traceability_job_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/stock_lot_block_views.xml",
         "wizards/stock_lot_correct_views.xml",
@@ -45,6 +47,7 @@
         "web.assets_backend": [
             "stock_lot_traceability/static/src/js/traceability_error_dialogs.js",
             "stock_lot_traceability/static/src/genealogy/*",
+            "stock_lot_traceability/static/src/components/job_progress/*",
         ],
         "web.assets_tests": [
             "stock_lot_traceability/static/tests/tours/*.js",

@@ -11,3 +11,7 @@ class TraceabilityError(UserError):
 
 class TraceabilityValidationError(ValidationError):
     """A constraint of a strict traceability rule (create/write paths)."""
+
+
+class TraceabilityJobCancelled(Exception):
+    """A background job saw its cancel request: its work is rolled back."""

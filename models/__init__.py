@@ -16,6 +16,7 @@ from . import product_category
 from . import product_template
 from . import product_product
 from . import stock_lot_assign_run
+from . import stock_traceability_job
 from . import stock_traceability_health
 from . import stock_picking_type
 from . import stock_quant

@@ -45,6 +45,18 @@ class ResCompany(models.Model):
         help="Shipping to a customer or consuming in manufacturing a lot past its "
         "expiration date.",
     )
+    traceability_job_assign_threshold = fields.Integer(
+        string="Background Assignment Above",
+        default=2000,
+        help="Assignments of more rows than this run as a background job with a "
+        "progress bar; 0: always in the request.",
+    )
+    traceability_job_trace_threshold = fields.Integer(
+        string="Background Recall Trace Above",
+        default=5000,
+        help="Recall traces reaching more lots than this run as a background job "
+        "with a progress bar; 0: always in the request.",
+    )
 
     def write(self, vals):
         # Serial uniqueness (A1): a new scope must hold for the existing

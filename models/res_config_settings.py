@@ -25,6 +25,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.expired_lot_policy",
         readonly=False,
     )
+    traceability_job_assign_threshold = fields.Integer(
+        related="company_id.traceability_job_assign_threshold",
+        readonly=False,
+    )
+    traceability_job_trace_threshold = fields.Integer(
+        related="company_id.traceability_job_trace_threshold",
+        readonly=False,
+    )
     traceability_guarantee_warning = fields.Text(
         string="Guarantee Not Enforced",
         compute="_compute_traceability_guarantee_warning",

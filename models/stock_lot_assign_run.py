@@ -64,6 +64,15 @@ class StockLotAssignRun(models.Model):
     )
     receipt_date = fields.Date(readonly=True)
     import_filename = fields.Char(string="Imported File", readonly=True)
+    # Written in the run's own transaction: a job found running after a
+    # crash is done exactly when its run exists.
+    job_id = fields.Many2one(
+        "stock.traceability.job",
+        string="Background Job",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+    )
     line_ids = fields.One2many(
         "stock.lot.assign.run.line", "run_id", string="Lines", readonly=True
     )

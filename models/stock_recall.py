@@ -97,6 +97,14 @@ class StockRecall(models.Model):
         string="Started", default=fields.Datetime.now, readonly=True, copy=False
     )
     date_traced = fields.Datetime(string="Traced On", readonly=True, copy=False)
+    trace_job_id = fields.Many2one(
+        "stock.traceability.job",
+        string="Trace Job",
+        readonly=True,
+        copy=False,
+        help="The background job of the last trace too big for the request.",
+    )
+    trace_job_state = fields.Selection(related="trace_job_id.state")
     hidden_lot_count = fields.Integer(
         string="Lots Outside Your Companies",
         readonly=True,
@@ -371,8 +379,25 @@ class StockRecall(models.Model):
                     names=", ".join(closed.mapped("name")),
                 )
             )
+        self.env.flush_all()
+        queued = self.browse()
         for recall in self:
-            recall._trace()
+            rows = recall._get_trace_rows()
+            if recall._trace_in_background(rows):
+                recall._enqueue_trace(len(rows))
+                queued |= recall
+            else:
+                recall._trace(rows)
+        (self - queued)._after_trace()
+        if len(queued) == 1 and len(self) == 1:
+            return queued.trace_job_id._get_action_view()
+        return True
+
+    def action_cancel_trace_job(self):
+        self.ensure_one()
+        return self.trace_job_id.action_cancel()
+
+    def _after_trace(self):
         self.filtered(lambda r: r.state == "draft").write({"state": "traced"})
         for recall in self:
             recall.message_post(
@@ -385,7 +410,39 @@ class StockRecall(models.Model):
                     pct=recall.balance_pct,
                 )
             )
-        return True
+
+    def _trace_in_background(self, rows):
+        """A trace reaching more lots than the company's threshold runs in a
+        background job (the graph walk that counts them is one query)."""
+        threshold = self.company_id.traceability_job_trace_threshold
+        return bool(threshold) and len(rows) > threshold
+
+    def _enqueue_trace(self, lot_count):
+        self.ensure_one()
+        self.trace_job_id = self.env["stock.traceability.job"]._enqueue(
+            "recall_trace",
+            self,
+            self.env._(
+                "Trace of %(recall)s (%(count)s lots)",
+                recall=self.name,
+                count=lot_count,
+            ),
+            total=3,
+        )
+
+    def _run_trace_job(self, job):
+        """The background trace (``stock.traceability.job``), in three steps
+        reported as progress: graph walk, stored results, summary."""
+        self.ensure_one()
+        self._check_recall_manager()
+        if self.state == "closed":
+            raise UserError(self.env._("Closed recalls cannot be traced again."))
+        self.env.flush_all()
+        rows = self._get_trace_rows()
+        job._report_progress(1, 3)
+        self._trace(rows)
+        job._report_progress(2, 3)
+        self._after_trace()
 
     def action_quarantine(self):
         """Block every affected lot and move its on-hand stock to quarantine."""
@@ -516,7 +573,7 @@ class StockRecall(models.Model):
                 )
         return list(found.values())
 
-    def _trace(self):
+    def _trace(self, rows=None):
         """Store the trace: affected lots with their mass balance, events,
         shipments and stock.
 
@@ -530,7 +587,8 @@ class StockRecall(models.Model):
         """
         self.ensure_one()
         self.env.flush_all()
-        rows = self._get_trace_rows()
+        if rows is None:
+            rows = self._get_trace_rows()
         params = self._get_trace_params(rows)
         shipments = self.env["stock.recall.shipment"]
         notifications = shipments._save_notifications(self)

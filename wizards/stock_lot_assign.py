@@ -32,6 +32,11 @@ CALLER_CONTEXT_KEYS = {
     "traceability_picking_type_id",
 }
 MAX_IMPORT_ROWS = 20000
+# A background assignment reports its progress about JOB_REPORTS times,
+# after batches of JOB_BATCH_MIN to JOB_BATCH_MAX rows.
+JOB_REPORTS = 20
+JOB_BATCH_MIN = 10
+JOB_BATCH_MAX = 500
 MAX_LISTED_ERRORS = 200
 IMPORT_DELIMITERS = ",;\t|"
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -148,9 +153,28 @@ class StockLotAssign(models.TransientModel):
         return self._reopen()
 
     def action_apply(self):
-        """Apply the assignment: the rows of the mode, validated again."""
+        """Apply the assignment: the rows of the mode, validated again; in a
+        background job above the company's threshold."""
         self.ensure_one()
-        return self._apply_rows(self._get_rows())._get_action_view()
+        rows = self._get_rows()
+        threshold = self.company_id.traceability_job_assign_threshold
+        if threshold and len(rows) > threshold:
+            return self._enqueue_rows(rows)._get_action_view()
+        return self._apply_rows(rows)._get_action_view()
+
+    def _enqueue_rows(self, rows):
+        """Check the rows now (errors are shown at once), apply them in a
+        background job (``stock.traceability.job``)."""
+        self._check_rows(rows)
+        return self.env["stock.traceability.job"]._enqueue(
+            "assign",
+            self,
+            self.env._(
+                "Assignment of %(count)s lots/serial numbers",
+                count=len({(row["product"].id, row["lot_name"]) for row in rows}),
+            ),
+            total=len(rows),
+        )
 
     @api.model
     def _get_action_for_products(self, products):
@@ -842,16 +866,17 @@ class StockLotAssign(models.TransientModel):
         )
         return context
 
-    def _apply_rows(self, rows):
+    def _apply_rows(self, rows, job=None):
         """Validate and apply the rows (from :meth:`_get_rows`) atomically;
-        return the run."""
+        return the run. ``job``: the background job running it, told the
+        progress after each batch of rows."""
         self.ensure_one()
         wizard = self.with_context(self._apply_context())
         with self.env.cr.savepoint():
-            run = wizard._do_apply(rows)
+            run = wizard._do_apply(rows, job=job)
         return run
 
-    def _do_apply(self, rows):
+    def _do_apply(self, rows, job=None):
         # Early check without locks: no reservation is touched if rows are bad.
         self._check_rows(rows)
         moves_to_reassign = self._unreserve_untracked(rows)
@@ -861,14 +886,42 @@ class StockLotAssign(models.TransientModel):
             untracked[(quant["product_id"], quant["location_id"])] += quant["available"]
         self._check_rows(rows, untracked=untracked)
         pieces = self._allocate(rows, quants)
-        run = self.env["stock.lot.assign.run"].sudo().create(self._prepare_run_vals())
+        run_vals = self._prepare_run_vals()
+        if job:
+            run_vals["job_id"] = job.id
+        run = self.env["stock.lot.assign.run"].sudo().create(run_vals)
         in_dates = {}
         for row, quant, _qty in pieces:
             in_dates.setdefault((row["product"].id, row["lot_name"]), quant["in_date"])
-        lots = self._create_lots(rows, run, in_dates)
-        run._apply_pieces(pieces, lots)
+        done = 0
+        for batch_rows, batch_pieces in self._split_batches(rows, pieces, job):
+            lots = self._create_lots(batch_rows, run, in_dates)
+            run._apply_pieces(batch_pieces, lots)
+            done += len(batch_rows)
+            if job:
+                job._report_progress(done, len(rows))
         moves_to_reassign._action_assign()
         return run.sudo(False)
+
+    @api.model
+    def _split_batches(self, rows, pieces, job=None):
+        """[(rows, their pieces)]: one batch in a request; about
+        ``JOB_REPORTS`` batches in a background job, so that it reports
+        progress and sees a cancel request between them (the whole run
+        still commits or rolls back at once)."""
+        if not job:
+            return [(rows, pieces)]
+        pieces_by_row = defaultdict(list)
+        for piece in pieces:
+            pieces_by_row[id(piece[0])].append(piece)
+        size = min(max(-(-len(rows) // JOB_REPORTS), JOB_BATCH_MIN), JOB_BATCH_MAX)
+        batches = []
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            batches.append(
+                (batch, [piece for row in batch for piece in pieces_by_row[id(row)]])
+            )
+        return batches
 
     def _prepare_run_vals(self):
         return {
