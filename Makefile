@@ -1,5 +1,5 @@
 # Development loop of the stock_lot_traceability add-on. See README.rst.
-.PHONY: setup setup-selftest run test upgrade-check install-check lint pytest pot bench compat load
+.PHONY: setup setup-selftest run test upgrade-check install-check jobs-check lint pytest pot bench compat load
 
 setup:
 	bash tools/setup.sh
@@ -24,6 +24,10 @@ lint:
 # Real install on a copy of the test template seeded with old duplicates (issue 11).
 install-check:
 	bash tools/install_check.sh
+
+# Background jobs on a real server: websocket progress, kill and restart (issue 13).
+jobs-check:
+	bash tools/jobs_check.sh
 
 pytest:
 	bash tools/pytest.sh $(ARGS)

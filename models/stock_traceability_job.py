@@ -110,6 +110,23 @@ class StockTraceabilityJob(models.Model):
         for job in self:
             job.assign_run_id = by_job.get(job, False)
 
+    def _register_hook(self):
+        """On a server (re)start, recover at once the jobs a dead server left
+        running, instead of at the cron's next interval."""
+        res = super()._register_hook()
+        pending = self.env.execute_query(
+            SQL(
+                "SELECT 1 FROM stock_traceability_job "
+                "WHERE state IN ('queued', 'running') LIMIT 1"
+            )
+        )
+        cron = self.env.ref(
+            "stock_lot_traceability.ir_cron_traceability_job", raise_if_not_found=False
+        )
+        if pending and cron:
+            cron._trigger()
+        return res
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -281,6 +298,12 @@ class StockTraceabilityJob(models.Model):
                 for job in stale:
                     job._recover()
                     job._notify_progress()
+                if stale.filtered(lambda j: j.state == "queued"):
+                    # This transaction's snapshot predates the recovery: a
+                    # new cron run (a new transaction) takes them.
+                    jobs.env.ref(
+                        "stock_lot_traceability.ir_cron_traceability_job"
+                    )._trigger()
         except psycopg2.errors.SerializationFailure:
             # A job ended while we looked: it was alive; look again next time.
             return
