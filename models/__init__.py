@@ -5,6 +5,7 @@ from . import stock_warehouse
 from . import stock_lot
 from . import stock_move_line
 from . import trace_engine
+from . import quantity_format
 from . import stock_recall
 from . import stock_recall_genealogy
 from . import stock_recall_line_mixin

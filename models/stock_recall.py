@@ -2,13 +2,14 @@
 import base64
 import csv
 import io
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import clean_context
 
-from . import spreadsheet, trace_engine
+from . import quantity_format, spreadsheet, trace_engine
 
 FSMA_HEADERS = [
     ("event_type", "Event type"),
@@ -37,7 +38,11 @@ class StockRecall(models.Model):
     BALANCE_TOLERANCE = 2.0
 
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default="/"
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
     )
     reason = fields.Text(required=True, tracking=True)
     recall_class = fields.Selection(
@@ -129,26 +134,61 @@ class StockRecall(models.Model):
     affected_lot_ids = fields.One2many("stock.recall.lot", "recall_id", readonly=True)
     shipment_ids = fields.One2many("stock.recall.shipment", "recall_id", readonly=True)
     stock_ids = fields.One2many("stock.recall.stock", "recall_id", readonly=True)
+    on_hand_stock_ids = fields.One2many(
+        "stock.recall.stock",
+        "recall_id",
+        string="On Hand and In Transit",
+        readonly=True,
+        domain=[("kind", "in", ("on_hand", "in_transit", "between_companies"))],
+    )
+    moved_stock_ids = fields.One2many(
+        "stock.recall.stock",
+        "recall_id",
+        string="Consumed, Scrapped and Returned",
+        readonly=True,
+        domain=[("kind", "in", ("consumed", "scrapped", "returned"))],
+    )
     event_ids = fields.One2many("stock.recall.event", "recall_id", readonly=True)
 
     affected_lot_count = fields.Integer(compute="_compute_summary")
     customer_count = fields.Integer(compute="_compute_summary")
     shipment_count = fields.Integer(compute="_compute_summary")
     event_count = fields.Integer(compute="_compute_summary")
-    qty_on_hand = fields.Float(compute="_compute_summary", digits="Product Unit")
-    qty_shipped = fields.Float(compute="_compute_summary", digits="Product Unit")
+    qty_on_hand_display = fields.Char(
+        string="Quantity on hand",
+        compute="_compute_summary",
+        help="Per unit of measure: quantities in different units are never added.",
+    )
+    qty_shipped_display = fields.Char(
+        string="Quantity shipped",
+        compute="_compute_summary",
+        help="Per unit of measure: quantities in different units are never added.",
+    )
     balance_pct = fields.Float(
-        string="Accounted (%)", compute="_compute_summary", digits=(16, 2)
+        string="Accounted (%)",
+        compute="_compute_summary",
+        digits=(16, 2),
+        help="Accounted for / received or produced, per unit of measure; when "
+        "the lots have several units, the unit furthest from 100 %.",
     )
     balance_flag_count = fields.Integer(
         string="Lots Out of Balance", compute="_compute_summary"
     )
-    qty_unexplained = fields.Float(compute="_compute_summary", digits="Product Unit")
-    qty_recovered = fields.Float(
-        string="Recovered", compute="_compute_recovered", digits="Product Unit"
+    qty_unexplained_display = fields.Char(
+        string="Unexplained", compute="_compute_summary"
+    )
+    qty_recovered_display = fields.Char(
+        string="Recovered",
+        compute="_compute_recovered",
+        help="Customer returns received since the recall started, of the "
+        "quantity shipped, per unit of measure.",
     )
     recovered_pct = fields.Float(
-        string="Recovered (%)", compute="_compute_recovered", digits=(16, 2)
+        string="Recovered (%)",
+        compute="_compute_recovered",
+        digits=(16, 2),
+        help="Recovered / shipped; when the shipments have several units of "
+        "measure, the lowest of their percentages.",
     )
 
     notify_pending_count = fields.Integer(
@@ -192,68 +232,57 @@ class StockRecall(models.Model):
 
     @api.depends("affected_lot_ids", "shipment_ids", "event_ids")
     def _compute_summary(self):
-        lot_data = {
-            recall.id: (count, qty_in, accounted, on_hand, unexplained)
-            for recall, count, qty_in, accounted, on_hand, unexplained in (
-                self.env["stock.recall.lot"]._read_group(
-                    [("recall_id", "in", self.ids)],
-                    ["recall_id"],
-                    [
-                        "__count",
-                        "qty_in:sum",
-                        "qty_accounted:sum",
-                        "qty_on_hand:sum",
-                        "qty_unexplained:sum",
-                    ],
-                )
-            )
-        }
+        domain = [("recall_id", "in", self.ids)]
+        recall_lot = self.env["stock.recall.lot"]
+        counts = dict(recall_lot._read_group(domain, ["recall_id"], ["__count"]))
         flagged = dict(
-            self.env["stock.recall.lot"]._read_group(
-                [("recall_id", "in", self.ids), ("balance_flag", "=", True)],
-                ["recall_id"],
-                ["__count"],
+            recall_lot._read_group(
+                [*domain, ("balance_flag", "=", True)], ["recall_id"], ["__count"]
             )
         )
+        lot_totals = self._totals_per_unit(
+            recall_lot,
+            domain,
+            "product_id.uom_id",
+            ["qty_in", "qty_accounted", "qty_on_hand", "qty_unexplained"],
+        )
+        ship_domain = [*domain, ("kind", "=", "shipment")]
+        shipment = self.env["stock.recall.shipment"]
         ship_data = {
-            recall.id: (count, customers, qty)
-            for recall, count, customers, qty in self.env[
-                "stock.recall.shipment"
-            ]._read_group(
-                [("recall_id", "in", self.ids), ("kind", "=", "shipment")],
-                ["recall_id"],
-                ["__count", "partner_id:count_distinct", "product_qty:sum"],
+            recall.id: (count, customers)
+            for recall, count, customers in shipment._read_group(
+                ship_domain, ["recall_id"], ["__count", "partner_id:count_distinct"]
             )
         }
+        shipped = self._totals_per_unit(
+            shipment, ship_domain, "move_line_id.product_id.uom_id", ["product_qty"]
+        )
         anonymous = {
             recall
-            for [recall] in self.env["stock.recall.shipment"]._read_group(
-                [
-                    ("recall_id", "in", self.ids),
-                    ("kind", "=", "shipment"),
-                    ("partner_id", "=", False),
-                ],
-                ["recall_id"],
+            for [recall] in shipment._read_group(
+                [*ship_domain, ("partner_id", "=", False)], ["recall_id"]
             )
         }
         event_data = dict(
             self.env["stock.recall.event"]._read_group(
-                [("recall_id", "in", self.ids)], ["recall_id"], ["__count"]
+                domain, ["recall_id"], ["__count"]
             )
         )
         for recall in self:
-            count, qty_in, accounted, on_hand, unexplained = lot_data.get(
-                recall.id, (0, 0.0, 0.0, 0.0, 0.0)
+            units = lot_totals.get(recall.id, {})
+            shipments, customers = ship_data.get(recall.id, (0, 0))
+            recall.affected_lot_count = counts.get(recall, 0)
+            recall.balance_pct = self._worst_pct(
+                [self._balance_pct(sums[0], sums[1]) for sums in units.values()]
             )
-            shipments, customers, shipped = ship_data.get(recall.id, (0, 0, 0.0))
-            recall.affected_lot_count = count
-            recall.balance_pct = self._balance_pct(qty_in, accounted)
             recall.balance_flag_count = flagged.get(recall, 0)
-            recall.qty_on_hand = on_hand
-            recall.qty_unexplained = unexplained
+            recall.qty_on_hand_display = self._format_totals(units, 2)
+            recall.qty_unexplained_display = self._format_totals(units, 3)
             recall.shipment_count = shipments
             recall.customer_count = customers + (recall in anonymous)
-            recall.qty_shipped = shipped
+            recall.qty_shipped_display = self._format_totals(
+                shipped.get(recall.id, {}), 0
+            )
             recall.event_count = event_data.get(recall, 0)
 
     @api.depends("shipment_ids.notified")
@@ -271,48 +300,81 @@ class StockRecall(models.Model):
             )
 
     @api.model
+    def _totals_per_unit(self, model, domain, uom_path, qty_fields):
+        """``{recall_id: {uom: (sum of each of qty_fields)}}``: the rows of
+        ``model`` matching ``domain``, totalled per recall and per unit."""
+        totals = defaultdict(dict)
+        for recall, uom, *sums in model._read_group(
+            domain, ["recall_id", uom_path], [f"{fname}:sum" for fname in qty_fields]
+        ):
+            totals[recall.id][uom] = tuple(sums)
+        return totals
+
+    def _format_totals(self, units, index):
+        """Text of the ``index``-th total of ``units`` (``{uom: sums}``), per unit."""
+        totals = {uom: sums[index] for uom, sums in units.items()}
+        return quantity_format.format_quantities(self.env, totals) or "0"
+
+    @api.model
+    def _worst_pct(self, percentages):
+        """The percentage furthest from 100 (100 when there is none)."""
+        return max(percentages, key=lambda pct: abs(pct - 100.0), default=100.0)
+
+    @api.model
     def _balance_pct(self, qty_in, accounted):
         if not qty_in:
             return 100.0 if not accounted else 0.0
         return round(100.0 * accounted / qty_in, 2)
 
     def _compute_recovered(self):
-        """Customer returns of recalled lots received since the recall started."""
-        recovered = {}
+        """Customer returns of recalled lots received since the recall
+        started, per unit of measure, against the quantity shipped."""
+        recovered = defaultdict(dict)
         if self.ids:
             self.env["stock.move.line"].flush_model(
                 ["lot_id", "state", "date", "location_id"]
             )
-            recovered = dict(
-                self.env.execute_query(
-                    SQL(
-                        """
-                        SELECT rl.recall_id, SUM(ml.quantity_product_uom)
-                          FROM stock_recall_lot rl
-                          JOIN stock_recall r ON r.id = rl.recall_id
-                          JOIN stock_move_line ml
-                            ON ml.lot_id = rl.lot_id AND ml.state = 'done'
-                           AND ml.date >= r.date_start
-                           AND ml.company_id = rl.company_id
-                          JOIN stock_location src ON src.id = ml.location_id
-                         WHERE rl.recall_id = ANY(%s) AND rl.direction != 'upstream'
-                           AND src.usage = 'customer'
-                         GROUP BY rl.recall_id
-                        """,
-                        [
-                            recall_id
-                            for recall_id in self.ids
-                            if isinstance(recall_id, int)
-                        ],
-                    )
+            uoms = self.env["uom.uom"]
+            for recall_id, uom_id, qty in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT rl.recall_id, pt.uom_id, SUM(ml.quantity_product_uom)
+                      FROM stock_recall_lot rl
+                      JOIN stock_recall r ON r.id = rl.recall_id
+                      JOIN stock_move_line ml
+                        ON ml.lot_id = rl.lot_id AND ml.state = 'done'
+                       AND ml.date >= r.date_start
+                       AND ml.company_id = rl.company_id
+                      JOIN stock_location src ON src.id = ml.location_id
+                      JOIN product_product pp ON pp.id = ml.product_id
+                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                     WHERE rl.recall_id = ANY(%s) AND rl.direction != 'upstream'
+                       AND src.usage = 'customer'
+                     GROUP BY rl.recall_id, pt.uom_id
+                    """,
+                    [recall_id for recall_id in self.ids if isinstance(recall_id, int)],
                 )
-            )
+            ):
+                recovered[recall_id][uoms.browse(uom_id)] = qty
+        shipped = self._totals_per_unit(
+            self.env["stock.recall.shipment"],
+            [("recall_id", "in", self.ids), ("kind", "=", "shipment")],
+            "move_line_id.product_id.uom_id",
+            ["product_qty"],
+        )
         for recall in self:
-            recall.qty_recovered = recovered.get(recall.id, 0.0)
-            recall.recovered_pct = (
-                round(100.0 * recall.qty_recovered / recall.qty_shipped, 2)
-                if recall.qty_shipped
-                else 0.0
+            back = recovered.get(recall.id, {})
+            out = {uom: sums[0] for uom, sums in shipped.get(recall.id, {}).items()}
+            recall.qty_recovered_display = (
+                quantity_format.format_quantities(self.env, back) or "0"
+            )
+            recall.recovered_pct = min(
+                (
+                    round(100.0 * back.get(uom, 0.0) / qty, 2)
+                    for uom, qty in out.items()
+                    if qty
+                ),
+                default=0.0,
             )
 
     # ------------------------------------------------------------------
@@ -321,10 +383,11 @@ class StockRecall(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        new = self.env._("New")
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
+            if vals.get("name", new) in (new, "New", "/"):
                 vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("stock.recall") or "/"
+                    self.env["ir.sequence"].next_by_code("stock.recall") or new
                 )
         return super().create(vals_list)
 
@@ -455,10 +518,15 @@ class StockRecall(models.Model):
             self.message_post(
                 body=self.env._(
                     "Drill: quarantine simulated, nothing moved or blocked. It would "
-                    "block %(lots)s lots and move %(quants)s quants (%(qty)s units).",
+                    "block %(lots)s lots and move %(quants)s quants (%(qty)s).",
                     lots=len(lots),
                     quants=len(quants),
-                    qty=sum(quants.mapped("quantity")),
+                    qty=quantity_format.format_quantities(
+                        self.env,
+                        quantity_format.totals_per_unit(
+                            quants, "product_uom_id", "quantity"
+                        ),
+                    ),
                 )
             )
             return True

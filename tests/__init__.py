@@ -6,12 +6,14 @@ from . import test_integrity_immutability
 from . import test_integrity_blocked
 from . import test_recall_trace
 from . import test_recall_workflow
+from . import test_recall_units
 from . import test_recall_retroactive
 from . import test_integrity_single_unit
 from . import test_integrity_expiry
 from . import test_assign_wizard
 from . import test_tour_block_lot
 from . import test_tour_recall
+from . import test_tour_recall_screens
 from . import test_integrity_phantom
 from . import test_assign_import
 from . import test_health_check

@@ -177,7 +177,7 @@ class TraceFlowCase(RecallCase):
                 f"mass balance of {line.lot_id.name}: in {line.qty_in}, "
                 f"accounted {line.qty_accounted}",
             )
-        self.assertEqual(recall.qty_unexplained, 0.0)
+        self.assertEqual(recall.qty_unexplained_display, "0")
 
     @staticmethod
     def _on_hand(recall):

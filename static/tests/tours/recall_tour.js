@@ -72,7 +72,7 @@ registry.category("web_tour.tours").add("stock_lot_traceability_recall", {
         },
         {
             content: "The stock is in quarantine",
-            trigger: ".o_field_widget[name=stock_ids] .o_data_row:contains(Quarantine)",
+            trigger: ".o_field_widget[name=on_hand_stock_ids] .o_data_row:contains(Quarantine)",
         },
     ],
 });

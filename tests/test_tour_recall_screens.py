@@ -1,0 +1,53 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from unittest import SkipTest
+
+from odoo.fields import Command
+from odoo.tests import HttpCase, tagged
+
+from .common import DEMO_EXPIRED_LOT, TraceabilityChainBuilder
+
+
+@tagged("post_install", "-at_install")
+class TestTourRecallScreens(HttpCase):
+    """The recall form on a 1440 px screen: header actions per state, the
+    gear menu, readable columns, and the XLSX export from the gear menu."""
+
+    browser_size = "1440x900"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        builder = TraceabilityChainBuilder(cls.env)
+        if not builder.has_mrp:
+            raise SkipTest("the demo chain needs mrp to reach customers")
+        cls.demo = builder.build_demo_chain()
+        admin = cls.env.ref("base.user_admin")
+        admin.group_ids |= cls.env.ref("stock.group_production_lot")
+        admin.tz = "Europe/Brussels"
+        cls.recall = cls.env["stock.recall"].create(
+            {
+                "lot_ids": [Command.set(cls.demo["lots"][DEMO_EXPIRED_LOT].ids)],
+                "reason": "Listeria in flour",
+            }
+        )
+        cls.recall.action_trace()
+
+    def _xlsx_attachments(self):
+        return self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "stock.recall"),
+                ("res_id", "=", self.recall.id),
+                ("name", "=like", "%.xlsx"),
+            ]
+        )
+
+    def test_recall_form_screens(self):
+        self.start_tour(
+            f"/odoo/action-stock_lot_traceability.stock_recall_action/{self.recall.id}",
+            "stock_lot_traceability_recall_screens",
+            login="admin",
+            timeout=180,
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.recall.state, "in_progress")
+        self.assertEqual(len(self._xlsx_attachments()), 1)
