@@ -65,6 +65,11 @@ class StockLot(models.Model):
         "res.users", string="Blocked By", readonly=True, copy=False
     )
     blocked_date = fields.Datetime(string="Blocked On", readonly=True, copy=False)
+    recall_count = fields.Integer(
+        string="Recalls",
+        compute="_compute_recall_count",
+        help="Recalls that start from this lot or reached it.",
+    )
     # Retroactive assignment (issue 4): set by stock.lot.assign only.
     retroactive_run_id = fields.Many2one(
         "stock.lot.assign.run",
@@ -295,6 +300,35 @@ class StockLot(models.Model):
             "name": self.env._("Genealogy of %(lot)s", lot=self.display_name),
             "params": {"res_model": self._name, "res_id": self.id},
         }
+
+    def _get_recall_domain(self):
+        return [
+            "|",
+            ("lot_ids", "in", self.ids),
+            ("affected_lot_ids.lot_id", "in", self.ids),
+        ]
+
+    def _compute_recall_count(self):
+        """Recalls listing each lot as seed or affected lot (two grouped reads)."""
+        recalls = defaultdict(set)
+        for lot, recall_ids in self.env["stock.recall.lot"]._read_group(
+            [("lot_id", "in", self.ids)], ["lot_id"], ["recall_id:array_agg"]
+        ):
+            recalls[lot].update(recall_ids)
+        for lot, recall_ids in self.env["stock.recall"]._read_group(
+            [("lot_ids", "in", self.ids)], ["lot_ids"], ["id:array_agg"]
+        ):
+            recalls[lot].update(recall_ids)
+        for lot in self:
+            lot.recall_count = len(recalls.get(lot, ()))
+
+    def action_view_recalls(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stock_lot_traceability.stock_recall_action"
+        )
+        action["domain"] = self._get_recall_domain()
+        action["context"] = {}
+        return action
 
     # ------------------------------------------------------------------
     # Lot integrity (issue 3: A1 uniqueness, A3 lot creation, A4 format,

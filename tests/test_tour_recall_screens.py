@@ -51,3 +51,18 @@ class TestTourRecallScreens(HttpCase):
         self.env.invalidate_all()
         self.assertEqual(self.recall.state, "in_progress")
         self.assertEqual(len(self._xlsx_attachments()), 1)
+
+    def test_lot_form_recalls_and_block(self):
+        self.recall.action_quarantine()
+        lot = self.demo["lots"][DEMO_EXPIRED_LOT]
+        self.assertTrue(lot.is_blocked and lot.product_expiry_alert)
+        self.assertEqual(lot.recall_count, 1)
+        # a lot the recall reached (not its seed) counts it too
+        self.assertEqual(self.demo["lots"]["GIFTBOX-0007"].recall_count, 1)
+        self.assertEqual(self.demo["lots"]["GIFTBOX-0001"].recall_count, 0)
+        self.start_tour(
+            f"/odoo/action-stock.action_production_lot_form/{lot.id}",
+            "stock_lot_traceability_lot_recalls",
+            login="admin",
+            timeout=180,
+        )
