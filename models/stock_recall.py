@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import clean_context
 
-from . import quantity_format, spreadsheet, trace_engine
+from . import quantity_format, recall_workbook, spreadsheet, trace_engine
 
 FSMA_HEADERS = [
     ("event_type", "Event type"),
@@ -26,6 +26,19 @@ FSMA_HEADERS = [
     ("document_number", "Reference document number"),
     ("input_lots", "Input traceability lot codes"),
 ]
+# event types that are FSMA 204 critical tracking events (receiving,
+# shipping, transformation, and the retroactive assignment that makes stock
+# traceable); the others (internal and quarantine transfers, scrap,
+# adjustments) go to their own sheet
+FSMA_EVENT_TYPES = (
+    "receiving",
+    "shipping",
+    "customer_return",
+    "vendor_return",
+    "consumption",
+    "production",
+    "assignment",
+)
 
 
 class StockRecall(models.Model):
@@ -1241,8 +1254,21 @@ class StockRecall(models.Model):
     # FSMA 204 export
     # ------------------------------------------------------------------
 
-    def _get_fsma_rows(self):
-        """One dict per event with the FSMA 204 key data elements."""
+    def _get_export_tz(self):
+        return self.env.user.tz or "UTC"
+
+    def _get_fsma_headers(self):
+        """FSMA 204 headers; the event date says its time zone."""
+        date_label = self.env._("Event date (%(tz)s)", tz=self._get_export_tz())
+        return [
+            (key, date_label if key == "event_date" else label)
+            for key, label in FSMA_HEADERS
+        ]
+
+    def _get_fsma_rows(self, fsma=True):
+        """One dict per event with the FSMA 204 key data elements: the
+        critical tracking events (``fsma``), or the other movements
+        (quarantine and internal transfers, scrap, adjustments)."""
         self.ensure_one()
         type_labels = dict(
             self.env["stock.recall.event"]
@@ -1252,12 +1278,16 @@ class StockRecall(models.Model):
         tlc_sources = {
             rl.lot_id.id: rl.tlc_source or "" for rl in self.affected_lot_ids
         }
+        tz = self._get_export_tz()
+        events = self.event_ids.filtered(
+            lambda e: (e.event_type in FSMA_EVENT_TYPES) == fsma
+        )
         rows = []
-        for event in self.event_ids.sorted(lambda e: (e.date, e.id)):
+        for event in events.sorted(lambda e: (e.date, e.id)):
             rows.append(
                 {
                     "event_type": type_labels.get(event.event_type, event.event_type),
-                    "event_date": fields.Datetime.to_string(event.date),
+                    "event_date": recall_workbook.to_local(event.date, tz),
                     "tlc": event.lot_id.name,
                     "product": event.product_id.display_name,
                     "quantity": event.quantity,
@@ -1273,30 +1303,122 @@ class StockRecall(models.Model):
             )
         return rows
 
+    def _get_customer_sheet(self):
+        """Headers and rows of the customers' shipments (returns negative)."""
+        self.ensure_one()
+        tz = self._get_export_tz()
+        kinds = dict(
+            self.env["stock.recall.shipment"]
+            ._fields["kind"]
+            ._description_selection(self.env)
+        )
+        headers = [
+            ("customer", self.env._("Customer")),
+            ("address", self.env._("Delivery address")),
+            ("date", self.env._("Date (%(tz)s)", tz=tz)),
+            ("kind", self.env._("Kind")),
+            ("document", self.env._("Document")),
+            ("product", self.env._("Product")),
+            ("lot", self.env._("Lot/Serial")),
+            ("quantity", self.env._("Quantity")),
+            ("uom", self.env._("Unit")),
+            ("notified", self.env._("Notified")),
+        ]
+        rows = [
+            {
+                "customer": shipment.customer_name,
+                "address": recall_workbook.one_line(
+                    shipment.delivery_partner_id._display_address(without_company=True)
+                    if shipment.delivery_partner_id
+                    else ""
+                ),
+                "date": recall_workbook.to_local(shipment.date, tz),
+                "kind": kinds[shipment.kind],
+                "document": shipment.picking_id.name or "",
+                "product": shipment.product_id.display_name,
+                "lot": shipment.lot_id.name,
+                "quantity": shipment.quantity,
+                "uom": shipment.uom_id.name,
+                "notified": self.env._("Yes") if shipment.notified else "",
+            }
+            for shipment in self.shipment_ids
+        ]
+        return headers, rows
+
+    def _get_lot_sheet(self):
+        """Headers and rows of the affected lots with their mass balance."""
+        self.ensure_one()
+        lot_model = self.env["stock.recall.lot"]
+        keys = [
+            "direction",
+            "depth",
+            "path",
+            "tlc_source",
+            "qty_in",
+            "qty_on_hand",
+            "qty_in_transit",
+            "qty_shipped",
+            "qty_returned",
+            "qty_vendor_returned",
+            "qty_consumed",
+            "qty_scrapped",
+            "qty_adjusted",
+            "qty_accounted",
+            "qty_unexplained",
+        ]
+        headers = [
+            ("lot", self.env._("Lot/Serial")),
+            ("product", self.env._("Product")),
+            *(
+                (key, lot_model._fields[key]._description_string(self.env))
+                for key in keys
+            ),
+            ("uom", self.env._("Unit")),
+            ("balance_pct", self.env._("Accounted (%)")),
+            ("balance_flag", self.env._("Out of balance")),
+        ]
+        directions = dict(
+            lot_model._fields["direction"]._description_selection(self.env)
+        )
+        rows = []
+        for line in self.affected_lot_ids:
+            row = {key: line[key] for key in keys}
+            row.update(
+                lot=line.lot_id.name,
+                product=line.product_id.display_name,
+                direction=directions[line.direction],
+                path=line.path or "",
+                tlc_source=line.tlc_source or "",
+                uom=line.uom_id.name,
+                balance_pct=line.balance_pct,
+                balance_flag=self.env._("Yes") if line.balance_flag else "",
+            )
+            rows.append(row)
+        return headers, rows
+
     def _export_csv(self):
-        rows = self._get_fsma_rows()
+        headers = self._get_fsma_headers()
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([label for _key, label in FSMA_HEADERS])
-        for row in rows:
-            writer.writerow([row[key] for key, _label in FSMA_HEADERS])
+        writer.writerow([label for _key, label in headers])
+        for row in self._get_fsma_rows():
+            writer.writerow([row[key] for key, _label in headers])
         return buffer.getvalue().encode("utf-8-sig")
 
     def _export_xlsx(self):
-        import xlsxwriter  # noqa: PLC0415
-
-        rows = self._get_fsma_rows()
-        buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = workbook.add_worksheet("FSMA 204")
-        bold = workbook.add_format({"bold": True})
-        sheet.write_row(0, 0, [label for _key, label in FSMA_HEADERS], bold)
-        for index, row in enumerate(rows, start=1):
-            sheet.write_row(index, 0, [row[key] for key, _label in FSMA_HEADERS])
-        sheet.autofilter(0, 0, max(len(rows), 1), len(FSMA_HEADERS) - 1)
-        sheet.freeze_panes(1, 0)
-        workbook.close()
-        return buffer.getvalue()
+        fsma_headers = self._get_fsma_headers()
+        return recall_workbook.write_workbook(
+            [
+                (self.env._("FSMA events"), fsma_headers, self._get_fsma_rows()),
+                (
+                    self.env._("Other movements"),
+                    fsma_headers,
+                    self._get_fsma_rows(fsma=False),
+                ),
+                (self.env._("Customers"), *self._get_customer_sheet()),
+                (self.env._("Lots and mass balance"), *self._get_lot_sheet()),
+            ]
+        )
 
     def _export_action(self, file_format):
         self._check_traced()
@@ -1306,20 +1428,8 @@ class StockRecall(models.Model):
             if file_format == "xlsx"
             else "text/csv"
         )
-        # readers of the recall may export it: the attachment hangs on the
-        # recall (readable by them) but they cannot write the recall itself
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                {
-                    "name": f"{self.name.replace('/', '_')}_fsma204.{file_format}",
-                    "datas": base64.b64encode(content),
-                    "mimetype": mimetype,
-                    "res_model": self._name,
-                    "res_id": self.id,
-                }
-            )
+        attachment = self._store_export(
+            f"{self.name.replace('/', '_')}_fsma204.{file_format}", content, mimetype
         )
         self._record_drill()
         return {

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from . import recall_workbook
+
 
 class StockRecallEvent(models.Model):
     """One critical tracking event of an affected lot (one done move line)."""
@@ -45,13 +47,20 @@ class StockRecallEvent(models.Model):
     input_lot_codes = fields.Char(string="Input Lots")
 
     def _get_event_location_name(self):
-        """Where the event happened: our side of the move."""
+        """Where the event happened: our side of the move, as the
+        location's full name and the address of its warehouse."""
         self.ensure_one()
         if self.event_type in ("receiving", "customer_return", "production"):
             location = self.location_dest_id
         else:
             location = self.location_id
-        return location.warehouse_id.name or location.display_name
+        address_partner = (
+            location.warehouse_id.partner_id or location.company_id.partner_id
+        )
+        address = recall_workbook.one_line(
+            address_partner._display_address(without_company=True)
+        )
+        return ", ".join(filter(None, [location.complete_name, address]))
 
     def _get_location_label(self, location):
         """Partner name for an external location, else the location name."""

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import io
 from unittest import SkipTest
 
 from odoo.fields import Command
@@ -50,7 +51,15 @@ class TestTourRecallScreens(HttpCase):
         )
         self.env.invalidate_all()
         self.assertEqual(self.recall.state, "in_progress")
-        self.assertEqual(len(self._xlsx_attachments()), 1)
+        attachment = self._xlsx_attachments()
+        self.assertEqual(len(attachment), 1)
+        from openpyxl import load_workbook  # noqa: PLC0415
+
+        book = load_workbook(io.BytesIO(attachment.raw))
+        self.assertEqual(book.sheetnames[0], "FSMA events")
+        self.assertEqual(
+            book["FSMA events"].cell(1, 2).value, "Event date (Europe/Brussels)"
+        )
 
     def test_lot_form_recalls_and_block(self):
         self.recall.action_quarantine()
