@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from . import quantity_format
+
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
@@ -116,11 +118,13 @@ class ProductProduct(models.Model):
             "warning": {
                 "title": self.env._("Stock without lot/serial number"),
                 "message": self.env._(
-                    "%(qty)s units of this product are on hand without a lot/serial "
+                    "%(qty)s of this product are on hand without a lot/serial "
                     "number. Save, then click the 'Untracked Stock' button to assign "
                     "lots/serial numbers to them retroactively (their history and "
                     "valuation are kept).",
-                    qty=sum(untracked.values()),
+                    qty=quantity_format.format_quantity(
+                        self.env, sum(untracked.values()), self[:1].uom_id
+                    ),
                 ),
             }
         }

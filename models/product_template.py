@@ -3,6 +3,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 
 from ..exceptions import TraceabilityError
+from . import quantity_format
 from .product_category import (
     LOT_FORMAT_FIELDS,
     check_lot_format_definition,
@@ -94,10 +95,10 @@ class ProductTemplate(models.Model):
             return
         lines = [
             self.env._(
-                "- %(product)s, lot %(lot)s: %(qty)s units on hand",
+                "- %(product)s, lot %(lot)s: %(qty)s on hand",
                 product=product.display_name,
                 lot=lot.name,
-                qty=qty,
+                qty=quantity_format.format_quantity(self.env, qty, product.uom_id),
             )
             for product, lot, qty in groups
         ]
@@ -126,9 +127,11 @@ class ProductTemplate(models.Model):
             )
             if untracked.get(tmpl):
                 body += " " + self.env._(
-                    "%(qty)s units on hand have no lot/serial number yet; assign "
+                    "%(qty)s on hand have no lot/serial number yet; assign "
                     "them with the retroactive lot assignment.",
-                    qty=untracked[tmpl],
+                    qty=quantity_format.format_quantity(
+                        self.env, untracked[tmpl], tmpl.uom_id
+                    ),
                 )
             tmpl.message_post(body=body)
 

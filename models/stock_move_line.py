@@ -3,8 +3,10 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_datetime
 
 from ..exceptions import TraceabilityError
+from . import quantity_format
 from .stock_lot import GS1_LOT_MAX_LENGTH
 
 # Context marker of move lines being done, whose batch check makes the quant
@@ -245,7 +247,7 @@ class StockMoveLine(models.Model):
             ml._traceability_violation(
                 self.env._(
                     "the lot expired on %(date)s%(hint)s",
-                    date=fields.Datetime.to_string(ml.lot_id.expiration_date),
+                    date=format_datetime(self.env, ml.lot_id.expiration_date),
                     hint=self.env._(" (a stock manager may ship it with a reason)")
                     if ml.company_id.expired_lot_policy == "override"
                     else "",
@@ -260,7 +262,7 @@ class StockMoveLine(models.Model):
                 "Expired lot %(lot)s (expired on %(date)s) moved to %(dest)s by "
                 "%(user)s overriding the expiry rule: %(reason)s",
                 lot=ml.lot_id.name,
-                date=fields.Datetime.to_string(ml.lot_id.expiration_date),
+                date=format_datetime(self.env, ml.lot_id.expiration_date),
                 dest=ml.location_dest_id.display_name,
                 user=self.env.user.name,
                 reason=reason,
@@ -451,12 +453,10 @@ class StockMoveLine(models.Model):
             violations.append(
                 ml._traceability_violation(
                     self.env._(
-                        "%(lot)s is not on hand in %(location)s (on hand: "
-                        "%(qty)s %(uom)s)",
+                        "%(lot)s is not on hand in %(location)s (on hand: %(qty)s)",
                         lot=lot.name if lot else ml.lot_name,
                         location=ml.location_id.display_name,
-                        qty=available,
-                        uom=uom.name,
+                        qty=quantity_format.format_quantity(self.env, available, uom),
                     )
                 )
             )

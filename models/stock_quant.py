@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..exceptions import TraceabilityValidationError
+from . import quantity_format
 from .stock_move_line import LINES_CHECKED
 
 
@@ -94,12 +95,11 @@ class StockQuant(models.Model):
         ):
             errors.append(
                 self.env._(
-                    "- %(product)s, %(lot)s: %(qty)s %(uom)s in %(location)s; a "
+                    "- %(product)s, %(lot)s: %(qty)s in %(location)s; a "
                     "lot/serial number cannot be taken where it is not on hand",
                     product=self.product_id.display_name,
                     lot=self.lot_id.name,
-                    qty=here,
-                    uom=uom.name,
+                    qty=quantity_format.format_quantity(self.env, here, uom),
                     location=self.location_id.display_name,
                 )
             )
@@ -111,11 +111,11 @@ class StockQuant(models.Model):
         ):
             errors.append(
                 self.env._(
-                    "- %(product)s, serial number %(lot)s: %(qty)s units on hand; a "
+                    "- %(product)s, serial number %(lot)s: %(qty)s on hand; a "
                     "serial number is on hand at most once",
                     product=self.product_id.display_name,
                     lot=self.lot_id.name,
-                    qty=total,
+                    qty=quantity_format.format_quantity(self.env, total, uom),
                 )
             )
         return errors

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools import SQL
 
-from . import lot_merge, trace_engine
+from . import lot_merge, quantity_format, trace_engine
 
 FINDING_CATEGORIES = [
     ("unique_key_conflict", "Lots/serials sharing a name (uniqueness not enforced)"),
@@ -51,7 +51,9 @@ class StockTraceabilityHealth(models.TransientModel):
     picking_type_id = fields.Many2one(
         "stock.picking.type", string="Operation Type", readonly=True
     )
-    quantity = fields.Float(digits="Product Unit", readonly=True)
+    # no sum in the list's group rows: the findings have different units
+    quantity = fields.Float(digits="Product Unit", readonly=True, aggregator=False)
+    uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     description = fields.Char(readonly=True)
     document = fields.Char(readonly=True, help="The document the finding comes from.")
     res_model = fields.Char(readonly=True)
@@ -71,6 +73,13 @@ class StockTraceabilityHealth(models.TransientModel):
             finding.fix_label = labels.get(
                 finding.category, self.env._("Open lot/serial")
             )
+
+    def _format_qty(self, finding):
+        """The finding's quantity with its product's unit."""
+        product = self.env["product.product"].browse(finding["product_id"])
+        return quantity_format.format_quantity(
+            self.env, float(finding["quantity"]), product.uom_id
+        )
 
     # ------------------------------------------------------------------
     # Actions
@@ -157,8 +166,8 @@ class StockTraceabilityHealth(models.TransientModel):
         )
         for finding in findings:
             finding["description"] = self.env._(
-                "%(qty)s units on hand without lot/serial number",
-                qty=float(finding["quantity"]),
+                "%(qty)s on hand without lot/serial number",
+                qty=self._format_qty(finding),
             )
         return findings
 
@@ -186,8 +195,8 @@ class StockTraceabilityHealth(models.TransientModel):
         )
         for finding in findings:
             finding["description"] = self.env._(
-                "%(qty)s units on hand in %(count)s location(s)",
-                qty=float(finding["quantity"]),
+                "%(qty)s on hand in %(count)s location(s)",
+                qty=self._format_qty(finding),
                 count=finding.pop("locations"),
             )
         return findings
@@ -212,7 +221,7 @@ class StockTraceabilityHealth(models.TransientModel):
         for finding in findings:
             finding["description"] = self.env._(
                 "%(qty)s on hand: taken from a location where it was not",
-                qty=float(finding["quantity"]),
+                qty=self._format_qty(finding),
             )
         return findings
 
@@ -241,7 +250,7 @@ class StockTraceabilityHealth(models.TransientModel):
         for finding in findings:
             finding["description"] = self.env._(
                 "%(qty)s on hand but no done move brought it in",
-                qty=float(finding["quantity"]),
+                qty=self._format_qty(finding),
             )
         return findings
 
@@ -276,8 +285,8 @@ class StockTraceabilityHealth(models.TransientModel):
         )
         for finding in findings:
             finding["description"] = self.env._(
-                "%(qty)s expired units in saleable stock",
-                qty=float(finding["quantity"]),
+                "%(qty)s expired in saleable stock",
+                qty=self._format_qty(finding),
             )
         return findings
 
@@ -288,8 +297,8 @@ class StockTraceabilityHealth(models.TransientModel):
         )
         for finding in findings:
             finding["description"] = self.env._(
-                "%(qty)s blocked units outside quarantine",
-                qty=float(finding["quantity"]),
+                "%(qty)s blocked outside quarantine",
+                qty=self._format_qty(finding),
             )
         return findings
 
@@ -488,7 +497,7 @@ class StockTraceabilityHealth(models.TransientModel):
             finding["description"] = self.env._(
                 "%(qty)s unexplained: what came in and where it went differ "
                 "(a flow the recall does not follow, or a correction outside Odoo)",
-                qty=float(finding["quantity"]),
+                qty=self._format_qty(finding),
             )
         return findings
 

@@ -166,3 +166,23 @@ class TestHealthCheck(AssignCase):
         self.env["stock.lot.assign"].create(
             {"product_ids": self.product.ids, "mode": "serials", "name_prefix": "HA-"}
         ).action_apply()
+
+    def test_findings_show_units_and_list_groups_open(self):
+        """Quantities with their unit, never summed across units in the
+        list's group rows; the list opens with its groups expanded."""
+        flour = self._create_untracked_product(
+            "Health Flour", uom_id=self.env.ref("uom.product_uom_kgm").id
+        )
+        self._put_stock(flour, self.shelf1, 2.5)
+        self._track(flour, "lot")
+        [finding] = [
+            f for f in self._findings("untracked_stock") if f["product_id"] == flour.id
+        ]
+        self.assertEqual(
+            finding["description"], "2.50 kg on hand without lot/serial number"
+        )
+        health = self.env["stock.traceability.health"]
+        self.assertFalse(health._fields["quantity"].aggregator)
+        arch = health.get_view(view_type="list")["arch"]
+        self.assertIn('expand="1"', arch)
+        self.assertIn('name="uom_id"', arch)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.tests import Form
+from odoo.tools.misc import format_datetime
 
 from ..exceptions import TraceabilityError
 from .common import TraceabilityCase
@@ -91,6 +92,18 @@ class TestIntegrityExpiry(TraceabilityCase):
         with self.assertRaisesRegex(TraceabilityError, "YOG-EXPIRED.*expired on"):
             self._confirm_dialog(picking)
         self.assertNotEqual(picking.state, "done")
+
+    def test_expiry_date_in_user_time_zone(self):
+        """The error gives the expiry date as the user reads dates, not
+        Odoo's UTC storage."""
+        self.env.user.tz = "Asia/Tokyo"
+        picking = self._delivery(self.expired_lot)
+        expiry = self.expired_lot.expiration_date
+        with self.assertRaises(TraceabilityError) as error:
+            picking._action_done()
+        message = str(error.exception)
+        self.assertIn(format_datetime(self.env, expiry, tz="Asia/Tokyo"), message)
+        self.assertNotIn(fields.Datetime.to_string(expiry), message)
 
     def test_expired_lot_refused_on_action_done(self):
         """Standard Odoo skips even the dialog when _action_done is called."""

@@ -151,4 +151,4 @@ class TestIntegrityImmutability(TraceabilityCase):
         self.assertEqual(product.tracking, "lot")
         messages = self._messages(product.product_tmpl_id)
         self.assertIn("Tracking changed from By Quantity to By Lots", messages)
-        self.assertIn("7.0 units on hand have no lot/serial number", messages)
+        self.assertIn("7.00 Units on hand have no lot/serial number", messages)
