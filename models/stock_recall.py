@@ -1,7 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import base64
-import csv
-import io
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -9,7 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.misc import clean_context
 
-from . import quantity_format, recall_workbook, spreadsheet, trace_engine
+from . import quantity_format, spreadsheet, trace_engine
 
 FSMA_HEADERS = [
     ("event_type", "Event type"),
@@ -1287,7 +1285,7 @@ class StockRecall(models.Model):
             rows.append(
                 {
                     "event_type": type_labels.get(event.event_type, event.event_type),
-                    "event_date": recall_workbook.to_local(event.date, tz),
+                    "event_date": spreadsheet.to_local(event.date, tz),
                     "tlc": event.lot_id.name,
                     "product": event.product_id.display_name,
                     "quantity": event.quantity,
@@ -1327,12 +1325,12 @@ class StockRecall(models.Model):
         rows = [
             {
                 "customer": shipment.customer_name,
-                "address": recall_workbook.one_line(
+                "address": spreadsheet.one_line(
                     shipment.delivery_partner_id._display_address(without_company=True)
                     if shipment.delivery_partner_id
                     else ""
                 ),
-                "date": recall_workbook.to_local(shipment.date, tz),
+                "date": spreadsheet.to_local(shipment.date, tz),
                 "kind": kinds[shipment.kind],
                 "document": shipment.picking_id.name or "",
                 "product": shipment.product_id.display_name,
@@ -1398,25 +1396,32 @@ class StockRecall(models.Model):
 
     def _export_csv(self):
         headers = self._get_fsma_headers()
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([label for _key, label in headers])
-        for row in self._get_fsma_rows():
-            writer.writerow([row[key] for key, _label in headers])
-        return buffer.getvalue().encode("utf-8-sig")
+        return spreadsheet.write_csv(
+            [label for _key, label in headers],
+            [[row[key] for key, _label in headers] for row in self._get_fsma_rows()],
+        )
 
     def _export_xlsx(self):
         fsma_headers = self._get_fsma_headers()
-        return recall_workbook.write_workbook(
+        sections = [
+            (self.env._("FSMA events"), fsma_headers, self._get_fsma_rows()),
+            (
+                self.env._("Other movements"),
+                fsma_headers,
+                self._get_fsma_rows(fsma=False),
+            ),
+            (self.env._("Customers"), *self._get_customer_sheet()),
+            (self.env._("Lots and mass balance"), *self._get_lot_sheet()),
+        ]
+        return spreadsheet.write_workbook(
             [
-                (self.env._("FSMA events"), fsma_headers, self._get_fsma_rows()),
                 (
-                    self.env._("Other movements"),
-                    fsma_headers,
-                    self._get_fsma_rows(fsma=False),
-                ),
-                (self.env._("Customers"), *self._get_customer_sheet()),
-                (self.env._("Lots and mass balance"), *self._get_lot_sheet()),
+                    name,
+                    [label for _key, label in headers],
+                    [[row[key] for key, _label in headers] for row in rows],
+                    None,
+                )
+                for name, headers, rows in sections
             ]
         )
 

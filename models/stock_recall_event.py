@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
-from . import recall_workbook
+from . import spreadsheet
 
 
 class StockRecallEvent(models.Model):
@@ -57,7 +57,7 @@ class StockRecallEvent(models.Model):
         address_partner = (
             location.warehouse_id.partner_id or location.company_id.partner_id
         )
-        address = recall_workbook.one_line(
+        address = spreadsheet.one_line(
             address_partner._display_address(without_company=True)
         )
         return ", ".join(filter(None, [location.complete_name, address]))
