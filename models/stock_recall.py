@@ -1437,10 +1437,12 @@ class StockRecall(models.Model):
             f"{self.name.replace('/', '_')}_fsma204.{file_format}", content, mimetype
         )
         self._record_drill()
+        # "download": the form stays open (Odoo's own downloads, e.g. the
+        # invoices' XML), no page unload
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
+            "target": "download",
         }
 
     # ------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { rpc } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
 
 /**
@@ -112,8 +113,23 @@ registry.category("web_tour.tours").add("stock_lot_traceability_recall_screens",
             run: "click",
         },
         {
-            content: "Back on the recall",
+            content: "The XLSX is stored on the recall (the download has run)",
             trigger: ".o_form_view .o_field_widget[name=name]:contains(RCL/)",
+            async run() {
+                for (let attempt = 0; attempt < 100; attempt++) {
+                    const count = await rpc("/web/dataset/call_kw/ir.attachment/search_count", {
+                        model: "ir.attachment",
+                        method: "search_count",
+                        args: [[["res_model", "=", "stock.recall"], ["name", "=like", "%.xlsx"]]],
+                        kwargs: {},
+                    });
+                    if (count) {
+                        return;
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }
+                throw new Error("The XLSX export left no attachment on the recall");
+            },
         },
     ],
 });
