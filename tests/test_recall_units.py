@@ -108,3 +108,50 @@ class TestRecallUnits(RecallCase):
         flour_row = table.xpath(f".//tr[td//text()='{DEMO_EXPIRED_LOT}']")[0]
         self.assertIn("kg", " ".join(flour_row.xpath(".//text()")))
         self.assertIn("80.00 Units, 20.00 kg", html)
+
+    def test_gear_menu_actions(self):
+        """Print, exports and trace again are server actions bound to the
+        recall's form (its gear menu), not header buttons."""
+        recall = self.recall
+
+        def run(xmlid):
+            action = self.env.ref(f"stock_lot_traceability.{xmlid}")
+            self.assertEqual(action.binding_model_id.model, "stock.recall")
+            return (
+                action.with_user(self.recall_manager)
+                .with_context(
+                    active_model="stock.recall",
+                    active_id=recall.id,
+                    active_ids=recall.ids,
+                )
+                .run()
+            )
+
+        self.assertEqual(
+            run("stock_recall_action_server_print")["report_name"],
+            "stock_lot_traceability.report_stock_recall",
+        )
+        self.assertIn(
+            ".xlsx",
+            self.env["ir.attachment"]
+            .browse(
+                int(
+                    run("stock_recall_action_server_export_xlsx")["url"]
+                    .split("/")[3]
+                    .split("?")[0]
+                )
+            )
+            .name,
+        )
+        traced_before = recall.date_traced
+        self.assertFalse(run("stock_recall_action_server_trace_again"))
+        self.assertEqual(recall.state, "traced")
+        self.assertGreaterEqual(recall.date_traced, traced_before)
+        self.assertFalse(
+            self.env.ref(
+                "stock_lot_traceability.action_report_stock_recall"
+            ).binding_model_id
+        )
+        form = self.env["stock.recall"].get_view(view_type="form")["arch"]
+        for name in ("action_print", "action_export_xlsx", "action_export_csv"):
+            self.assertNotIn(f'name="{name}"', form)
