@@ -6,8 +6,7 @@
 Needs the benchmark database (bench/generate.py; ``make bench`` builds it
 when missing). Every figure is the median of ``--runs`` runs with min and
 max; every run happens inside a savepoint rolled back afterwards, so the
-database is not changed. A benchmark whose API has not landed yet prints a
-"not available yet" line. The table goes to stdout and bench/out/latest.txt.
+database is not changed. The table goes to stdout and bench/out/latest.txt.
 """
 
 import argparse
@@ -255,12 +254,13 @@ def report_downstream(env, lot, deadline, every_arrow=False):
 def p1_recall_trace(env, lot):
     """The stored recall, traced in the request (the background threshold of
     the company is lifted: P1 times the trace itself, not its queueing)."""
-    if "traceability_job_trace_threshold" in env["res.company"]._fields:
-        lot.company_id.traceability_job_trace_threshold = 0
+    lot.company_id.traceability_job_trace_threshold = 0
     recall_model = env["stock.recall"]
-    vals = {"lot_ids": [(6, 0, lot.ids)], "reason": "benchmark"}
-    if "direction" in recall_model._fields:
-        vals["direction"] = "downstream"
+    vals = {
+        "lot_ids": [(6, 0, lot.ids)],
+        "reason": "benchmark",
+        "direction": "downstream",
+    }
     recall = recall_model.create(vals)
     recall.action_trace()
     return recall.read(["shipment_count", "customer_count"])[0]
@@ -278,28 +278,24 @@ def p1_transfers(env, lot):
 def p1_fast_runs(env, args, lot, n_lots):
     """Engine, recall and Transfers button, interleaved run by run."""
     values = {"engine": [], "recall": [], "transfers": []}
-    has_engine = hasattr(type(env["stock.lot"]), "_trace_downstream")
-    has_recall = "stock.recall" in env
     engine = profiled("P1", args, lambda: lot._trace_downstream())
     recall = sql_profiled("P1R", args, env, lambda: p1_recall_trace(env, lot))
     for i in range(args.runs):
-        if has_engine:
-            secs, queries, trace = timed(env, engine)
-            values["engine"].append(secs)
-            if i == 0:
-                NOTES.append(
-                    f"P1 engine: {len(trace.lots)} lots reached, "
-                    f"{len(trace.move_lines)} move lines, {queries} queries "
-                    f"(SQL ground truth {n_lots} lots)."
-                )
-        if has_recall:
-            secs, queries, res = timed(env, recall)
-            values["recall"].append(secs)
-            if i == 0:
-                NOTES.append(
-                    f"P1 recall: {res.get('shipment_count')} shipments, "
-                    f"{res.get('customer_count')} customers, {queries} queries."
-                )
+        secs, queries, trace = timed(env, engine)
+        values["engine"].append(secs)
+        if i == 0:
+            NOTES.append(
+                f"P1 engine: {len(trace.lots)} lots reached, "
+                f"{len(trace.move_lines)} move lines, {queries} queries "
+                f"(SQL ground truth {n_lots} lots)."
+            )
+        secs, queries, res = timed(env, recall)
+        values["recall"].append(secs)
+        if i == 0:
+            NOTES.append(
+                f"P1 recall: {res.get('shipment_count')} shipments, "
+                f"{res.get('customer_count')} customers, {queries} queries."
+            )
         secs, _q, (count, _rows) = timed(env, lambda: p1_transfers(env, lot))
         values["transfers"].append(secs)
         if i == 0:
@@ -309,7 +305,7 @@ def p1_fast_runs(env, args, lot, n_lots):
                 "intermediate lots, stock or events)."
             )
     log(f"P1 fast runs: { {k: [round(x, 3) for x in v] for k, v in values.items()} }")
-    return values, has_engine, has_recall
+    return values
 
 
 def p1_report_runs(env, args, lot):
@@ -357,17 +353,11 @@ def bench_p1(env, args):
         f"{n_cust_lines} customer shipment lines in {n_pickings} deliveries to "
         f"{n_partners} customers (SQL ground truth)."
     )
-    fast, has_engine, has_recall = p1_fast_runs(env, args, lot, n_lots)
+    fast = p1_fast_runs(env, args, lot, n_lots)
     report_values, timed_out = p1_report_runs(env, args, lot)
     mode = "every arrow" if args.every_arrow else "downstream walk"
-    if has_engine:
-        add_row("P1", "engine stock.lot._trace_downstream()", fast["engine"], "< 1 s")
-    else:
-        skip("P1", "engine stock.lot._trace_downstream()", "not available yet")
-    if has_recall:
-        add_row("P1", "stock.recall action_trace (stored)", fast["recall"], "< 1 s")
-    else:
-        skip("P1", "stock.recall action_trace", "not available yet")
+    add_row("P1", "engine stock.lot._trace_downstream()", fast["engine"], "< 1 s")
+    add_row("P1", "stock.recall action_trace (stored)", fast["recall"], "< 1 s")
     note = f"> {args.report_timeout:.0f} s (timed out)" if timed_out else ""
     add_row("P1", f"Odoo traceability report, {mode}", report_values, "", note)
     add_row("P1", "Odoo lot Transfers button (action + list)", fast["transfers"])
@@ -541,9 +531,6 @@ def p2_query_counts(env, args, p2):
 
 
 def bench_p2(env, args):
-    if "strict_traceability" not in env["res.company"]._fields:
-        skip("P2", "validation rules on/off", "not available yet")
-        return
     p2 = P2(env)
     n = args.p2_lines
     results = p2_timings(env, args, p2)
@@ -568,6 +555,9 @@ def bench_p2(env, args):
 
 
 def p3_setup(env, n_locations, per_location):
+    # P3 times the assignment itself, applied in the request: the company's
+    # background threshold is lifted inside the rolled-back run
+    env.company.traceability_job_assign_threshold = 0
     stock = env["stock.warehouse"].search(
         [("company_id", "=", env.company.id)], limit=1
     )
@@ -621,13 +611,6 @@ def p3_assign(env, product, locations, total):
 
 
 def bench_p3(env, args):
-    if "stock.lot.assign" not in env:
-        skip(
-            "P3",
-            "retroactive assignment 10,000 serials / 100 locations",
-            "not available yet",
-        )
-        return
     values = []
     error = ""
     for _i in range(args.runs):
@@ -689,13 +672,7 @@ def p4_inject(env):
 
 
 def bench_p4(env, args):
-    if "stock.traceability.health" not in env:
-        skip("P4", "traceability health check", "not available yet")
-        return
     model = env["stock.traceability.health"]
-    if not hasattr(model, "_collect_findings"):
-        skip("P4", "traceability health check", "no _collect_findings() yet")
-        return
     for label, setup in (("clean DB", None), ("1,200 seeded problems", p4_inject)):
         values = []
         error = ""

@@ -8,8 +8,10 @@ installed) through the ORM, so quants and moves agree. Add new factory
 methods to it there.
 """
 
+from unittest import SkipTest
+
 from odoo import Command
-from odoo.tests import TransactionCase
+from odoo.tests import HttpCase, TransactionCase
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -31,6 +33,7 @@ __all__ = [
     "DEMO_INTERMEDIATE_LOTS",
     "DEMO_RAW_LOTS",
     "DEMO_SERIALS",
+    "DemoChainTourCase",
     "TraceabilityCase",
     "TraceabilityChainBuilder",
 ]
@@ -90,3 +93,18 @@ class TraceabilityCase(TransactionCase):
         )
         picking.action_confirm()
         return picking
+
+
+class DemoChainTourCase(HttpCase):
+    """Base of the browser tours: the demo bakery chain built in the test
+    (``cls.demo``), and an admin who sees lots/serial numbers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        builder = TraceabilityChainBuilder(cls.env)
+        if not builder.has_mrp:
+            raise SkipTest("the demo chain needs mrp to reach customers")
+        cls.demo = builder.build_demo_chain()
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.admin.group_ids |= cls.env.ref("stock.group_production_lot")

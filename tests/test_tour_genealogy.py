@@ -1,14 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from unittest import SkipTest
 
 from odoo.fields import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import TraceabilityChainBuilder
+from .common import DemoChainTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestTourGenealogy(HttpCase):
+class TestTourGenealogy(DemoChainTourCase):
     """A quality officer opens the Genealogy tab of the demo recall, clicks
     the seed lot through to its form, and opens the genealogy of a lot from
     the lot form without creating a recall."""
@@ -16,12 +15,6 @@ class TestTourGenealogy(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        builder = TraceabilityChainBuilder(cls.env)
-        if not builder.has_mrp:
-            raise SkipTest("the demo chain needs mrp to reach customers")
-        cls.demo = builder.build_demo_chain()
-        cls.admin = cls.env.ref("base.user_admin")
-        cls.admin.group_ids |= cls.env.ref("stock.group_production_lot")
         cls.seed = cls.demo["lots"]["FLOUR-2026-003"]
         cls.recall = cls.env["stock.recall"].create(
             {

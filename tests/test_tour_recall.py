@@ -1,27 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import io
-from unittest import SkipTest
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from ..models.stock_recall import FSMA_EVENT_TYPES
-from .common import TraceabilityChainBuilder
+from .common import DemoChainTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestTourRecall(HttpCase):
+class TestTourRecall(DemoChainTourCase):
     """A recall manager runs a recall from a demo lot in the browser, then
     prints the PDF and downloads the FSMA 204 spreadsheet."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        builder = TraceabilityChainBuilder(cls.env)
-        if not builder.has_mrp:
-            raise SkipTest("the demo chain needs mrp to reach customers")
-        cls.demo = builder.build_demo_chain()
-        cls.admin = cls.env.ref("base.user_admin")
-        cls.admin.group_ids |= cls.env.ref("stock.group_production_lot")
 
     def test_recall_tour(self):
         lot = self.demo["lots"]["FLOUR-2026-001"]

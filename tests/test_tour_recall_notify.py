@@ -1,25 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from unittest import SkipTest
 
 from odoo.fields import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import TraceabilityChainBuilder
+from .common import DemoChainTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestTourRecallNotify(HttpCase):
+class TestTourRecallNotify(DemoChainTourCase):
     """Notify customers in the browser: preview, exclude, confirm."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        builder = TraceabilityChainBuilder(cls.env)
-        if not builder.has_mrp:
-            raise SkipTest("the demo chain needs mrp to reach customers")
-        cls.demo = builder.build_demo_chain()
-        cls.admin = cls.env.ref("base.user_admin")
-        cls.admin.group_ids |= cls.env.ref("stock.group_production_lot")
         lot = cls.demo["lots"]["FLOUR-2026-003"]
         cls.recall = (
             cls.env["stock.recall"]

@@ -1,15 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import io
-from unittest import SkipTest
 
 from odoo.fields import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import DEMO_EXPIRED_LOT, TraceabilityChainBuilder
+from .common import DEMO_EXPIRED_LOT, DemoChainTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestTourRecallScreens(HttpCase):
+class TestTourRecallScreens(DemoChainTourCase):
     """The recall form on a 1440 px screen: header actions per state, the
     gear menu, readable columns, and the XLSX export from the gear menu."""
 
@@ -18,13 +17,7 @@ class TestTourRecallScreens(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        builder = TraceabilityChainBuilder(cls.env)
-        if not builder.has_mrp:
-            raise SkipTest("the demo chain needs mrp to reach customers")
-        cls.demo = builder.build_demo_chain()
-        admin = cls.env.ref("base.user_admin")
-        admin.group_ids |= cls.env.ref("stock.group_production_lot")
-        admin.tz = "Europe/Brussels"
+        cls.admin.tz = "Europe/Brussels"
         cls.recall = cls.env["stock.recall"].create(
             {
                 "lot_ids": [Command.set(cls.demo["lots"][DEMO_EXPIRED_LOT].ids)],
