@@ -49,7 +49,15 @@ REKEY_RELEASE = "19.0.1.1.0"
 # What a release's migration legitimately removes or rewrites, so that the
 # check does not flag it: xmlids (module.name) and "table.column" entries.
 # Emptied when OLD_COMMIT (tools/upgrade_check.sh) moves past that release.
-REMOVED_XMLIDS = set()
+REMOVED_XMLIDS = {
+    # 19.0.1.2.0: the recall's summary quantities became texts per unit of
+    # measure (never summed across units); the float fields were computed,
+    # not stored, so no data goes with them.
+    "stock_lot_traceability.field_stock_recall__qty_on_hand",
+    "stock_lot_traceability.field_stock_recall__qty_recovered",
+    "stock_lot_traceability.field_stock_recall__qty_shipped",
+    "stock_lot_traceability.field_stock_recall__qty_unexplained",
+}
 REWRITTEN_COLUMNS = set()
 
 
