@@ -9,6 +9,13 @@ from . import quantity_format
 
 
 class StockRecall(models.Model):
+    """A product recall: its seed lots, its workflow (draft, traced, in
+    progress, closed) and its summary figures. The other concerns extend it
+    in their own files: the stored trace (``stock_recall_trace``, its SQL in
+    ``recall_trace_sql``), quarantine (``stock_recall_quarantine``),
+    customer notices (``stock_recall_notice``), exports
+    (``stock_recall_export``) and the genealogy (``stock_recall_genealogy``)."""
+
     _name = "stock.recall"
     _description = "Product Recall"
     _inherit = ["mail.thread", "mail.activity.mixin"]  # noqa: RUF012
@@ -171,15 +178,6 @@ class StockRecall(models.Model):
         "measure, the lowest of their percentages.",
     )
 
-    notify_pending_count = fields.Integer(
-        string="Customers to Notify",
-        compute="_compute_notify_status",
-        help="Customers holding an affected lot who were never sent a notice for it.",
-    )
-    notified_customer_count = fields.Integer(
-        string="Customers Notified", compute="_compute_notify_status"
-    )
-
     drill_elapsed = fields.Float(
         string="Drill Time (s)",
         readonly=True,
@@ -264,20 +262,6 @@ class StockRecall(models.Model):
                 shipped.get(recall.id, {}), 0
             )
             recall.event_count = event_data.get(recall, 0)
-
-    @api.depends("shipment_ids.notified")
-    def _compute_notify_status(self):
-        status = self.env["stock.recall.shipment"]._get_customer_status(self)
-        for recall in self:
-            customers = status.get(recall, {})
-            recall.notify_pending_count = sum(
-                bool(partner and customer["pending"])
-                for partner, customer in customers.items()
-            )
-            recall.notified_customer_count = sum(
-                bool(partner and customer["notified"])
-                for partner, customer in customers.items()
-            )
 
     @api.model
     def _totals_per_unit(self, model, domain, uom_path, qty_fields):

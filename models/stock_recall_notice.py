@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -10,6 +10,29 @@ class StockRecall(models.Model):
     calls :meth:`_notify_customers`)."""
 
     _inherit = "stock.recall"
+
+    notify_pending_count = fields.Integer(
+        string="Customers to Notify",
+        compute="_compute_notify_status",
+        help="Customers holding an affected lot who were never sent a notice for it.",
+    )
+    notified_customer_count = fields.Integer(
+        string="Customers Notified", compute="_compute_notify_status"
+    )
+
+    @api.depends("shipment_ids.notified")
+    def _compute_notify_status(self):
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        for recall in self:
+            customers = status.get(recall, {})
+            recall.notify_pending_count = sum(
+                bool(partner and customer["pending"])
+                for partner, customer in customers.items()
+            )
+            recall.notified_customer_count = sum(
+                bool(partner and customer["notified"])
+                for partner, customer in customers.items()
+            )
 
     def _open_notify_wizard(self, mode):
         self._check_recall_manager()
