@@ -5,8 +5,13 @@ from . import stock_warehouse
 from . import stock_lot
 from . import stock_move_line
 from . import trace_engine
+from . import recall_trace_sql
 from . import quantity_format
 from . import stock_recall
+from . import stock_recall_trace
+from . import stock_recall_quarantine
+from . import stock_recall_notice
+from . import stock_recall_export
 from . import stock_recall_genealogy
 from . import stock_recall_line_mixin
 from . import stock_recall_lot

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, float_repr
 
-from . import genealogy
+from . import genealogy, recall_trace_sql
 
 # the separator of the lot names in stock.recall.lot.path
 PATH_SEPARATOR = " → "
@@ -122,10 +122,12 @@ class StockRecall(models.Model):
                             AND l.src_usage = 'customer'))
                    AND l.lot_id = ANY(%(customer_lot_ids)s)
                 """,
-                lines=self._done_lines_query(params),
-                stock_rows=self._stock_rows_query(params),
-                balance=self._balance_ctes(trace_rows),
-                **params,
+                lines=recall_trace_sql.done_lines_query(
+                    params["all_lot_ids"], params["companies"]
+                ),
+                stock_rows=recall_trace_sql.stock_rows_query(params["all_lot_ids"]),
+                balance=recall_trace_sql.balance_ctes(trace_rows),
+                customer_lot_ids=params["customer_lot_ids"],
             )
         )
         balance = {row[1]: row[3:] for row in figures if row[0] is None}

@@ -1,0 +1,370 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""SQL of a stored recall trace (``stock.recall._trace``).
+
+Plain functions returning ``odoo.tools.SQL``, next to the graph walk of
+:mod:`.trace_engine`; the recall model only gathers the parameters and runs
+the statement. After the graph walk (``rows``: the affected lots as
+``(lot_id, depth, direction, path)`` tuples), one statement
+(:func:`trace_query`) reads the done lines of the affected lots once and
+writes the four result tables from them.
+
+The fragments are common table expressions of that statement; each one
+names the CTEs it reads, and the columns it relies on:
+
+``lines`` (:func:`done_lines_query`)
+    one row per event of a done line of an affected lot: ``id`` (the move
+    line), ``lot_id``, ``product_id``, ``date``, ``location_id``,
+    ``location_dest_id``, ``company_id``, ``quantity`` (line unit), ``qty``
+    (product unit), ``src_usage``, ``dst_usage``, ``partner_id``,
+    ``reference``, ``is_retroactive``, ``event_type``. It is also the
+    ``lines`` that :func:`.trace_engine.event_totals_sql` totals.
+``stock_rows`` (:func:`stock_rows_query`, reads ``lines``)
+    where the affected lots are: ``lot_id``, ``product_id``,
+    ``location_id``, ``kind`` (a ``stock.recall.stock`` kind), ``quantity``.
+``ev``, ``st``, ``tlc``, ``bal``, ``tot`` (:func:`balance_ctes`, read
+    ``lines`` and ``stock_rows``)
+    ``tot`` is one row per affected lot: ``lot_id``, ``depth``,
+    ``direction``, ``path``, ``source`` (its traceability lot code source),
+    the totals of :func:`.trace_engine.event_totals_sql` (``received``,
+    ``produced``, ``found``, ``shipped``, ``returned``, ``vendor_returned``,
+    ``consumed``, ``scrapped``, ``adjusted``; zero when missing),
+    ``on_hand``, ``in_transit``, and the mass balance ``qty_in`` and
+    ``accounted`` (:data:`.trace_engine.BALANCE_IN`,
+    :data:`.trace_engine.BALANCE_ACCOUNTED`).
+
+The ``insert_*`` fragments write the results of the recall ``recall`` (its
+id) from those CTEs.
+"""
+
+from odoo.tools import SQL
+
+from . import trace_engine
+
+
+def delete_results_query(recall):
+    """Remove the stored results of the recall ``recall`` (before a new trace)."""
+    return SQL(
+        """
+        DELETE FROM stock_recall_shipment WHERE recall_id = %(recall)s;
+        DELETE FROM stock_recall_stock WHERE recall_id = %(recall)s;
+        DELETE FROM stock_recall_event WHERE recall_id = %(recall)s;
+        DELETE FROM stock_recall_lot WHERE recall_id = %(recall)s
+
+        """,
+        recall=recall,
+    )
+
+
+def hidden_shipments_query(customer_lot_ids, companies):
+    """Number of customer shipments of ``customer_lot_ids`` made by
+    companies outside ``companies``."""
+    return SQL(
+        """
+        SELECT COUNT(*)
+          FROM stock_move_line ml
+          JOIN stock_location dst ON dst.id = ml.location_dest_id
+         WHERE ml.lot_id = ANY(%(customer_lot_ids)s) AND ml.state = 'done'
+           AND dst.usage = 'customer' AND ml.company_id <> ALL(%(companies)s)
+        """,
+        customer_lot_ids=customer_lot_ids,
+        companies=companies,
+    )
+
+
+def trace_query(rows, params, tolerance):
+    """One statement: ``lines`` (done lines of the affected lots, read
+    once) feeds the events, the shipments, the stock and the balance of
+    each affected lot, inserted with its figures (no update afterwards).
+
+    ``params``: ``recall`` and ``company`` (ids), ``companies`` (the
+    companies traced), ``all_lot_ids`` (the affected lots) and
+    ``customer_lot_ids`` (those whose shipments are listed: not upstream);
+    ``tolerance``: the percentage off 100 that flags a lot out of balance.
+    """
+    return SQL(
+        """
+        WITH lines AS MATERIALIZED (%(lines)s),
+        stock_rows AS MATERIALIZED (%(stock_rows)s),
+        %(balance)s,
+        ins_events AS (%(events)s),
+        ins_shipments AS (%(shipments)s),
+        ins_stock AS (%(stock)s)
+        %(lots)s
+
+        """,
+        lines=done_lines_query(params["all_lot_ids"], params["companies"]),
+        stock_rows=stock_rows_query(params["all_lot_ids"]),
+        balance=balance_ctes(rows),
+        events=insert_events_query(params["recall"]),
+        shipments=insert_shipments_query(params["recall"], params["customer_lot_ids"]),
+        stock=insert_stock_query(params["recall"]),
+        lots=insert_lots_query(params["recall"], params["company"], tolerance),
+    )
+
+
+def done_lines_query(all_lot_ids, companies):
+    """``lines``: done move lines of ``all_lot_ids`` in ``companies``, one
+    row per event: a line is one event, or two (dropship: receiving and
+    shipping). The event type comes from
+    :func:`~.trace_engine.event_types_sql`, whose aliases this query
+    defines: ``ml`` (the line), ``m`` (its move, ``scrap_id``), ``src_loc``
+    and ``dst_loc`` (its locations).
+
+    ``is_retroactive`` marks the history lines of a retroactive
+    assignment (issue 4), event type ``assignment``: the stock they
+    assigned the lot to counts as received.
+    """
+    return SQL(
+        """
+        SELECT ml.id, ml.lot_id, ml.product_id, ml.date, ml.location_id,
+               ml.location_dest_id, ml.company_id, ml.quantity,
+               ml.quantity_product_uom AS qty, src_loc.usage AS src_usage,
+               dst_loc.usage AS dst_usage,
+               CASE WHEN ev.event_type IN ('shipping', 'customer_return')
+                         AND 'supplier' IN (src_loc.usage, dst_loc.usage)
+                    -- dropship: the transfer's partner is the vendor, the
+                    -- customer is on the move (its delivery address)
+                    THEN COALESCE(m.partner_id, p.partner_id)
+                    ELSE COALESCE(p.partner_id, m.partner_id)
+               END AS partner_id,
+               COALESCE(p.name, m.reference) AS reference,
+               arl.id IS NOT NULL AS is_retroactive, ev.event_type
+          FROM unnest(%(all_lot_ids)s::int[]) AS affected(lot_id)
+          CROSS JOIN LATERAL (
+                SELECT l.id, l.lot_id, l.product_id, l.date, l.location_id,
+                       l.location_dest_id, l.company_id, l.quantity,
+                       l.quantity_product_uom, l.move_id, l.picking_id
+                  FROM stock_move_line l
+                 WHERE l.lot_id = affected.lot_id AND l.state = 'done'
+                   AND l.company_id = ANY(%(companies)s)
+                OFFSET 0) ml
+          LEFT JOIN LATERAL (
+                SELECT sm.partner_id, sm.reference, sm.scrap_id
+                  FROM stock_move sm
+                 WHERE sm.id = ml.move_id
+                OFFSET 0) m ON TRUE
+          LEFT JOIN LATERAL (
+                SELECT sp.partner_id, sp.name
+                  FROM stock_picking sp
+                 WHERE sp.id = ml.picking_id
+                OFFSET 0) p ON TRUE
+          LEFT JOIN stock_lot_assign_run_line arl ON arl.move_line_id = ml.id
+          JOIN stock_location src_loc ON src_loc.id = ml.location_id
+          JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
+         CROSS JOIN LATERAL unnest(
+               CASE WHEN arl.id IS NOT NULL THEN ARRAY['assignment']
+                    ELSE %(event_types)s END) AS ev(event_type)
+
+        """,
+        event_types=trace_engine.event_types_sql(),
+        all_lot_ids=all_lot_ids,
+        companies=companies,
+    )
+
+
+def stock_rows_query(all_lot_ids):
+    """``stock_rows``: where ``all_lot_ids`` are: on hand and in transit
+    (quants), and consumed, scrapped or returned by customers (from the
+    ``lines`` CTE)."""
+    return SQL(
+        """
+        SELECT q.lot_id, q.product_id, q.location_id,
+               CASE WHEN loc.usage = 'internal' THEN 'on_hand'
+                    WHEN loc.company_id IS NULL THEN 'between_companies'
+                    ELSE 'in_transit' END AS kind,
+               SUM(q.quantity) AS quantity
+          FROM stock_quant q
+          JOIN stock_location loc ON loc.id = q.location_id
+          JOIN stock_lot lot ON lot.id = q.lot_id
+         WHERE q.lot_id = ANY(%(all_lot_ids)s)
+           AND loc.usage IN ('internal', 'transit')
+           -- between companies, each company's lot record keeps its own
+           -- quant (+1 sent, -1 received): a pair that cancels is no stock
+           AND NOT (loc.company_id IS NULL AND loc.usage = 'transit' AND (
+                SELECT SUM(oq.quantity)
+                  FROM stock_quant oq
+                  JOIN stock_lot ol ON ol.id = oq.lot_id
+                 WHERE oq.location_id = q.location_id
+                   AND oq.product_id = q.product_id AND ol.name = lot.name
+               ) = 0)
+         GROUP BY q.lot_id, q.product_id, q.location_id, loc.usage,
+                  loc.company_id
+        HAVING SUM(q.quantity) != 0
+        UNION ALL
+        SELECT l.lot_id, l.product_id,
+               CASE WHEN l.event_type = 'customer_return'
+                    THEN l.location_dest_id ELSE l.location_id END,
+               CASE l.event_type WHEN 'consumption' THEN 'consumed'
+                    WHEN 'scrap' THEN 'scrapped' ELSE 'returned' END,
+               SUM(l.qty)
+          FROM lines l
+         WHERE l.event_type IN ('consumption', 'scrap', 'customer_return')
+         GROUP BY 1, 2, 3, 4
+
+        """,
+        all_lot_ids=all_lot_ids,
+    )
+
+
+def balance_ctes(rows):
+    """``ev``, ``st``, ``tlc``, ``bal`` and ``tot``: each affected lot
+    (``rows``) with its mass balance, from ``lines`` and ``stock_rows``."""
+    return SQL(
+        """
+        ev AS (%(event_totals)s),
+        st AS (
+            SELECT lot_id,
+                   SUM(quantity) FILTER (WHERE kind = 'on_hand') AS on_hand,
+                   SUM(quantity) FILTER (WHERE kind = 'in_transit') AS in_transit
+              FROM stock_rows
+             GROUP BY lot_id
+        ), tlc AS (
+            SELECT DISTINCT ON (l.lot_id) l.lot_id,
+                   CASE WHEN l.event_type = 'receiving'
+                        THEN COALESCE(rp.name, src_loc.name)
+                        ELSE CONCAT(co.name, ' (', l.reference, ')') END AS source
+              FROM lines l
+              JOIN stock_location src_loc ON src_loc.id = l.location_id
+              JOIN res_company co ON co.id = l.company_id
+              LEFT JOIN res_partner rp ON rp.id = l.partner_id
+             WHERE l.event_type IN ('receiving', 'production') OR l.is_retroactive
+             ORDER BY l.lot_id, l.date, l.id
+        ), bal AS (
+            SELECT t.lot_id, t.depth, t.direction, t.path, tlc.source,
+                   COALESCE(ev.received, 0) AS received,
+                   COALESCE(ev.produced, 0) AS produced,
+                   COALESCE(ev.found, 0) AS found,
+                   COALESCE(ev.shipped, 0) AS shipped,
+                   COALESCE(ev.returned, 0) AS returned,
+                   COALESCE(ev.vendor_returned, 0) AS vendor_returned,
+                   COALESCE(ev.consumed, 0) AS consumed,
+                   COALESCE(ev.scrapped, 0) AS scrapped,
+                   COALESCE(ev.adjusted, 0) AS adjusted,
+                   COALESCE(st.on_hand, 0) AS on_hand,
+                   COALESCE(st.in_transit, 0) AS in_transit
+              FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
+                          %(directions)s::varchar[], %(paths)s::varchar[])
+                   AS t(lot_id, depth, direction, path)
+              LEFT JOIN ev ON ev.lot_id = t.lot_id
+              LEFT JOIN st ON st.lot_id = t.lot_id
+              LEFT JOIN tlc ON tlc.lot_id = t.lot_id
+        ), tot AS (
+            SELECT bal.*, %(qty_in)s AS qty_in, %(accounted)s AS accounted
+              FROM bal
+        )
+
+        """,
+        event_totals=trace_engine.event_totals_sql(),
+        qty_in=trace_engine.BALANCE_IN,
+        accounted=trace_engine.BALANCE_ACCOUNTED,
+        lot_ids=[row[0] for row in rows],
+        depths=[row[1] for row in rows],
+        directions=[row[2] for row in rows],
+        paths=[row[3] for row in rows],
+    )
+
+
+def insert_events_query(recall):
+    """Every row of ``lines`` as a ``stock.recall.event``."""
+    return SQL(
+        """
+        INSERT INTO stock_recall_event (
+            recall_id, move_line_id, lot_id, product_id, event_type, date,
+            quantity, product_qty, partner_id, reference, input_lot_codes)
+        SELECT %(recall)s, l.id, l.lot_id, l.product_id, l.event_type,
+               l.date, l.quantity, l.qty, l.partner_id, l.reference,
+               CASE WHEN l.src_usage = 'production' THEN (
+                   SELECT string_agg(DISTINCT il.name, ', ')
+                     FROM stock_move_line_consume_rel rel
+                     JOIN stock_move_line iml ON iml.id = rel.produce_line_id
+                     JOIN stock_lot il ON il.id = iml.lot_id
+                    WHERE rel.consume_line_id = l.id)
+               END
+          FROM lines l
+
+        """,
+        recall=recall,
+    )
+
+
+def insert_shipments_query(recall, customer_lot_ids):
+    """The shipments to and returns from customers of ``customer_lot_ids``,
+    from ``lines``, as ``stock.recall.shipment`` rows (returns negative)."""
+    return SQL(
+        """
+        INSERT INTO stock_recall_shipment (
+            recall_id, move_line_id, kind, partner_id, date, lot_id,
+            quantity, product_qty, notified)
+        SELECT %(recall)s, l.id,
+               CASE l.event_type WHEN 'shipping' THEN 'shipment'
+                    ELSE 'return' END,
+               COALESCE(rp.commercial_partner_id, rp.id), l.date, l.lot_id,
+               CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.quantity,
+               CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.qty,
+               FALSE
+          FROM lines l
+          LEFT JOIN res_partner rp ON rp.id = l.partner_id
+         WHERE ((l.event_type = 'shipping' AND l.dst_usage = 'customer')
+                OR (l.event_type = 'customer_return' AND l.src_usage = 'customer'))
+           AND l.lot_id = ANY(%(customer_lot_ids)s)
+
+        """,
+        recall=recall,
+        customer_lot_ids=customer_lot_ids,
+    )
+
+
+def insert_stock_query(recall):
+    """Every row of ``stock_rows`` as a ``stock.recall.stock``."""
+    return SQL(
+        """
+        INSERT INTO stock_recall_stock (
+            recall_id, lot_id, product_id, location_id, kind, quantity)
+        SELECT %(recall)s, s.lot_id, s.product_id, s.location_id, s.kind,
+               s.quantity
+          FROM stock_rows s
+
+        """,
+        recall=recall,
+    )
+
+
+def insert_lots_query(recall, company, tolerance):
+    """The affected lots with their path and mass balance (``tot``), as
+    ``stock.recall.lot`` rows of company ``company``; a lot more than
+    ``tolerance`` percent off 100 is flagged."""
+    return SQL(
+        """
+        INSERT INTO stock_recall_lot (
+            recall_id, company_id, lot_id, product_id, depth, direction, path,
+            tlc_source, qty_received, qty_produced, qty_found, qty_in,
+            qty_on_hand, qty_in_transit, qty_shipped, qty_returned,
+            qty_vendor_returned, qty_consumed, qty_scrapped, qty_adjusted,
+            qty_accounted, qty_unexplained, balance_pct, balance_flag)
+        SELECT %(recall)s, %(company)s, tot.lot_id, lot.product_id,
+               tot.depth, tot.direction,
+               (SELECT string_agg(
+                           pl.name, ' → '
+                           ORDER BY array_position(
+                               string_to_array(tot.path, ',')::int[], pl.id))
+                  FROM stock_lot pl
+                 WHERE pl.id = ANY(string_to_array(tot.path, ',')::int[])),
+               tot.source, tot.received, tot.produced, tot.found, tot.qty_in,
+               tot.on_hand, tot.in_transit, tot.shipped, tot.returned,
+               tot.vendor_returned, tot.consumed, tot.scrapped, tot.adjusted,
+               tot.accounted, tot.qty_in - tot.accounted,
+               CASE WHEN tot.qty_in != 0
+                    THEN ROUND((100.0 * tot.accounted / tot.qty_in)::numeric, 2)
+                    WHEN tot.accounted = 0 THEN 100.0 ELSE 0.0 END,
+               CASE WHEN tot.qty_in != 0
+                    THEN ABS(100.0 * tot.accounted / tot.qty_in - 100.0)
+                         > %(tolerance)s
+                    ELSE ROUND(tot.accounted::numeric, 6) != 0 END
+          FROM tot
+          JOIN stock_lot lot ON lot.id = tot.lot_id
+
+        """,
+        recall=recall,
+        company=company,
+        tolerance=tolerance,
+    )
