@@ -134,11 +134,11 @@ class StockLot(models.Model):
 
     @api.model
     def _traceability_fill_unusual_keys(self):
-        """Keys of the names PostgreSQL does not normalise as Python does
-        (tabs, line breaks and non-ASCII: btrim() and lower() differ from
-        str.strip() and str.lower()), recomputed with the ORM's own
-        normalisation so that install-time keys are the keys the ORM computes
-        (else duplicates appear, or hide, at the first recompute)."""
+        """Keys of the names PostgreSQL may not normalise as Python does
+        (``lot_naming.sql_unsafe_name``: tabs, line breaks, non-ASCII, blank),
+        recomputed with the ORM's own normalisation so that install-time keys
+        are the keys the ORM computes (else duplicates appear, or hide, at the
+        first recompute)."""
         rows = self.env.execute_query(
             SQL(
                 "SELECT id, name, company_id, product_id FROM stock_lot WHERE %s",
