@@ -1,5 +1,5 @@
 # Development loop of the stock_lot_traceability add-on. See README.rst.
-.PHONY: setup setup-selftest run test upgrade-check install-check jobs-check lint pytest pot bench compat load
+.PHONY: setup setup-selftest run test unit upgrade-check install-check jobs-check lint pytest pot bench compat load
 
 setup:
 	bash tools/setup.sh
@@ -13,6 +13,10 @@ run:
 
 test:
 	bash tools/test.sh
+
+# Database-free unit tests (lot naming), plain unittest, about a second.
+unit:
+	bash tools/unit.sh $(ARGS)
 
 # In-place upgrade from the last landed release (tools/upgrade_check.sh).
 upgrade-check:

@@ -1,8 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import datetime
 import logging
-import re
-import unicodedata
 from collections import defaultdict
 
 import psycopg2
@@ -12,21 +10,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL, sql
-from odoo.tools.barcode import get_barcode_check_digit
 from odoo.tools.sql import column_exists, create_column
 
 from ..exceptions import TraceabilityError, TraceabilityValidationError
-from . import lot_merge, trace_engine
+from . import lot_merge, lot_naming, trace_engine
+from .lot_naming import GS1_LOT_MAX_LENGTH
 
 _logger = logging.getLogger(__name__)
 
-# GS1 element strings typed or scanned into a lot field (A4)
-GS1_LOT_MAX_LENGTH = 20
-FNC1 = "\x1d"
-GS1_PREFIXES = ("]C1", "]e0", "]d2", "]Q3", "]J1", FNC1)
-GS1_HRI_START = re.compile(r"^\((\d{2,4})\)")
-GS1_HRI_ELEMENT = re.compile(r"\((\d{2,4})\)([^(]*)")
-GS1_RAW_START = re.compile(r"^01\d{14}(?:10|11|13|15|17|21)")
 BLOCK_FIELDS = {"is_blocked", "blocked_reason", "blocked_by_id", "blocked_date"}
 # Context markers of the add-on's own privileged lot writes (name correction,
 # blocking, names already read). Objects, not flags: a context sent over RPC
@@ -124,15 +115,18 @@ class StockLot(models.Model):
         if not column_exists(cr, "stock_lot", "traceability_unique_key"):
             create_column(cr, "stock_lot", "traceability_name_key", "varchar")
             create_column(cr, "stock_lot", "traceability_unique_key", "varchar")
+            name_key = lot_naming.name_key_sql(SQL.identifier("name"))
             self.env.execute_query(
                 SQL(
-                    """
-                    UPDATE stock_lot
-                       SET traceability_name_key = lower(btrim(name)),
-                           traceability_unique_key = 'P|'
-                               || COALESCE(company_id, 0) || '|' || product_id
-                               || '|' || lower(btrim(name))
-                    """
+                    "UPDATE stock_lot SET traceability_name_key = %s, "
+                    "traceability_unique_key = %s",
+                    name_key,
+                    lot_naming.unique_key_sql(
+                        "product",
+                        name_key,
+                        SQL.identifier("company_id"),
+                        SQL.identifier("product_id"),
+                    ),
                 )
             )
             self._traceability_fill_unusual_keys()
@@ -140,25 +134,24 @@ class StockLot(models.Model):
 
     @api.model
     def _traceability_fill_unusual_keys(self):
-        """Keys of the names PostgreSQL does not normalise as Python does
-        (tabs, line breaks and non-ASCII: btrim() and lower() differ from
-        str.strip() and str.lower()), recomputed with the ORM's own
-        normalisation so that install-time keys are the keys the ORM computes
-        (else duplicates appear, or hide, at the first recompute)."""
+        """Keys of the names PostgreSQL may not normalise as Python does
+        (``lot_naming.sql_unsafe_name``: tabs, line breaks, non-ASCII, blank),
+        recomputed with the ORM's own normalisation so that install-time keys
+        are the keys the ORM computes (else duplicates appear, or hide, at the
+        first recompute)."""
         rows = self.env.execute_query(
             SQL(
-                "SELECT id, name, company_id, product_id FROM stock_lot "
-                "WHERE name ~ %s OR btrim(name) = ''",
-                r"[^\x20-\x7e]",
+                "SELECT id, name, company_id, product_id FROM stock_lot WHERE %s",
+                lot_naming.sql_unsafe_name(SQL.identifier("name")),
             )
         )
         if not rows:
             return
         values = []
         for lot_id, name, company_id, product_id in rows:
-            name_key = self._traceability_normalise(name) or None
-            key = name_key and f"P|{company_id or 0}|{product_id}|{name_key}"
-            values.append(SQL("(%s, %s, %s)", lot_id, name_key, key))
+            name_key = lot_naming.name_key(name) or None
+            key = lot_naming.unique_key("product", name_key, company_id, product_id)
+            values.append(SQL("(%s, %s, %s)", lot_id, name_key, key or None))
         self.env.execute_query(
             SQL(
                 """
@@ -631,43 +624,29 @@ class StockLot(models.Model):
 
     @api.model
     def _normalize_lot_name(self, name, name_format):
-        """Drop control/format characters and surrounding spaces; upper-case
-        when the format asks for it."""
-        name = "".join(
-            char for char in name if unicodedata.category(char) not in ("Cc", "Cf")
-        ).strip()
-        if name_format and name_format["uppercase"]:
-            name = name.upper()
-        return name
+        return lot_naming.clean_name(
+            name, uppercase=bool(name_format and name_format["uppercase"])
+        )
 
     @api.model
     def _get_lot_name_format_errors(self, name, name_format):
         """Reasons why ``name`` breaks ``name_format`` (empty list if none)."""
-        if not name:
-            return [self.env._("the name is empty")]
-        if not name_format:
-            return []
-        errors = []
-        if name_format["min_length"] and len(name) < name_format["min_length"]:
-            errors.append(
-                self.env._(
-                    "shorter than %(min)s characters", min=name_format["min_length"]
-                )
-            )
-        if name_format["max_length"] and len(name) > name_format["max_length"]:
-            errors.append(
-                self.env._(
-                    "longer than %(max)s characters", max=name_format["max_length"]
-                )
-            )
-        if name_format["pattern"] and not re.fullmatch(name_format["pattern"], name):
-            errors.append(
-                self.env._(
-                    "does not match the pattern %(pattern)s",
-                    pattern=name_format["pattern"],
-                )
-            )
-        return errors
+        return [
+            self._get_lot_name_violation_message(code, params)
+            for code, params in lot_naming.format_violations(name, name_format)
+        ]
+
+    @api.model
+    def _get_lot_name_violation_message(self, code, params):
+        if code == "empty":
+            return self.env._("the name is empty")
+        if code == "min_length":
+            return self.env._("shorter than %(min)s characters", min=params["min"])
+        if code == "max_length":
+            return self.env._("longer than %(max)s characters", max=params["max"])
+        return self.env._(
+            "does not match the pattern %(pattern)s", pattern=params["pattern"]
+        )
 
     @api.model
     def _format_lot_name_error(self, product, name, reason):
@@ -690,8 +669,7 @@ class StockLot(models.Model):
         result = {"name": raw_name, "expiration_date": None, "errors": []}
         if not raw_name or not isinstance(raw_name, str):
             return result
-        # Not str.strip(): it would also drop a leading FNC1 (\x1d).
-        scanned = raw_name.strip(" \t\r\n")
+        scanned = lot_naming.strip_scan(raw_name)
         if self._looks_like_gs1(scanned):
             result.update(self._parse_gs1_lot_string(scanned, product))
             if result["errors"]:
@@ -756,11 +734,7 @@ class StockLot(models.Model):
 
     @api.model
     def _looks_like_gs1(self, value):
-        return bool(
-            value.startswith(GS1_PREFIXES)
-            or GS1_HRI_START.match(value)
-            or GS1_RAW_START.match(value)
-        )
+        return lot_naming.looks_like_gs1(value)
 
     @api.model
     def _get_gs1_nomenclature(self):
@@ -772,12 +746,7 @@ class StockLot(models.Model):
     @api.model
     def _parse_gs1_lot_string(self, value, product):
         """Decompose a GS1 element string with Odoo's GS1 nomenclature."""
-        element_string = value
-        if GS1_HRI_START.match(value):
-            # Human-readable form "(01)...(10)...": FNC1 after each element.
-            element_string = FNC1.join(
-                ai + data for ai, data in GS1_HRI_ELEMENT.findall(value)
-            )
+        element_string = lot_naming.to_element_string(value)
         try:
             elements = (
                 self._get_gs1_nomenclature()
@@ -793,7 +762,7 @@ class StockLot(models.Model):
         gtin = by_ai.get("01")
         if gtin:
             barcode = (product.barcode or "").strip()
-            if not barcode or barcode.zfill(14) != gtin["value"].zfill(14):
+            if not lot_naming.gtin_matches(barcode, gtin["value"]):
                 errors.append(
                     self.env._(
                         "the GTIN %(gtin)s (AI 01) is not the barcode of the "
@@ -802,12 +771,7 @@ class StockLot(models.Model):
                         barcode=barcode or self.env._("none"),
                     )
                 )
-        lot = by_ai.get("10")
-        serial = by_ai.get("21")
-        if product.tracking == "serial":
-            name_element = serial or lot
-        else:
-            name_element = lot or serial
+        name_element = lot_naming.gs1_name_element(by_ai, product.tracking)
         if not name_element or not name_element["value"]:
             errors.append(
                 self.env._("the GS1 string has no lot (AI 10) or serial number (AI 21)")
@@ -825,15 +789,10 @@ class StockLot(models.Model):
 
     @api.model
     def _get_gs1_failure_reason(self, element_string):
-        for prefix in GS1_PREFIXES:
-            if element_string.startswith(prefix):
-                element_string = element_string[len(prefix) :]
-                break
-        gtin = re.match(r"^01(\d{14})", element_string)
-        if gtin and int(gtin.group(1)[-1]) != get_barcode_check_digit(gtin.group(1)):
+        gtin = lot_naming.gtin_check_digit_error(element_string)
+        if gtin:
             return self.env._(
-                "the GTIN %(gtin)s (AI 01) has an invalid check digit",
-                gtin=gtin.group(1),
+                "the GTIN %(gtin)s (AI 01) has an invalid check digit", gtin=gtin
             )
         return self.env._("not a valid GS1 element string")
 
@@ -953,7 +912,7 @@ class StockLot(models.Model):
 
     @api.model
     def _traceability_normalise(self, name):
-        return (name or "").strip().lower()
+        return lot_naming.name_key(name)
 
     @api.model
     def _traceability_scope_of(self, company, tracking):
@@ -963,7 +922,9 @@ class StockLot(models.Model):
         follow the current company."""
         if tracking != "serial":
             return "product"
-        return (company or self.env.company).serial_uniqueness_scope or "product"
+        return lot_naming.uniqueness_scope(
+            tracking, (company or self.env.company).serial_uniqueness_scope
+        )
 
     def _traceability_build_key(self, name_key):
         self.ensure_one()
@@ -971,11 +932,9 @@ class StockLot(models.Model):
         if not (name_key and self.product_id and company.strict_traceability):
             return False
         scope = self._traceability_scope_of(self.company_id, self.product_id.tracking)
-        if scope == "global":
-            return f"G|{name_key}"
-        if scope == "company":
-            return f"C|{self.company_id.id or 0}|{name_key}"
-        return f"P|{self.company_id.id or 0}|{self.product_id.id}|{name_key}"
+        return lot_naming.unique_key(
+            scope, name_key, self.company_id.id, self.product_id.id
+        )
 
     def _traceability_key_info(self):
         self.ensure_one()

@@ -7,7 +7,7 @@ from odoo.tools.misc import format_datetime
 
 from ..exceptions import TraceabilityError
 from . import quantity_format
-from .stock_lot import GS1_LOT_MAX_LENGTH
+from .lot_naming import GS1_LOT_MAX_LENGTH
 
 # Context marker of move lines being done, whose batch check makes the quant
 # guard step aside; an object, so that an RPC context cannot carry it.

@@ -1,6 +1,7 @@
 from . import test_builder
 from . import test_tour_lot_traceability
 from . import test_integrity_format
+from . import test_lot_naming
 from . import test_integrity_uniqueness
 from . import test_integrity_immutability
 from . import test_integrity_blocked

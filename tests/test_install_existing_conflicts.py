@@ -15,6 +15,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger, sql
 
 from ..exceptions import TraceabilityValidationError
+from ..models import lot_naming
 from ..models.stock_lot import UNIQUE_KEY_INDEX
 from .assign_common import AssignCase
 
@@ -381,9 +382,13 @@ class TestInstallExistingConflicts(AssignCase):
             )
         self.env.cr.execute(
             SQL(
-                "UPDATE stock_lot SET traceability_unique_key = 'P|'"
-                " || COALESCE(company_id, 0) || '|' || product_id"
-                " || '|' || lower(btrim(name)) WHERE id = ANY(%s)",
+                "UPDATE stock_lot SET traceability_unique_key = %s WHERE id = ANY(%s)",
+                lot_naming.unique_key_sql(
+                    "product",
+                    lot_naming.name_key_sql(SQL.identifier("name")),
+                    SQL.identifier("company_id"),
+                    SQL.identifier("product_id"),
+                ),
                 lots.ids,
             )
         )
@@ -401,6 +406,50 @@ class TestInstallExistingConflicts(AssignCase):
         ]
         self.assertIn(set(lots[:2].ids), conflicts)
         self.assertIn(set(lots[2:4].ids), conflicts)
+
+    def test_key_sql_matches_python(self):
+        """The SQL and the Python side of the key (lot_naming) agree on every
+        name, scope and tracking, except the names the SQL side hands over
+        to Python (tabs, line breaks, non-ASCII, blank)."""
+        names = ["Plain", " Sp ace ", "TAB\t", "\nLF", "ÄRGER", "ärger ", "  ", "a|b"]
+        cases = [
+            (name, tracking, setting, company_id, product_id)
+            for name in names
+            for tracking in ("serial", "lot")
+            for setting in ("product", "company", "global", None)
+            for company_id, product_id in ((self.env.company.id, 7), (None, 8))
+        ]
+        values = SQL(", ").join(
+            SQL("(%s, %s, %s, %s::int, %s::int)", *case) for case in cases
+        )
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT %s, %s FROM (VALUES %s) AS v(name, tracking, setting, "
+                "company_id, product_id)",
+                lot_naming.unique_key_sql(
+                    lot_naming.scope_sql(SQL("v.tracking"), SQL("v.setting")),
+                    lot_naming.name_key_sql(SQL("v.name")),
+                    SQL("v.company_id"),
+                    SQL("v.product_id"),
+                ),
+                lot_naming.sql_unsafe_name(SQL("v.name")),
+                values,
+            )
+        )
+        for (name, tracking, setting, company_id, product_id), (key, unsafe) in zip(
+            cases, rows, strict=True
+        ):
+            python_key = lot_naming.unique_key(
+                lot_naming.uniqueness_scope(tracking, setting),
+                lot_naming.name_key(name),
+                company_id,
+                product_id,
+            )
+            if name.isascii() and name.isprintable() and name.strip():
+                self.assertFalse(unsafe, repr(name))
+                self.assertEqual(key, python_key, repr(name))
+            else:
+                self.assertTrue(unsafe, repr(name))
 
 
 class TestInstallIndexCheckCost(AssignCase):

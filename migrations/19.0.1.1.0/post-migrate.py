@@ -5,9 +5,9 @@ Lots written to the database without the ORM (bulk loads by COPY or SQL,
 data migrations from another system) have no ``traceability_name_key`` and
 no ``traceability_unique_key``: the unique index (A1) does not cover them and
 the uniqueness check cannot find them by name. This fills both columns in
-SQL, the way ``stock.lot._compute_traceability_keys`` computes them
-(``_traceability_normalise``, ``_traceability_scope_of``,
-``_traceability_build_key``): the normalised name for every lot; the key only
+SQL, the way ``stock.lot._compute_traceability_keys`` computes them (the
+SQL side of ``models/lot_naming.py``: ``name_key_sql``, ``scope_sql``,
+``unique_key_sql``): the normalised name for every lot; the key only
 where strict traceability is on for the lot's company (lots without a
 company follow the company of the superuser, the ORM's ``env.company`` of an
 upgrade). A lot whose key is already taken in its scope keeps no key (the
@@ -19,12 +19,12 @@ import logging
 
 from odoo.tools import SQL
 
+from odoo.addons.stock_lot_traceability.models import lot_naming
+
 _logger = logging.getLogger("odoo.addons.stock_lot_traceability.migrations")
 
 # Python's str.strip() then str.lower(), as _traceability_normalise.
-NAME_KEY = SQL(
-    "lower(regexp_replace(lot.name, '^[[:space:]]+|[[:space:]]+$', '', 'g'))"
-)
+NAME_KEY = lot_naming.name_key_sql(SQL("lot.name"))
 
 
 def _fill_name_keys(cr):
@@ -53,18 +53,7 @@ def _fill_unique_keys(cr):
             CREATE TEMPORARY TABLE slt_missing_key AS
             SELECT lot.id,
                    lot.name,
-                   CASE
-                       WHEN tmpl.tracking = 'serial'
-                            AND company.serial_uniqueness_scope = 'global'
-                           THEN 'G|' || lot.traceability_name_key
-                       WHEN tmpl.tracking = 'serial'
-                            AND company.serial_uniqueness_scope = 'company'
-                           THEN 'C|' || COALESCE(lot.company_id, 0)
-                                || '|' || lot.traceability_name_key
-                       ELSE 'P|' || COALESCE(lot.company_id, 0)
-                            || '|' || lot.product_id
-                            || '|' || lot.traceability_name_key
-                   END AS unique_key
+                   %s AS unique_key
               FROM stock_lot lot
               JOIN product_product product ON product.id = lot.product_id
               JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
@@ -76,7 +65,15 @@ def _fill_unique_keys(cr):
              WHERE lot.traceability_unique_key IS NULL
                AND lot.traceability_name_key IS NOT NULL
                AND company.strict_traceability
-            """
+            """,
+            lot_naming.unique_key_sql(
+                lot_naming.scope_sql(
+                    SQL("tmpl.tracking"), SQL("company.serial_uniqueness_scope")
+                ),
+                SQL("lot.traceability_name_key"),
+                SQL("lot.company_id"),
+                SQL("lot.product_id"),
+            ),
         )
     )
     if not cr.rowcount:

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# make unit: the database-free unit tests (tests/test_lot_naming.py) under
+# plain unittest, in about a second; no database needed. Extra arguments go
+# to unittest, e.g.  make unit ARGS=-v
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+find_odoo_src
+[ -x "$PY" ] && [ -f "$ODOORC" ] || die "run 'make setup' first"
+exec "$PY" "$ROOT/tools/unit.py" "$ODOORC" "$@"
