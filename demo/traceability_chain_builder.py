@@ -708,6 +708,15 @@ class TraceabilityChainBuilder:
 
     def _do_picking(self, picking_type, partner, src, dest, lines_by_product):
         """Create, confirm, fill with exact lots and validate a picking."""
+        picking = self.prepare_picking(
+            picking_type, partner, src, dest, lines_by_product
+        )
+        self._validate(picking)
+        return picking
+
+    def prepare_picking(self, picking_type, partner, src, dest, lines_by_product):
+        """A confirmed picking holding exactly the given lot lines, picked,
+        not validated (``lines_by_product``: ``{product: [line vals]}``)."""
         picking = self.env["stock.picking"].create(
             {
                 "picking_type_id": picking_type.id,
@@ -732,7 +741,6 @@ class TraceabilityChainBuilder:
         picking.action_confirm()
         picking.move_ids.move_line_ids.unlink()
         self._set_lot_lines(picking.move_ids, lines_by_product)
-        self._validate(picking)
         return picking
 
     def _set_lot_lines(self, moves, lines_by_product):

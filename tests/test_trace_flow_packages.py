@@ -25,7 +25,7 @@ class TestTraceFlowPackages(TraceFlowCase):
         vendor = builder.create_partner("PKGF Vendor")
         cls.alice, cls.bob = builder.create_partners(["PKGF Alice", "PKGF Bob"])
         # receipt put in a package
-        cls.receipt = cls._picking(
+        cls.receipt = cls.builder.prepare_picking(
             cls.warehouse.in_type_id,
             vendor,
             vendor.property_stock_supplier,
@@ -45,7 +45,7 @@ class TestTraceFlowPackages(TraceFlowCase):
         # unpacked in stock
         cls.received_pack.unpack()
         # part of it put in a new package on an internal transfer
-        cls.packing = cls._picking(
+        cls.packing = cls.builder.prepare_picking(
             cls.warehouse.int_type_id,
             cls.env["res.partner"],
             cls.stock_location,
@@ -73,33 +73,6 @@ class TestTraceFlowPackages(TraceFlowCase):
         # loose stock goes to Bob
         builder.deliver(cls.bulk, {cls.lot: 5.0}, cls.bob)
         builder.deliver(cls.device, {cls.sn2: 1.0}, cls.bob)
-
-    @classmethod
-    def _picking(cls, picking_type, partner, src, dest, lines_by_product):
-        """A confirmed picking with exactly the given lot lines, picked."""
-        picking = cls.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": partner.id,
-                "location_id": src.id,
-                "location_dest_id": dest.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom_qty": sum(line["quantity"] for line in lines),
-                            "location_id": src.id,
-                            "location_dest_id": dest.id,
-                        }
-                    )
-                    for product, lines in lines_by_product.items()
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.move_ids.move_line_ids.unlink()
-        cls.builder._set_lot_lines(picking.move_ids, lines_by_product)
-        return picking
 
     def test_flow_is_built_by_odoo(self):
         self.assertEqual(
