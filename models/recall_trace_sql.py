@@ -287,30 +287,45 @@ def insert_events_query(recall):
     )
 
 
+def customer_lines_query(customer_lot_ids):
+    """From ``lines``: the shipments to and returns from customers of
+    ``customer_lot_ids``, one row each: ``id`` (the move line),
+    ``partner_id`` (the commercial partner), ``date``, ``lot_id``, ``kind``
+    (``shipment`` or ``return``), ``quantity`` and ``qty`` (negative for a
+    return, so that a sum per customer is what the customer holds)."""
+    return SQL(
+        """
+        SELECT l.id, COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
+               l.date, l.lot_id,
+               CASE l.event_type WHEN 'shipping' THEN 'shipment'
+                    ELSE 'return' END AS kind,
+               CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.quantity
+                   AS quantity,
+               CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.qty AS qty
+          FROM lines l
+          LEFT JOIN res_partner rp ON rp.id = l.partner_id
+         WHERE ((l.event_type = 'shipping' AND l.dst_usage = 'customer')
+                OR (l.event_type = 'customer_return' AND l.src_usage = 'customer'))
+           AND l.lot_id = ANY(%s)
+        """,
+        customer_lot_ids,
+    )
+
+
 def insert_shipments_query(recall, customer_lot_ids):
-    """The shipments to and returns from customers of ``customer_lot_ids``,
-    from ``lines``, as ``stock.recall.shipment`` rows (returns negative)."""
+    """The customer rows of :func:`customer_lines_query` as
+    ``stock.recall.shipment`` rows."""
     return SQL(
         """
         INSERT INTO stock_recall_shipment (
             recall_id, move_line_id, kind, partner_id, date, lot_id,
             quantity, product_qty, notified)
-        SELECT %(recall)s, l.id,
-               CASE l.event_type WHEN 'shipping' THEN 'shipment'
-                    ELSE 'return' END,
-               COALESCE(rp.commercial_partner_id, rp.id), l.date, l.lot_id,
-               CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.quantity,
-               CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.qty,
-               FALSE
-          FROM lines l
-          LEFT JOIN res_partner rp ON rp.id = l.partner_id
-         WHERE ((l.event_type = 'shipping' AND l.dst_usage = 'customer')
-                OR (l.event_type = 'customer_return' AND l.src_usage = 'customer'))
-           AND l.lot_id = ANY(%(customer_lot_ids)s)
-
+        SELECT %(recall)s, c.id, c.kind, c.partner_id, c.date, c.lot_id,
+               c.quantity, c.qty, FALSE
+          FROM (%(customer_lines)s) c
         """,
         recall=recall,
-        customer_lot_ids=customer_lot_ids,
+        customer_lines=customer_lines_query(customer_lot_ids),
     )
 
 

@@ -112,22 +112,17 @@ class StockRecall(models.Model):
                        tot.shipped - tot.returned, tot.consumed
                   FROM tot
                  UNION ALL
-                SELECT l.id, COALESCE(rp.commercial_partner_id, rp.id), l.lot_id,
-                       CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.qty,
-                       NULL, NULL
-                  FROM lines l
-                  LEFT JOIN res_partner rp ON rp.id = l.partner_id
-                 WHERE ((l.event_type = 'shipping' AND l.dst_usage = 'customer')
-                        OR (l.event_type = 'customer_return'
-                            AND l.src_usage = 'customer'))
-                   AND l.lot_id = ANY(%(customer_lot_ids)s)
+                SELECT c.id, c.partner_id, c.lot_id, c.qty, NULL, NULL
+                  FROM (%(customer_lines)s) c
                 """,
                 lines=recall_trace_sql.done_lines_query(
                     params["all_lot_ids"], params["companies"]
                 ),
                 stock_rows=recall_trace_sql.stock_rows_query(params["all_lot_ids"]),
                 balance=recall_trace_sql.balance_ctes(trace_rows),
-                customer_lot_ids=params["customer_lot_ids"],
+                customer_lines=recall_trace_sql.customer_lines_query(
+                    params["customer_lot_ids"]
+                ),
             )
         )
         balance = {row[1]: row[3:] for row in figures if row[0] is None}
