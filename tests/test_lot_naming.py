@@ -5,7 +5,7 @@
 without opening a cursor; standalone, without a database (README.rst,
 Development › Tests)::
 
-    make unit                 # or: .venv/bin/python tools/unit.py .odoorc -v
+    make unit                 # or: .venv/bin/python dev/tools/unit.py .odoorc -v
 """
 
 from odoo.tests import BaseCase

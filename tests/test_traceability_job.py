@@ -5,7 +5,7 @@ left running by a dead worker, rights.
 
 The separate cursor of the job is a test cursor on the test's transaction
 (registry test mode); the real transactions (a server, the websocket, a
-killed worker) are checked by ``make jobs-check`` (tools/jobs_check.py).
+killed worker) are checked by ``make jobs-check`` (dev/tools/jobs_check.py).
 """
 
 import json

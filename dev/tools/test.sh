@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test: a fresh database with the add-on next to the apps of TEST_MODULES
-# (tools/env.sh), the add-on's tests in Odoo's own runner, and a closing
+# (dev/tools/env.sh), the add-on's tests in Odoo's own runner, and a closing
 # line "N passed, N failed" taken from Odoo's result line.
 #   SLT_TEST_DB      database name (default slt_test)
 #   SLT_TEST_TAGS    Odoo test tags (default /stock_lot_traceability)

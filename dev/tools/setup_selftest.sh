@@ -2,7 +2,7 @@
 # make setup-selftest: the PostgreSQL part of `make setup` on a machine that
 # has never seen this project. A throwaway cluster with no roles but
 # 'postgres' is created on a spare port, left stopped, then setup's own
-# functions (tools/pg.sh) must start it and create a role that can log in,
+# functions (dev/tools/pg.sh) must start it and create a role that can log in,
 # twice (the second run must change nothing). The cluster is removed at the
 # end, whatever happens. Needs root (or sudo) and Debian's postgresql-common.
 set -euo pipefail

@@ -28,11 +28,11 @@ pg_ensure_role "$PGPORT"
 # 3. Python environment with Odoo's dependencies and the dev tools.
 [ -x "$PY" ] || python3 -m venv "$VENV"
 stamp="$VENV/.requirements.sha"
-want="$(cat "$ROOT"/tools/requirements-*.txt | sha256sum | cut -d' ' -f1)"
+want="$(cat "$ROOT"/dev/tools/requirements-*.txt | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "Installing Python dependencies into $VENV"
     "$PY" -m pip install -q --upgrade pip
-    "$PY" -m pip install -q -r "$ROOT/tools/requirements-odoo.txt" -r "$ROOT/tools/requirements-dev.txt"
+    "$PY" -m pip install -q -r "$ROOT/dev/tools/requirements-odoo.txt" -r "$ROOT/dev/tools/requirements-dev.txt"
     echo "$want" > "$stamp"
 fi
 site="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"

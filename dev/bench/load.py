@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Load and fault test: concurrent JSON-RPC clients on a multi-process Odoo.
 
-    .venv/bin/python bench/load.py [--clients 8] [--duration 60] [--kill]
+    .venv/bin/python dev/bench/load.py [--clients 8] [--duration 60] [--kill]
 
 Copies a small database (the benchmark generator at a small scale), starts
 ``odoo-bin --workers=4`` on 127.0.0.1 (port 8099 by default) and drives it
@@ -58,7 +58,7 @@ def prepare_db(db, source):
         subprocess.run(
             [
                 str(benchlib.VENV_PY),
-                str(benchlib.ROOT / "bench" / "generate.py"),
+                str(benchlib.ROOT / "dev" / "bench" / "generate.py"),
                 "--db",
                 source,
                 "--scale",

@@ -6,4 +6,4 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 find_odoo_src
 [ -x "$PY" ] && [ -f "$ODOORC" ] || die "run 'make setup' first"
-exec "$PY" "$ROOT/tools/unit.py" "$ODOORC" "$@"
+exec "$PY" "$ROOT/dev/tools/unit.py" "$ODOORC" "$@"

@@ -10,13 +10,13 @@
 #   COMPAT_PARALLEL 1 = run both databases at the same time
 #   COMPAT_REUSE    1 = keep the databases of the previous run (the add-on is
 #                   updated with -u in the add-on database)
-# Long (tens of minutes): not part of CI. Results in bench/out/compat/.
+# Long (tens of minutes): not part of CI. Results in dev/bench/out/compat/.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 find_odoo_src
 [ -x "$PY" ] && [ -f "$ODOORC" ] || die "run 'make setup' first"
 SUITES="${COMPAT_SUITES:-/stock,/product_expiry,/mrp,/purchase_stock,/sale_stock}"
-OUT="$ROOT/bench/out/compat"
+OUT="$ROOT/dev/bench/out/compat"
 mkdir -p "$OUT" "$LOG_DIR"
 BASE_DB=slt_compat_base
 ADDON_DB=slt_compat_addon
@@ -40,7 +40,7 @@ run_suites() {  # name, db, http port
     t0=$(date +%s)
     echo "[$name] running $SUITES on $db (log: $LOG_DIR/compat-$name.log)"
     set +e
-    ODOO_SRC="$ODOO_SRC" "$PY" "$ROOT/bench/compat_runner.py" "$OUT/$name.jsonl" \
+    ODOO_SRC="$ODOO_SRC" "$PY" "$ROOT/dev/bench/compat_runner.py" "$OUT/$name.jsonl" \
         -c "$ODOORC" -d "$db" --test-tags "$SUITES" --stop-after-init \
         --http-port "$port" --max-cron-threads=0 --log-level=test \
         >"$LOG_DIR/compat-$name.log" 2>&1
@@ -74,7 +74,7 @@ addon() {
 
 report() {  # COMPAT_RERUN: jsonl files of targeted re-runs replacing add-on results
     # shellcheck disable=SC2086
-    "$PY" "$ROOT/bench/compat_report.py" "$OUT/base.jsonl" "$OUT/addon.jsonl" \
+    "$PY" "$ROOT/dev/bench/compat_report.py" "$OUT/base.jsonl" "$OUT/addon.jsonl" \
         "$ROOT/tests/compat_known_failures.csv" ${COMPAT_RERUN:-} | tee "$OUT/latest.txt"
     return "${PIPESTATUS[0]}"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where the time of the stored recall trace (P1) goes, side by side.
 
-    .venv/bin/python bench/profile_recall.py [--db slt_bench] [--runs 5]
+    .venv/bin/python dev/bench/profile_recall.py [--db slt_bench] [--runs 5]
 
 On the benchmark database, for the hot lot, every run times in one
 transaction, each part inside a savepoint rolled back afterwards:

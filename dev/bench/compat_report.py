@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compare Odoo's test results without and with the add-on (tools/compat.sh).
+"""Compare Odoo's test results without and with the add-on (dev/tools/compat.sh).
 
     compat_report.py base.jsonl addon.jsonl known_failures.csv [rerun.jsonl...]
 

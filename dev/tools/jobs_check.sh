@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make jobs-check: background jobs against a real server (issue 13).
 # A copy of the test template with the add-on installed, odoo-bin started
-# threaded with one cron thread; tools/jobs_check.py logs in over JSON-RPC,
+# threaded with one cron thread; dev/tools/jobs_check.py logs in over JSON-RPC,
 # listens on /websocket like the web client, runs a 20,000-serial background
 # assignment and checks its live progress and result, then SIGKILLs the
 # server in the middle of a second one, checks that nothing of it was
@@ -26,5 +26,5 @@ copy_db "$TEMPLATE" "$DB"
 echo "Installing $ADDON into $DB (log: $LOG)"
 odoo_bin -d "$DB" -i "$ADDON" --stop-after-init --log-level=warn >>"$LOG" 2>&1 \
     || die "install failed, see $LOG"
-"$PY" "$ROOT/tools/jobs_check.py" --db "$DB" --odoo-bin "$ODOO_SRC/odoo-bin" \
+"$PY" "$ROOT/dev/tools/jobs_check.py" --db "$DB" --odoo-bin "$ODOO_SRC/odoo-bin" \
     --config "$ODOORC" --log "$LOG" --serials "${SLT_JOBS_SERIALS:-20000}"

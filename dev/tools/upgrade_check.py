@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Steps of ``make upgrade-check`` (tools/upgrade_check.sh), run with the
+"""Steps of ``make upgrade-check`` (dev/tools/upgrade_check.sh), run with the
 virtualenv's python against one database and one addons path:
 
     populate          with the OLD code: recalls (traced, notified,
@@ -48,7 +48,7 @@ LOT_KEYS = ("traceability_name_key", "traceability_unique_key")
 REKEY_RELEASE = "19.0.1.1.0"
 # What a release's migration legitimately removes or rewrites, so that the
 # check does not flag it: xmlids (module.name) and "table.column" entries.
-# Emptied when OLD_COMMIT (tools/upgrade_check.sh) moves past that release.
+# Emptied when OLD_COMMIT (dev/tools/upgrade_check.sh) moves past that release.
 REMOVED_XMLIDS = {
     # 19.0.1.2.0: the recall's summary quantities became texts per unit of
     # measure (never summed across units); the float fields were computed,

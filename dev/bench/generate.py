@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build (or reuse) the benchmark database.
 
-    .venv/bin/python bench/generate.py [--db slt_bench] [--scale 1.0] [--force]
+    .venv/bin/python dev/bench/generate.py [--db slt_bench] [--scale 1.0] [--force]
 
 Scale 1.0 (default): >= 1,000,000 done move lines, >= 100,000 lots/serials,
 5,000 customers, 3 levels of manufacturing (raw lot -> L1 lots -> L2 lots ->

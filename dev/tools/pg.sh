@@ -1,5 +1,5 @@
-# PostgreSQL part of `make setup`; sourced by tools/setup.sh and by the
-# setup self-test (tools/setup_selftest.sh), never run on its own.
+# PostgreSQL part of `make setup`; sourced by dev/tools/setup.sh and by the
+# setup self-test (dev/tools/setup_selftest.sh), never run on its own.
 # Needs env.sh (die, PGHOST, PGPORT, PGUSER, PGPASSWORD).
 
 as_root() {

@@ -3,7 +3,7 @@
 # copy of the test template, fill it with its own code (recalls, assignment
 # runs, blocked lots), upgrade it in place to this checkout with
 # `-u stock_lot_traceability` and check that nothing was lost
-# (tools/upgrade_check.py). Prints one OK/FAILED line per check; exits
+# (dev/tools/upgrade_check.py). Prints one OK/FAILED line per check; exits
 # non-zero on failure. Cleans up its git worktree and database on exit.
 #   SLT_UPGRADE_DB   database name (default slt_upgrade_check)
 set -euo pipefail
@@ -55,7 +55,7 @@ odoo_from() {  # addons folder, odoo-bin arguments
 }
 helper() {  # addons folder, upgrade_check.py arguments
     local addons="$1"; shift
-    "$PY" "$ROOT/tools/upgrade_check.py" --config "$ODOORC" --database "$DB" \
+    "$PY" "$ROOT/dev/tools/upgrade_check.py" --config "$ODOORC" --database "$DB" \
         --addons-path "$ODOO_SRC/addons,$ODOO_SRC/odoo/addons,$addons" "$@" \
         2>>"$LOG"
 }

@@ -1,6 +1,6 @@
 # Shared settings of the development scripts; sourced, never run.
 # Everything lives inside the checkout except Odoo itself (ODOO_SRC).
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # runuser and the PostgreSQL admin tools live in sbin, which a bare PATH
 # (CI, cron, env -i) may lack.
 case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac
@@ -65,7 +65,7 @@ db_exists() {
 template_name() {  # prefix, key text
     local key
     key="$( (echo "$ODOO_SRC $2"; git -C "$ODOO_SRC" rev-parse HEAD 2>/dev/null || true;
-             cat "$ODOO_SRC/odoo/release.py" "$ROOT"/tools/requirements-odoo.txt) | sha256sum | cut -c1-10)"
+             cat "$ODOO_SRC/odoo/release.py" "$ROOT"/dev/tools/requirements-odoo.txt) | sha256sum | cut -c1-10)"
     echo "${1}_$key"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Browser time to draw the genealogy of the hot lot (issue 12).
 
-    .venv/bin/python bench/genealogy_browser.py [--db slt_bench] [--runs 3]
+    .venv/bin/python dev/bench/genealogy_browser.py [--db slt_bench] [--runs 3]
         [--port 8091] [--screenshot /tmp/genealogy.png]
 
 Starts ``odoo-bin`` on the database (``--max-cron-threads=0``, a free

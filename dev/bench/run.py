@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Benchmarks P1-P4 of the spec, side by side with standard Odoo.
 
-    .venv/bin/python bench/run.py [--db slt_bench] [--runs 5] [--only P1,P2]
+    .venv/bin/python dev/bench/run.py [--db slt_bench] [--runs 5] [--only P1,P2]
 
-Needs the benchmark database (bench/generate.py; ``make bench`` builds it
+Needs the benchmark database (dev/bench/generate.py; ``make bench`` builds it
 when missing). Every figure is the median of ``--runs`` runs with min and
 max; every run happens inside a savepoint rolled back afterwards, so the
-database is not changed. The table goes to stdout and bench/out/latest.txt.
+database is not changed. The table goes to stdout and dev/bench/out/latest.txt.
 """
 
 import argparse
@@ -93,7 +93,7 @@ def write_profile(name, kind, label, text):
 
 def profiled(name, args, fn):
     """``fn`` wrapped in cProfile when ``--profile`` names this benchmark:
-    the first call writes bench/out/profile-<name>.txt (top 40, cumulative)."""
+    the first call writes dev/bench/out/profile-<name>.txt (top 40, cumulative)."""
 
     def first(*a):
         prof = cProfile.Profile()
@@ -110,7 +110,7 @@ def profiled(name, args, fn):
 def sql_profiled(name, args, env, fn):
     """``fn`` with every SQL statement timed when ``--profile`` names this
     benchmark: the first call writes the slowest statements to
-    bench/out/sql-<name>.txt."""
+    dev/bench/out/sql-<name>.txt."""
 
     def first(*a):
         cr = env.cr
@@ -345,7 +345,7 @@ def p1_report_runs(env, args, lot):
 def bench_p1(env, args):
     lot = hot_lot(env)
     if not lot:
-        skip("P1", "recall trace", "no HOT-RAW lot: run bench/generate.py")
+        skip("P1", "recall trace", "no HOT-RAW lot: run dev/bench/generate.py")
         return
     n_lots, n_cust_lines, n_pickings, n_partners = customer_shipments_sql(env, lot.id)
     NOTES.append(
@@ -751,10 +751,10 @@ def main(argv=None):
         "--no-update", action="store_true", help="skip -u of the add-on"
     )
     parser.add_argument("--profile", default="", help="e.g. P3,P1R: profile run 1")
-    parser.add_argument("--out", default="latest.txt", help="file in bench/out")
+    parser.add_argument("--out", default="latest.txt", help="file in dev/bench/out")
     args = parser.parse_args(argv)
     if not benchlib.db_exists(args.db):
-        print(f"{args.db} does not exist: run bench/generate.py --db {args.db}")
+        print(f"{args.db} does not exist: run dev/bench/generate.py --db {args.db}")
         return 1
     if not args.no_update:
         log(f"updating {benchlib.ADDON} in {args.db} to the current code")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time of the genealogy of the hot lot, read only (issue 12).
 
-    .venv/bin/python bench/genealogy_time.py [--db slt_bench] [--runs 5]
+    .venv/bin/python dev/bench/genealogy_time.py [--db slt_bench] [--runs 5]
 
 On the benchmark database, ``stock.lot.get_genealogy()`` of the hot lot
 (``HOT-RAW-00000001``): the trace in both directions, the balance figures

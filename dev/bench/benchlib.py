@@ -14,13 +14,13 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ADDON = "stock_lot_traceability"
 ODOORC = ROOT / ".odoorc"
 DATA_DIR = ROOT / ".odoo-data"
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 EXTRA_MODULES = "mrp,sale_stock,purchase_stock"
-OUT_DIR = ROOT / "bench" / "out"
+OUT_DIR = ROOT / "dev" / "bench" / "out"
 
 os.environ.setdefault("PGHOST", "localhost")
 os.environ.setdefault("PGPORT", "5432")
@@ -49,7 +49,7 @@ def db_exists(name):
 
 
 def template_name():
-    """Name of the cached template DB built by tools/test.sh."""
+    """Name of the cached template DB built by dev/tools/test.sh."""
     src = odoo_src()
     h = hashlib.sha256()
     h.update(f"{src} {EXTRA_MODULES}\n".encode())
@@ -59,7 +59,7 @@ def template_name():
     if rev.returncode == 0:
         h.update(rev.stdout.encode())
     h.update(Path(src, "odoo", "release.py").read_bytes())
-    h.update((ROOT / "tools" / "requirements-odoo.txt").read_bytes())
+    h.update((ROOT / "dev" / "tools" / "requirements-odoo.txt").read_bytes())
     name = "slt_tmpl_" + h.hexdigest()[:10]
     if db_exists(name):
         return name

@@ -5,7 +5,7 @@ Reads the addons path of the development config (no database is opened),
 so that the add-on is imported as ``odoo.addons.stock_lot_traceability`` as
 Odoo's runner imports it; extra arguments go to unittest (e.g. ``-v``)::
 
-    .venv/bin/python tools/unit.py .odoorc [-v]
+    .venv/bin/python dev/tools/unit.py .odoorc [-v]
 """
 
 import sys

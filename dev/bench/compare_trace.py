@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The graph walk of a release against today's, side by side (P1 engine).
 
-    .venv/bin/python bench/compare_trace.py [--db slt_bench] [--runs 7]
+    .venv/bin/python dev/bench/compare_trace.py [--db slt_bench] [--runs 7]
                                             [--rev 8b2ad45]
 
 Loads ``models/trace_engine.py`` as it was at ``--rev`` (plain functions that

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run Odoo's own tests on an installed database, all with the full registry.
 
-    compat_runner.py OUT.jsonl odoo-bin-arguments...   (used by tools/compat.sh)
+    compat_runner.py OUT.jsonl odoo-bin-arguments...   (used by dev/tools/compat.sh)
 
 Odoo runs a module's ``at_install`` tests while the registry only holds
 that module and its dependencies, i.e. before the add-on's code is loaded.
