@@ -27,7 +27,7 @@ from typing import ClassVar
 
 import benchlib
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 MARKER_KEY = "stock_lot_traceability.bench_marker"
 COMPANY = 1
 UID = 1
@@ -97,6 +97,7 @@ class Copier:
         self.cr = cr
         self.rows = {t: [] for t in self.COLUMNS}
         self.counts = dict.fromkeys(self.COLUMNS, 0)
+        self.seconds = {}
 
     def add(self, table, row):
         buf = self.rows[table]
@@ -128,16 +129,74 @@ class Copier:
                 data.write("\n")
             data.seek(0)
             cols = ", ".join(self.COLUMNS[name].split())
+            t = time.perf_counter()
             self.cr._obj.copy_expert(f"COPY {name} ({cols}) FROM STDIN", data)
+            self.seconds[name] = self.seconds.get(name, 0) + time.perf_counter() - t
             self.counts[name] += len(rows)
             self.rows[name] = []
 
 
+class BulkLoad:
+    """Drops the foreign keys and the secondary indexes of the loaded tables
+    and puts them back afterwards (as ``pg_restore`` does): COPY then writes
+    the rows without a foreign-key lookup or an index insert per row, and
+    each index is built once by a sort. Everything is in the generator's
+    transaction: a failure leaves the database as it was."""
+
+    def __init__(self, cr, tables):
+        self.cr = cr
+        self.tables = tables
+        self.fkeys = []
+        self.indexes = []
+
+    def drop(self):
+        cr = self.cr
+        cr.execute(
+            """
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+              FROM pg_constraint
+             WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)
+            """,
+            (list(self.tables),),
+        )
+        self.fkeys = cr.fetchall()
+        cr.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+              FROM pg_index i
+             WHERE i.indrelid::regclass::text = ANY(%s)
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                                WHERE c.conindid = i.indexrelid)
+            """,
+            (list(self.tables),),
+        )
+        self.indexes = cr.fetchall()
+        for table, name, _def in self.fkeys:
+            cr.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _def in self.indexes:
+            cr.execute(f"DROP INDEX {name}")
+        log(f"dropped {len(self.fkeys)} foreign keys, {len(self.indexes)} indexes")
+
+    def restore(self):
+        cr = self.cr
+        cr.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        t0 = time.time()
+        for _name, definition in self.indexes:
+            cr.execute(definition)
+        log(f"{len(self.indexes)} indexes rebuilt in {time.time() - t0:.0f} s")
+        t0 = time.time()
+        for table, name, definition in self.fkeys:
+            cr.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        log(f"{len(self.fkeys)} foreign keys checked in {time.time() - t0:.0f} s")
+
+
 class Generator:
-    def __init__(self, env, scale, seed=42):
+    def __init__(self, env, scale, seed=42, hot_scale=None, probes=False):
         self.env = env
         self.cr = env.cr
         self.scale = scale
+        self.hot_scale = hot_scale
+        self.probes = probes
         self.rnd = random.Random(seed)
         self.copy = Copier(self.cr)
         self.ids = {}
@@ -568,7 +627,17 @@ class Generator:
         return mo_id
 
     # -- flows -----------------------------------------------------------
-    def chain(self, idx, day0, n_l1, n_l2_per_l1, n_mo_per_l2, n_per_mo, serial, hot):
+    def chain(
+        self,
+        idx,
+        day0,
+        n_l1,
+        n_l2_per_l1,
+        n_mo_per_l2,
+        n_per_mo,
+        serial,
+        raw_prefix="RAW-",
+    ):
         """Raw lot -> L1 lots -> L2 lots -> L3 serials/lots -> deliveries."""
         raw_p = self.p_raw[idx % len(self.p_raw)]
         l1_p = self.p_l1[idx % len(self.p_l1)]
@@ -580,7 +649,7 @@ class Generator:
         l1_qty = n_l2_per_l1 * l2_qty
         raw_qty = n_l1 * l1_qty + 50
         dt = self.date(day0)
-        raw_lot = self.lot(raw_p, "HOT-RAW-" if hot else "RAW-", dt)
+        raw_lot = self.lot(raw_p, raw_prefix, dt)
         self.receipt([(raw_p, [(raw_lot, raw_qty)])], dt)
         shipments = 0
         mo_day = day0 + 1
@@ -687,55 +756,326 @@ class Generator:
                     )
 
     def standalone_lots(self, count, deliveries_per_lot, day_span):
-        rnd = self.rnd
-        events = []
-        per_receipt = 5
-        for r in range(0, count, per_receipt):
-            day = r * day_span / max(count, 1)
-            dt = self.date(day)
-            items = []
-            for i in range(r, min(r + per_receipt, count)):
-                product_id = self.p_lot[i % len(self.p_lot)]
-                qty = 5 * deliveries_per_lot + 100
-                lot = self.lot(product_id, "LOT-", dt)
-                items.append((product_id, lot, qty))
-            self.receipt([(p, [(lot, q)]) for p, lot, q in items], dt)
-            bin_id = self.bins[(r // per_receipt) % len(self.bins)].id
-            self.transfer(
-                [(p, [(lot, q)]) for p, lot, q in items],
-                self.stock.id,
-                bin_id,
-                dt + timedelta(hours=3),
+        """``count`` lots received 5 per receipt, put away in a bin and
+        delivered in ``deliveries_per_lot`` deliveries of 1-5 units, grouped
+        by date into pickings of up to 3 moves per bin; 1 % of the delivery
+        pickings get a return of 1 unit, 2 % of the lots a scrap. The bulk of
+        the volume: written by set-based SQL (``generate_series``) into two
+        staging tables, then into the real tables."""
+        cr = self.cr
+        self.copy.flush()
+        cr.execute("SELECT setseed(%s)", (self.rnd.random() - 0.5,))
+        cr.execute(
+            """
+            CREATE TEMP TABLE bench_pk (
+                id int, name varchar, origin varchar, ptype int, src int, dst int,
+                partner int, date timestamp, return_id int) ON COMMIT DROP;
+            CREATE TEMP TABLE bench_mv (
+                move_id int, line_id int, picking_id int, ptype int, product_id int,
+                lot_id int, src int, dst int, partner int, qty numeric,
+                date timestamp, reference varchar, returned_move int,
+                scrap_id int) ON COMMIT DROP;
+            """
+        )
+        lots = self._bulk_lots(count, deliveries_per_lot, day_span)
+        self._bulk_receipts(lots, 5 * deliveries_per_lot + 100)
+        self._bulk_deliveries(deliveries_per_lot)
+        self._bulk_scraps()
+        self._bulk_write()
+
+    def _reserve(self, table, n):
+        first = self.ids[table] + 1
+        self.ids[table] += n
+        return first
+
+    def _reserve_names(self, prefix, n):
+        first = self.seq.get(prefix, 0) + 1
+        self.seq[prefix] = first + n - 1
+        return first
+
+    def _bulk_lots(self, count, deliveries_per_lot, day_span):
+        cr = self.cr
+        lot0 = self._reserve("stock_lot", count) - 1
+        name0 = self._reserve_names("LOT-", count) - 1
+        cr.execute(
+            """
+            CREATE TEMP TABLE bench_lots ON COMMIT DROP AS
+            SELECT i, %(lot0)s + i AS lot_id,
+                   (%(products)s::int[])[1 + (i - 1) %% %(np)s] AS product_id,
+                   (i - 1) / 5 AS r,
+                   %(start)s::timestamp
+                     + ((i - 1) / 5 * 5) * %(span)s / %(count)s * interval '1 day'
+                     AS dt,
+                   (%(bins)s::int[])[1 + ((i - 1) / 5) %% %(nb)s] AS bin_id
+              FROM generate_series(1, %(count)s) i;
+            INSERT INTO stock_lot (id, name, product_id, company_id, create_date,
+                                   write_date, create_uid, write_uid)
+            SELECT lot_id, 'LOT-' || lpad((%(name0)s + i)::text, 8, '0'),
+                   product_id, %(company)s, dt, dt, %(uid)s, %(uid)s
+              FROM bench_lots;
+            """,
+            {
+                "lot0": lot0,
+                "name0": name0,
+                "products": self.p_lot,
+                "np": len(self.p_lot),
+                "start": self.start,
+                "span": float(day_span),
+                "count": count,
+                "bins": self.bins.ids,
+                "nb": len(self.bins),
+                "company": COMPANY,
+                "uid": UID,
+            },
+        )
+        self.copy.counts["stock_lot"] += count
+        return count
+
+    def _bulk_pickings(self, ptype, n):
+        """First id and first name number of ``n`` new pickings of ``ptype``."""
+        return (
+            self._reserve("stock_picking", n),
+            self._reserve_names(f"WH/{ptype.sequence_code}/B", n),
+        )
+
+    def _bulk_receipts(self, count, qty):
+        """One receipt from a vendor and one put-away per 5 lots."""
+        cr = self.cr
+        n_pickings = -(-count // 5)
+        for ptype, src, dst, hours, origin in (
+            (self.in_type, self.supplier_loc.id, None, 0, "BENCH PO"),
+            (self.int_type, self.stock.id, "bin", 3, None),
+        ):
+            pk0, name0 = self._bulk_pickings(ptype, n_pickings)
+            mv0 = self._reserve("stock_move", count)
+            ml0 = self._reserve("stock_move_line", count)
+            params = {
+                "pk0": pk0,
+                "name": f"WH/{ptype.sequence_code}/B",
+                "name0": name0,
+                "origin": origin,
+                "ptype": ptype.id,
+                "src": src,
+                "stock": self.stock.id,
+                "to_bin": dst == "bin",
+                "vendors": self.vendors,
+                "partner": origin is not None,
+                "hours": hours,
+                "mv0": mv0,
+                "ml0": ml0,
+                "qty": qty,
+            }
+            cr.execute(
+                """
+                INSERT INTO bench_pk (id, name, origin, ptype, src, dst, partner, date)
+                SELECT %(pk0)s + r, %(name)s || lpad((%(name0)s + r)::text, 7, '0'),
+                       %(origin)s, %(ptype)s, %(src)s,
+                       CASE WHEN %(to_bin)s THEN bin_id ELSE %(stock)s END,
+                       CASE WHEN %(partner)s THEN (%(vendors)s::int[])[
+                           1 + floor(random() * cardinality(%(vendors)s::int[]))::int]
+                       END,
+                       dt + %(hours)s * interval '1 hour'
+                  FROM bench_lots WHERE (i - 1) %% 5 = 0;
+                INSERT INTO bench_mv (move_id, line_id, picking_id, ptype, product_id,
+                                      lot_id, src, dst, qty, date, reference)
+                SELECT %(mv0)s + i - 1, %(ml0)s + i - 1, p.id, p.ptype, l.product_id,
+                       l.lot_id, p.src, p.dst, %(qty)s, p.date, p.name
+                  FROM bench_lots l JOIN bench_pk p ON p.id = %(pk0)s + l.r;
+                """,
+                params,
             )
-            for p, lot, _q in items:
-                for _d in range(deliveries_per_lot):
-                    ddt = dt + timedelta(days=1 + rnd.random() * 120)
-                    events.append((ddt, p, lot, rnd.randint(1, 5), bin_id))
-                if rnd.random() < 0.02:
-                    self.scrap(
-                        p, lot, rnd.randint(1, 5), bin_id, dt + timedelta(days=2)
-                    )
-        events.sort()
-        i = 0
-        while i < len(events):
-            k = rnd.randint(1, 5)
-            chunk = events[i : i + k]
-            i += k
-            # one picking per source bin, dated at the latest event
-            by_bin = {}
-            for ev in chunk:
-                by_bin.setdefault(ev[4], []).append(ev)
-            for bin_id, evs in by_bin.items():
-                ddt = max(ev[0] for ev in evs)
-                moves = self.delivery(
-                    [(p, [(lot, q)]) for _d, p, lot, q, _b in evs], bin_id, ddt
-                )
-                if rnd.random() < 0.01:
-                    move_id, pick, partner = moves[0]
-                    _d, p, lot, _q, _b = evs[0]
-                    self.customer_return(
-                        p, lot, 1, move_id, pick, partner, ddt + timedelta(days=3)
-                    )
+            self.done_lines += count
+
+    def _bulk_deliveries(self, per_lot):
+        cr = self.cr
+        cr.execute(
+            """
+            CREATE TEMP TABLE bench_ev ON COMMIT DROP AS
+            SELECT e.*, dense_rank() OVER (ORDER BY (n - 1) / 3, bin_id) AS p
+              FROM (SELECT l.lot_id, l.product_id, l.bin_id,
+                           1 + floor(random() * 5) AS qty,
+                           row_number() OVER (ORDER BY d.date, l.lot_id) AS n,
+                           d.date
+                      FROM bench_lots l
+                     CROSS JOIN LATERAL (
+                           SELECT l.dt + (1 + random() * 120) * interval '1 day'
+                                  AS date
+                             FROM generate_series(1, %s) k) d) e;
+            CREATE TEMP TABLE bench_dp ON COMMIT DROP AS
+            SELECT p, MIN(bin_id) AS bin_id, MAX(date) AS date, MIN(n) AS first_n,
+                   random() < 0.01 AS returned
+              FROM bench_ev GROUP BY p;
+            SELECT (SELECT COUNT(*) FROM bench_ev), (SELECT COUNT(*) FROM bench_dp),
+                   (SELECT COUNT(*) FROM bench_dp WHERE returned);
+            """,
+            (per_lot,),
+        )
+        n_lines, n_pickings, n_returns = cr.fetchone()
+        pk0, name0 = self._bulk_pickings(self.out_type, n_pickings)
+        mv0 = self._reserve("stock_move", n_lines)
+        ml0 = self._reserve("stock_move_line", n_lines)
+        rpk0, rname0 = self._bulk_pickings(self.return_type, n_returns)
+        rmv0 = self._reserve("stock_move", n_returns)
+        rml0 = self._reserve("stock_move_line", n_returns)
+        cr.execute(
+            """
+            INSERT INTO bench_pk (id, name, origin, ptype, src, dst, partner, date)
+            SELECT %(pk0)s + p - 1, %(name)s || lpad((%(name0)s + p - 1)::text, 7, '0'),
+                   'BENCH SO', %(ptype)s, bin_id, %(customer)s,
+                   (%(customers)s::int[])[
+                       1 + floor(random() * cardinality(%(customers)s::int[]))::int],
+                   date
+              FROM bench_dp;
+            INSERT INTO bench_mv (move_id, line_id, picking_id, ptype, product_id,
+                                  lot_id, src, dst, partner, qty, date, reference)
+            SELECT %(mv0)s + e.n - 1, %(ml0)s + e.n - 1, p.id, p.ptype, e.product_id,
+                   e.lot_id, p.src, p.dst, p.partner, e.qty, p.date, p.name
+              FROM bench_ev e JOIN bench_pk p ON p.id = %(pk0)s + e.p - 1;
+            CREATE TEMP TABLE bench_ret ON COMMIT DROP AS
+            SELECT row_number() OVER (ORDER BY dp.p) - 1 AS k, m.*
+              FROM bench_dp dp
+              JOIN bench_mv m ON m.move_id = %(mv0)s + dp.first_n - 1
+             WHERE dp.returned;
+            INSERT INTO bench_pk (id, name, origin, ptype, src, dst, partner, date,
+                                  return_id)
+            SELECT %(rpk0)s + k, %(rname)s || lpad((%(rname0)s + k)::text, 7, '0'),
+                   'Return of BENCH ' || picking_id, %(rtype)s, %(customer)s,
+                   %(stock)s, partner, date + interval '3 days', picking_id
+              FROM bench_ret;
+            INSERT INTO bench_mv (move_id, line_id, picking_id, ptype, product_id,
+                                  lot_id, src, dst, partner, qty, date, reference,
+                                  returned_move)
+            SELECT %(rmv0)s + r.k, %(rml0)s + r.k, p.id, p.ptype, r.product_id,
+                   r.lot_id, p.src, p.dst, p.partner, 1, p.date, p.name, r.move_id
+              FROM bench_ret r JOIN bench_pk p ON p.id = %(rpk0)s + r.k;
+            """,
+            {
+                "pk0": pk0,
+                "name": f"WH/{self.out_type.sequence_code}/B",
+                "name0": name0,
+                "ptype": self.out_type.id,
+                "customer": self.customer_loc.id,
+                "customers": self.customers,
+                "mv0": mv0,
+                "ml0": ml0,
+                "rpk0": rpk0,
+                "rname": f"WH/{self.return_type.sequence_code}/B",
+                "rname0": rname0,
+                "rtype": self.return_type.id,
+                "stock": self.stock.id,
+                "rmv0": rmv0,
+                "rml0": rml0,
+            },
+        )
+        self.done_lines += n_lines + n_returns
+
+    def _bulk_scraps(self):
+        """2 % of the lots: a scrap of 1-5 units from their bin."""
+        cr = self.cr
+        cr.execute(
+            """
+            CREATE TEMP TABLE bench_scrap ON COMMIT DROP AS
+            SELECT row_number() OVER (ORDER BY i) - 1 AS k, lot_id, product_id,
+                   bin_id, dt + interval '2 days' AS date, 1 + floor(random() * 5) AS qty
+              FROM bench_lots WHERE random() < 0.02;
+            SELECT COUNT(*) FROM bench_scrap;
+            """
+        )
+        n = cr.fetchone()[0]
+        sc0 = self._reserve("stock_scrap", n)
+        name0 = self._reserve_names("SP/B", n)
+        mv0 = self._reserve("stock_move", n)
+        ml0 = self._reserve("stock_move_line", n)
+        cr.execute(
+            """
+            INSERT INTO stock_scrap (id, name, company_id, product_id, product_uom_id,
+                                     lot_id, location_id, scrap_location_id, scrap_qty,
+                                     state, date_done, create_date, write_date,
+                                     create_uid, write_uid)
+            SELECT %(sc0)s + k, 'SP/B' || lpad((%(name0)s + k)::text, 7, '0'),
+                   %(company)s, product_id, %(uom)s, lot_id, bin_id, %(scrap)s, qty,
+                   'done', date, date, date, %(uid)s, %(uid)s
+              FROM bench_scrap;
+            INSERT INTO bench_mv (move_id, line_id, ptype, product_id, lot_id, src,
+                                  dst, qty, date, reference, scrap_id)
+            SELECT %(mv0)s + k, %(ml0)s + k, NULL, product_id, lot_id, bin_id,
+                   %(scrap)s, qty, date,
+                   'SP/B' || lpad((%(name0)s + k)::text, 7, '0'), %(sc0)s + k
+              FROM bench_scrap;
+            """,
+            {
+                "sc0": sc0,
+                "name0": name0,
+                "company": COMPANY,
+                "uom": UOM_UNIT,
+                "scrap": self.scrap_loc.id,
+                "uid": UID,
+                "mv0": mv0,
+                "ml0": ml0,
+            },
+        )
+        self.copy.counts["stock_scrap"] += n
+        self.done_lines += n
+
+    def _bulk_write(self):
+        """The staged pickings, moves and move lines into the real tables."""
+        cr = self.cr
+        params = {
+            "company": COMPANY,
+            "uid": UID,
+            "uom": UOM_UNIT,
+            "wh": self.wh.id,
+            "internal": sorted(self.internal_ids),
+        }
+        cr.execute(
+            """
+            INSERT INTO stock_picking (id, name, origin, picking_type_id, location_id,
+                location_dest_id, partner_id, company_id, move_type, state, priority,
+                scheduled_date, date_done, create_date, write_date, create_uid,
+                write_uid, return_id, is_locked)
+            SELECT id, name, origin, ptype, src, dst, partner, %(company)s, 'direct',
+                   'done', '0', date, date, date, date, %(uid)s, %(uid)s, return_id,
+                   true
+              FROM bench_pk ORDER BY id;
+            INSERT INTO stock_move (id, company_id, product_id, product_uom,
+                location_id, location_dest_id, partner_id, picking_id, picking_type_id,
+                warehouse_id, state, procure_method, reference, product_qty,
+                product_uom_qty, quantity, picked, date, create_date, write_date,
+                create_uid, write_uid, origin_returned_move_id, scrap_id, is_in, is_out,
+                sequence, priority, price_unit)
+            SELECT move_id, %(company)s, product_id, %(uom)s, src, dst, partner,
+                   picking_id, ptype, %(wh)s, 'done', 'make_to_stock', reference, qty,
+                   qty, qty, true, date, date, date, %(uid)s, %(uid)s, returned_move,
+                   scrap_id, dst = ANY(%(internal)s) AND src <> ALL(%(internal)s),
+                   src = ANY(%(internal)s) AND dst <> ALL(%(internal)s), 10, '0', 0
+              FROM bench_mv ORDER BY move_id;
+            INSERT INTO stock_move_line (id, picking_id, move_id, company_id,
+                product_id, product_uom_id, lot_id, location_id, location_dest_id,
+                state, quantity, quantity_product_uom, picked, date, create_date,
+                write_date, create_uid, write_uid)
+            SELECT line_id, picking_id, move_id, %(company)s, product_id, %(uom)s,
+                   lot_id, src, dst, 'done', qty, qty, true, date, date, date,
+                   %(uid)s, %(uid)s
+              FROM bench_mv ORDER BY line_id;
+            SELECT (SELECT COUNT(*) FROM bench_pk), (SELECT COUNT(*) FROM bench_mv);
+            """,
+            params,
+        )
+        n_pickings, n_moves = cr.fetchone()
+        self.copy.counts["stock_picking"] += n_pickings
+        self.copy.counts["stock_move"] += n_moves
+        self.copy.counts["stock_move_line"] += n_moves
+
+    # Probe lots (``--probes``): raw lots whose downstream trace reaches
+    # about 10, 100, 1,000, 10,000 and 50,000 lots (the raw lot, its L1 and
+    # L2 lots and the finished serials), for the growth benchmark.
+    PROBES: ClassVar[dict] = {
+        10: {"n_l1": 1, "n_l2_per_l1": 1, "n_mo_per_l2": 1, "n_per_mo": 7},
+        100: {"n_l1": 1, "n_l2_per_l1": 1, "n_mo_per_l2": 1, "n_per_mo": 97},
+        1000: {"n_l1": 2, "n_l2_per_l1": 2, "n_mo_per_l2": 5, "n_per_mo": 50},
+        10000: {"n_l1": 10, "n_l2_per_l1": 4, "n_mo_per_l2": 10, "n_per_mo": 25},
+        50000: {"n_l1": 10, "n_l2_per_l1": 4, "n_mo_per_l2": 25, "n_per_mo": 50},
+    }
 
     def run(self):
         self.setup_master_data()
@@ -743,20 +1083,27 @@ class Generator:
             "SELECT id FROM stock_location WHERE usage IN ('internal', 'transit')"
         )
         self.internal_ids = {r[0] for r in self.cr.fetchall()}
+        self.bulk = BulkLoad(self.cr, Copier.ORDER)
+        self.bulk.drop()
         s = self.scale
-        log("hot chain")
-        per_mo = max(1, round(30 * s))
+        log(f"hot chain (hot scale {self.hot_scale})")
         self.hot_lot, hot_shipments = self.chain(
             0,
             10,
             n_l1=10,
             n_l2_per_l1=4,
             n_mo_per_l2=10,
-            n_per_mo=per_mo,
+            n_per_mo=max(1, round(30 * self.hot_scale)),
             serial=True,
-            hot=True,
+            raw_prefix="HOT-RAW-",
         )
         log(f"hot raw lot id {self.hot_lot}: {hot_shipments} customer shipments")
+        if self.probes:
+            for i, (target, shape) in enumerate(self.PROBES.items()):
+                self.chain(
+                    i, 12 + i, serial=True, raw_prefix=f"PROBE-{target:05d}-", **shape
+                )
+            log(f"probe chains {list(self.PROBES)}; {self.done_lines} lines so far")
         n_chains = max(2, round(30 * s))
         for c in range(n_chains):
             self.chain(
@@ -767,7 +1114,6 @@ class Generator:
                 n_mo_per_l2=5,
                 n_per_mo=10,
                 serial=bool(c % 2),
-                hot=False,
             )
         log(f"{n_chains} more manufacturing chains; {self.done_lines} lines so far")
         n_serials = max(100, round(80_000 * s))
@@ -852,6 +1198,7 @@ class Generator:
             """,
             (self.first_lot,),
         )
+        self.bulk.restore()
         log("ANALYZE")
         for table in (
             "stock_move_line",
@@ -958,8 +1305,18 @@ def hot_lot_id(env):
     return row and row[0]
 
 
-def check(env, scale):
+def probe_lots(env):
+    """{target: lot id} of the probe lots (``--probes``)."""
+    env.cr.execute(
+        "SELECT name, id FROM stock_lot WHERE name LIKE 'PROBE-%%' "
+        "AND name LIKE '%%-00000001'"
+    )
+    return {int(name.split("-")[1]): lot_id for name, lot_id in env.cr.fetchall()}
+
+
+def check(env, scale, hot_scale=None):
     """SQL consistency check + ORM smoke test; raises on any problem."""
+    hot_scale = min(scale, 1.0) if hot_scale is None else hot_scale
     cr = env.cr
     problems = []
     for name, sql in CHECKS.items():
@@ -996,12 +1353,20 @@ def check(env, scale):
         "hot_customer_shipments": hot_pickings,
         "hot_customers": hot_partners,
     }
+    probes = {}
+    for target, lot_id in sorted(probe_lots(env).items()):
+        cr.execute(HOT_SHIPMENTS_SQL, (lot_id,))
+        probes[target] = cr.fetchone()[0]
+        if not target <= probes[target] <= target * 1.1:
+            problems.append(f"probe {target} reaches {probes[target]} lots")
+    if probes:
+        stats["probe_downstream_lots"] = probes
     log(f"stats {json.dumps(stats)}")
     targets = {
         "done_move_lines": 1_000_000 * scale,
         "lots": 100_000 * scale,
         "customers": 5000 * scale,
-        "hot_customer_shipments": 10_000 * scale,
+        "hot_customer_shipments": 10_000 * hot_scale,
     }
     for key, minimum in targets.items():
         if stats[key] < minimum:
@@ -1068,23 +1433,43 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--db", default="slt_bench")
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument(
+        "--hot-scale",
+        type=float,
+        help="size of the hot lot's chain (default: min(scale, 1), so scales "
+        "above 1 keep the hot lot of scale 1 and only the background grows)",
+    )
+    parser.add_argument(
+        "--probes",
+        action=argparse.BooleanOptionalAction,
+        help="add the probe lots of the growth benchmark (default: scale >= 10)",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--force", action="store_true", help="rebuild even if reusable")
     parser.add_argument("--check-only", action="store_true")
     args = parser.parse_args(argv)
+    if args.hot_scale is None:
+        args.hot_scale = min(args.scale, 1.0)
+    if args.probes is None:
+        args.probes = args.scale >= 10
     t0 = time.time()
     marker = benchlib.db_exists(args.db) and read_marker(args.db)
+    wanted = {
+        "version": GENERATOR_VERSION,
+        "scale": args.scale,
+        "hot_scale": args.hot_scale,
+        "probes": args.probes,
+    }
     if args.check_only or (
         marker
-        and marker.get("version") == GENERATOR_VERSION
-        and marker.get("scale") == args.scale
+        and all(marker.get(k) == v for k, v in wanted.items())
         and not args.force
     ):
         if not args.check_only:
             log(f"reusing {args.db}: {json.dumps(marker)}")
             return 0
         with benchlib.environment(args.db) as env:
-            _stats, problems = check(env, args.scale)
+            _stats, problems = check(env, args.scale, args.hot_scale)
         if problems:
             log("CONSISTENCY CHECK FAILED: " + "; ".join(problems))
             return 1
@@ -1095,7 +1480,7 @@ def main(argv=None):
     with benchlib.environment(
         args.db, context={"tracking_disable": True, "mail_create_nolog": True}
     ) as env:
-        gen = Generator(env, args.scale, args.seed)
+        gen = Generator(env, args.scale, args.seed, args.hot_scale, args.probes)
         gen.first_ml = gen.ids["stock_move_line"]
         gen.first_lot = gen.ids["stock_lot"]
         gen.first_move = gen.ids["stock_move"]
@@ -1103,17 +1488,21 @@ def main(argv=None):
         gen.run()
         env.cr.commit()
         log(f"rows written: {json.dumps(gen.copy.counts)}")
-        stats, problems = check(env, args.scale)
+        seconds = {k: round(v, 1) for k, v in gen.copy.seconds.items()}
+        log(f"COPY seconds: {json.dumps(seconds)}")
+        seconds_data = round(time.time() - t_gen, 1)
+        stats, problems = check(env, args.scale, args.hot_scale)
         if problems:
             log("CONSISTENCY CHECK FAILED: " + "; ".join(problems))
             return 1
+        env.cr.execute("SELECT pg_database_size(current_database())")
         marker = {
-            "version": GENERATOR_VERSION,
-            "scale": args.scale,
+            **wanted,
             "seed": args.seed,
             "generated": time.strftime("%Y-%m-%d %H:%M:%S"),
             "seconds_total": round(time.time() - t0, 1),
-            "seconds_data": round(time.time() - t_gen, 1),
+            "seconds_data": seconds_data,
+            "bytes": env.cr.fetchone()[0],
             **stats,
         }
         env["ir.config_parameter"].set_param(MARKER_KEY, json.dumps(marker))
