@@ -197,6 +197,7 @@ class Generator:
         self.scale = scale
         self.hot_scale = hot_scale
         self.probes = probes
+        self.seed = seed
         self.rnd = random.Random(seed)
         self.copy = Copier(self.cr)
         self.ids = {}
@@ -976,7 +977,8 @@ class Generator:
             """
             CREATE TEMP TABLE bench_scrap ON COMMIT DROP AS
             SELECT row_number() OVER (ORDER BY i) - 1 AS k, lot_id, product_id,
-                   bin_id, dt + interval '2 days' AS date, 1 + floor(random() * 5) AS qty
+                   bin_id, dt + interval '2 days' AS date,
+                   1 + floor(random() * 5) AS qty
               FROM bench_lots WHERE random() < 0.02;
             SELECT COUNT(*) FROM bench_scrap;
             """
@@ -1077,6 +1079,29 @@ class Generator:
         50000: {"n_l1": 10, "n_l2_per_l1": 4, "n_mo_per_l2": 25, "n_per_mo": 50},
     }
 
+    def hot_chain(self):
+        """The hot lot's chain, the same at every scale for one hot scale: its
+        own random generator and the customers of scale ``hot_scale``."""
+        rnd, customers = self.rnd, self.customers
+        self.rnd = random.Random(self.seed)
+        self.customers = customers[: max(50, round(5000 * self.hot_scale))]
+        log(f"hot chain (hot scale {self.hot_scale})")
+        try:
+            hot_lot, shipments = self.chain(
+                0,
+                10,
+                n_l1=10,
+                n_l2_per_l1=4,
+                n_mo_per_l2=10,
+                n_per_mo=max(1, round(30 * self.hot_scale)),
+                serial=True,
+                raw_prefix="HOT-RAW-",
+            )
+        finally:
+            self.rnd, self.customers = rnd, customers
+        log(f"hot raw lot id {hot_lot}: {shipments} customer shipments")
+        return hot_lot, shipments
+
     def run(self):
         self.setup_master_data()
         self.cr.execute(
@@ -1086,18 +1111,7 @@ class Generator:
         self.bulk = BulkLoad(self.cr, Copier.ORDER)
         self.bulk.drop()
         s = self.scale
-        log(f"hot chain (hot scale {self.hot_scale})")
-        self.hot_lot, hot_shipments = self.chain(
-            0,
-            10,
-            n_l1=10,
-            n_l2_per_l1=4,
-            n_mo_per_l2=10,
-            n_per_mo=max(1, round(30 * self.hot_scale)),
-            serial=True,
-            raw_prefix="HOT-RAW-",
-        )
-        log(f"hot raw lot id {self.hot_lot}: {hot_shipments} customer shipments")
+        self.hot_lot, hot_shipments = self.hot_chain()
         if self.probes:
             for i, (target, shape) in enumerate(self.PROBES.items()):
                 self.chain(
@@ -1461,9 +1475,7 @@ def main(argv=None):
         "probes": args.probes,
     }
     if args.check_only or (
-        marker
-        and all(marker.get(k) == v for k, v in wanted.items())
-        and not args.force
+        marker and all(marker.get(k) == v for k, v in wanted.items()) and not args.force
     ):
         if not args.check_only:
             log(f"reusing {args.db}: {json.dumps(marker)}")
