@@ -16,6 +16,7 @@ linear axes with the fitted lines, and the same points on log-log axes).
 
 import argparse
 import csv
+import math
 import statistics
 import sys
 import time
@@ -88,6 +89,17 @@ def fits(rows):
     }
 
 
+def loglog_slopes(rows, min_lots=1000):
+    """Slope of log(time) against log(lots) from ``min_lots`` up (below,
+    the fixed cost of a call dominates): 1 when the time grows linearly."""
+    big = [r for r in rows.values() if r["lots"] >= min_lots]
+    xs = [math.log(r["lots"]) for r in big]
+    return {
+        m: linear_fit(xs, [math.log(statistics.median(r[m])) for r in big])[1]
+        for m in MEASURES
+    }
+
+
 def render(db, rows, fitted, runs, info):
     out = [
         f"Recall time against affected lots on {db} "
@@ -108,10 +120,12 @@ def render(db, rows, fitted, runs, info):
             f"{r['shipments']:,} | {cells[0]} | {cells[1]} |"
         )
     out.append("")
+    slopes = loglog_slopes(rows)
     for m, label in MEASURES.items():
         a, b, r2 = fitted[m]
         out.append(
-            f"{label}: time = {a:.3f} s + {b * 1e6:.1f} µs x lots, R² = {r2:.4f}"
+            f"{label}: time = {a:.3f} s + {b * 1e6:.1f} µs x lots, R² = {r2:.4f}; "
+            f"log-log slope from 1,000 lots {slopes[m]:.2f} (1 = linear)"
         )
     return "\n".join(out)
 
@@ -155,13 +169,19 @@ def plot(path, db, rows, fitted):
             )  # fmt: skip
             lo_x, hi_x = min(xs), max(xs)
             grid = [lo_x * (hi_x / lo_x) ** (k / 200) for k in range(201)]
-            ax.plot(grid, [a + b * x for x in grid], color=colours[m], lw=1)
+            if loglog:  # time proportional to lots, through the largest probe
+                ax.plot(
+                    grid, [ys[-1] * x / xs[-1] for x in grid], color=colours[m],
+                    lw=1, ls="--",
+                )  # fmt: skip
+            else:
+                ax.plot(grid, [a + b * x for x in grid], color=colours[m], lw=1)
         ax.set_xlabel("affected lots (downstream trace of the probe lot)")
         ax.set_ylabel("seconds (median)")
         if loglog:
             ax.set_xscale("log")
             ax.set_yscale("log")
-            ax.set_title("log-log")
+            ax.set_title("log-log, dashed: time proportional to lots")
         else:
             ax.set_title("linear axes, least-squares lines")
         ax.grid(True, which="both", alpha=0.3)
