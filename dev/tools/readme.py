@@ -55,7 +55,11 @@ def credits(manifest):
 
 def build_readme():
     manifest = ast.literal_eval((ROOT / "__manifest__.py").read_text())
-    parts = [GENERATED, heading(manifest["name"], "=", overline=True), fragment("DESCRIPTION")]
+    parts = [
+        GENERATED,
+        heading(manifest["name"], "=", overline=True),
+        fragment("DESCRIPTION"),
+    ]
     parts.append(".. contents::\n   :local:\n")
     for name, title in SECTIONS:
         text = fragment(name)
@@ -66,7 +70,11 @@ def build_readme():
 
 
 def build_html(readme):
-    overrides = {"embed_stylesheet": False, "stylesheet_path": "", "output_encoding": "unicode"}
+    overrides = {
+        "embed_stylesheet": False,
+        "stylesheet_path": "",
+        "output_encoding": "unicode",
+    }
     overrides.update({"report_level": 2, "halt_level": 2, "_disable_config": True})
     return publish_string(readme, writer_name="html5", settings_overrides=overrides)
 
@@ -80,10 +88,16 @@ def main(argv=None):
         ROOT / "README.rst": readme,
         ROOT / "static" / "description" / "index.html": build_html(readme),
     }
-    stale = [path for path, text in outputs.items() if not path.exists() or path.read_text() != text]
+    stale = [
+        path
+        for path, text in outputs.items()
+        if not path.exists() or path.read_text() != text
+    ]
     if args.check:
         for path in stale:
-            sys.stderr.write(f"{path.relative_to(ROOT)} is not built from readme/: run make readme\n")
+            sys.stderr.write(
+                f"{path.relative_to(ROOT)} is not built from readme/: run make readme\n"
+            )
         return 1 if stale else 0
     for path in stale:
         path.parent.mkdir(parents=True, exist_ok=True)

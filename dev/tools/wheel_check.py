@@ -61,15 +61,21 @@ def problems_of(root, wheel):
         metadata_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
         metadata = email.message_from_bytes(archive.read(metadata_name))
     shipped = {n[len(PREFIX) :] for n in names if n.startswith(PREFIX)}
-    problems = [f"tooling in the wheel: {n}" for n in sorted(shipped) if n.startswith(TOOLING)]
+    problems = [
+        f"tooling in the wheel: {n}" for n in sorted(shipped) if n.startswith(TOOLING)
+    ]
     expected = [f for f in tracked_files(root) if not f.startswith(TOOLING)]
     problems += [f"missing from the wheel: {f}" for f in expected if f not in shipped]
     if metadata["Version"] != manifest["version"]:
-        problems.append(f"version {metadata['Version']} is not the manifest's {manifest['version']}")
+        problems.append(
+            f"version {metadata['Version']} is not the manifest's {manifest['version']}"
+        )
     required = " ".join(metadata.get_all("Requires-Dist") or []).lower()
     for dependency in manifest.get("external_dependencies", {}).get("python", []):
         if dependency.lower() not in required:
-            problems.append(f"external dependency {dependency} not required by the wheel")
+            problems.append(
+                f"external dependency {dependency} not required by the wheel"
+            )
     return names, problems
 
 
