@@ -66,7 +66,7 @@ class ProductTemplate(models.Model):
     def _get_tracking_changes(self, vals):
         """{template: (old tracking, new tracking)} for templates whose
         tracking actually changes under strict traceability."""
-        if "tracking" not in vals or not self.env.company.strict_traceability:
+        if "tracking" not in vals or not self.env["res.company"]._traceability_strict():
             return {}
         new = vals["tracking"] or "none"
         return {tmpl: (tmpl.tracking, new) for tmpl in self if tmpl.tracking != new}
