@@ -24,6 +24,7 @@ from . import stock_recall_lot
 from . import stock_recall_event
 from . import stock_recall_shipment
 from . import stock_recall_stock
+from . import lot_format_mixin
 from . import product_category
 from . import product_template
 from . import product_product

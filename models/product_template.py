@@ -4,39 +4,20 @@ from odoo.fields import Domain
 
 from ..exceptions import TraceabilityError
 from . import quantity_format
-from .product_category import (
-    LOT_FORMAT_FIELDS,
-    check_lot_format_definition,
-    get_lot_format,
-)
 
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "stock.lot.format.mixin"]  # noqa: RUF012
 
     lot_format_override = fields.Boolean(
         string="Own Lot/Serial Format",
         help="Use the lot/serial format below instead of the product category's.",
     )
     lot_name_pattern = fields.Char(
-        string="Lot/Serial Pattern",
         help="Regular expression every lot/serial name of this product must "
         "match entirely. Empty: no pattern.",
     )
-    lot_name_min_length = fields.Integer(
-        string="Lot/Serial Min Length", help="0 means no minimum."
-    )
-    lot_name_max_length = fields.Integer(
-        string="Lot/Serial Max Length", help="0 means no maximum."
-    )
-    lot_name_uppercase = fields.Boolean(
-        string="Upper-case Lot/Serial",
-        help="Lot/serial names are stored in upper case.",
-    )
-
-    @api.constrains(*LOT_FORMAT_FIELDS)
-    def _check_lot_name_format_definition(self):
-        check_lot_format_definition(self)
 
     def write(self, vals):
         changes = self._get_tracking_changes(vals)
@@ -56,7 +37,7 @@ class ProductTemplate(models.Model):
         overrides its category, else the category chain's; ``None`` if none."""
         self.ensure_one()
         if self.lot_format_override:
-            return get_lot_format(self)
+            return self._get_own_lot_name_format()
         return self.categ_id._get_lot_name_format() if self.categ_id else None
 
     # ------------------------------------------------------------------
