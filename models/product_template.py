@@ -118,24 +118,14 @@ class ProductTemplate(models.Model):
 
     def _get_untracked_quantities(self, templates):
         """{template: untracked quantity on hand in internal locations}."""
-        if not templates:
-            return {}
-        groups = (
-            self.env["stock.quant"]
-            .sudo()
-            ._read_group(
-                Domain("product_id", "in", templates.product_variant_ids.ids)
-                & Domain("lot_id", "=", False)
-                & Domain("location_id.usage", "=", "internal"),
-                ["product_id"],
-                ["quantity:sum"],
-                having=[("quantity:sum", ">", 0)],
-            )
+        qty_by_product = self.env["product.product"]._get_untracked_qty_by_product(
+            templates.product_variant_ids.ids, tracked_only=False
         )
         result = {}
-        for product, qty in groups:
-            tmpl = product.product_tmpl_id
-            result[tmpl] = result.get(tmpl, 0.0) + qty
+        for product in templates.product_variant_ids:
+            if product.id in qty_by_product:
+                tmpl = product.product_tmpl_id
+                result[tmpl] = result.get(tmpl, 0.0) + qty_by_product[product.id]
         return result
 
     # ------------------------------------------------------------------
@@ -154,18 +144,16 @@ class ProductTemplate(models.Model):
         compute="_compute_untracked_qty", search="_search_has_untracked_stock"
     )
 
-    @api.depends("tracking", "product_variant_ids.untracked_qty")
+    @api.depends(
+        "product_variant_ids.untracked_qty", "product_variant_ids.has_untracked_stock"
+    )
     def _compute_untracked_qty(self):
-        qty_by_product = self.env["product.product"]._get_untracked_qty_by_product(
-            self.product_variant_ids.ids
-        )
+        """The sum of the variants' untracked quantities (their computation,
+        one query for all the variants)."""
         for tmpl in self:
-            tmpl.untracked_qty = sum(
-                qty_by_product.get(pid, 0.0) for pid in tmpl.product_variant_ids.ids
-            )
-            tmpl.has_untracked_stock = any(
-                pid in qty_by_product for pid in tmpl.product_variant_ids.ids
-            )
+            variants = tmpl.product_variant_ids
+            tmpl.untracked_qty = sum(variants.mapped("untracked_qty"))
+            tmpl.has_untracked_stock = any(variants.mapped("has_untracked_stock"))
 
     def _search_untracked_qty(self, operator, value):
         return [("product_variant_ids.untracked_qty", operator, value)]
