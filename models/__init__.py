@@ -3,6 +3,12 @@ from . import res_config_settings
 from . import stock_location
 from . import stock_warehouse
 from . import stock_lot
+from . import stock_lot_naming
+from . import stock_lot_unique_key
+from . import stock_lot_unique_index
+from . import stock_lot_duplicates
+from . import stock_lot_block
+from . import stock_lot_trace
 from . import stock_move_line
 from . import trace_engine
 from . import recall_trace_sql
@@ -18,6 +24,7 @@ from . import stock_recall_lot
 from . import stock_recall_event
 from . import stock_recall_shipment
 from . import stock_recall_stock
+from . import lot_format_mixin
 from . import product_category
 from . import product_template
 from . import product_product

@@ -48,7 +48,7 @@ class StockMoveLine(models.Model):
     def _onchange_lot_name_traceability(self):
         if not self.lot_name or not self.product_id:
             return None
-        if not (self.company_id or self.env.company).strict_traceability:
+        if not self.env["res.company"]._traceability_strict(self.company_id):
             return None
         Lot = self.env["stock.lot"]
         result = Lot._read_lot_name(
@@ -113,15 +113,14 @@ class StockMoveLine(models.Model):
                 or move.company_id
                 or (lines.company_id if lines else self.env.company)
             )
-            if product and (company or self.env.company).strict_traceability:
+            if product and self.env["res.company"]._traceability_strict(company):
                 vals_products.append((vals, product))
         Lot._read_lot_names_in_vals(vals_products)
 
     def _check_done_lines_keep_lot(self):
+        strict = self.company_id._traceability_strict_companies()
         lines = self.filtered(
-            lambda ml: ml.state == "done"
-            and ml.lot_id
-            and ml.company_id.strict_traceability
+            lambda ml: ml.state == "done" and ml.lot_id and ml.company_id in strict
         )
         if lines:
             raise TraceabilityError(
@@ -159,7 +158,8 @@ class StockMoveLine(models.Model):
 
     def _traceability_strict_lines(self):
         """Lines whose company enforces the strict rules."""
-        return self.filtered(lambda ml: ml.company_id.strict_traceability)
+        strict = self.company_id._traceability_strict_companies()
+        return self.filtered(lambda ml: ml.company_id in strict)
 
     def _traceability_violation(self, reason):
         """One violation on one line: product, lot/serial, location, document."""
