@@ -21,6 +21,7 @@ and :meth:`StockLotAssignRun.apply_assignment`.
 """
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from .lot_assign_parsing import AssignOptions
 
@@ -199,9 +200,16 @@ class StockLotAssignRun(models.Model):
         who may create runs may assign."""
         self.check_access("create")
         vals = vals or {}
+        company = self.env["res.company"].browse(vals.get("company_id"))
+        if company and company not in self.env.companies:
+            raise AccessError(
+                self.env._(
+                    "You cannot assign the stock of %(company)s.",
+                    company=company.sudo().display_name,
+                )
+            )
         return AssignOptions(
-            company=self.env["res.company"].browse(vals.get("company_id"))
-            or self.env.company,
+            company=company or self.env.company,
             mode=vals.get("mode") or "manual",
             receipt_date=fields.Date.to_date(vals.get("receipt_date")) or False,
             leave_rest_untracked=bool(vals.get("leave_rest_untracked")),

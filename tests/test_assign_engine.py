@@ -133,6 +133,11 @@ class TestAssignEngine(AssignEngineCase):
             self.Run.with_user(self.stock_user).apply_assignment(self._values())
         with self.assertRaises(AccessError):
             self.Run.with_user(self.stock_user).check_assignment(self._values())
+        other = self.env["res.company"].create({"name": "Engine Other Company"})
+        with self.assertRaisesRegex(AccessError, "Engine Other Company"):
+            self.Run.with_user(self.stock_manager).apply_assignment(
+                self._values(), {"company_id": other.id}
+            )
         self.assertNothingWritten()
 
 
