@@ -29,6 +29,10 @@ from . import product_category
 from . import product_template
 from . import product_product
 from . import stock_lot_assign_run
+from . import stock_lot_assign_rows
+from . import stock_lot_assign_check
+from . import stock_lot_assign_apply
+from . import stock_lot_assign_split
 from . import stock_traceability_job
 from . import stock_traceability_health
 from . import stock_picking_type

@@ -383,7 +383,7 @@ class StockTraceabilityJob(models.Model):
             raise UserError(
                 self.env._("The assignment wizard of this job no longer exists.")
             )
-        wizard._apply_rows(wizard._get_rows(), job=self)
+        wizard._apply_in_job(self)
 
     def _run_recall_trace(self, recall):
         recall._run_trace_job(self)
