@@ -43,7 +43,7 @@ class StockLotAssignRun(models.Model):
         """Normalise the names as the lot format rules of the integrity rules
         do on create (when present), so that preview, collision checks and
         the created lots agree."""
-        if not company.strict_traceability:
+        if not self.env["res.company"]._traceability_strict(company):
             return rows
         Lot = self.env["stock.lot"]
         formats = {}
