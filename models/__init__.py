@@ -10,6 +10,7 @@ from . import stock_lot_duplicates
 from . import stock_lot_block
 from . import stock_lot_trace
 from . import stock_move_line
+from . import stock_move_line_rules
 from . import trace_engine
 from . import recall_trace_sql
 from . import quantity_format
