@@ -9,6 +9,7 @@ from . import stock_lot_unique_index
 from . import stock_lot_duplicates
 from . import stock_lot_block
 from . import stock_lot_trace
+from . import stock_lot_demo
 from . import stock_move_line
 from . import stock_move_line_rules
 from . import trace_engine

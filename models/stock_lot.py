@@ -92,20 +92,6 @@ class StockLot(models.Model):
                 )
             )
 
-    @api.model
-    def _demo_build_traceability_chain(self):
-        """Build the demo recall chain through the ORM (called from demo XML).
-
-        A model method: Odoo 19's ``<function>`` passes record ids as the first
-        argument to any other method.
-        """
-        # Imported here: the demo package is only needed when demo loads.
-        from ..demo.traceability_chain_builder import (  # noqa: PLC0415
-            TraceabilityChainBuilder,
-        )
-
-        TraceabilityChainBuilder(self.env).build_demo_chain()
-
     def _traceability_lock(self):
         """Serialise concurrent transactions that move or count these lots.
 

@@ -10,7 +10,7 @@ from odoo.tests import HttpCase
 from odoo.tests.common import JsonRpcException
 
 from ..models.lot_assign_parsing import AssignOptions, AssignRow
-from .assign_common import AssignCase
+from .common_assign import AssignCase
 
 
 class AssignEngineCase(AssignCase):

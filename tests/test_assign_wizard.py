@@ -2,7 +2,7 @@
 from odoo import Command
 from odoo.exceptions import UserError
 
-from .assign_common import AssignCase
+from .common_assign import AssignCase
 
 
 class TestAssignWizard(AssignCase):

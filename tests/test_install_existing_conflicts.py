@@ -17,7 +17,7 @@ from odoo.tools import SQL, mute_logger, sql
 from ..exceptions import TraceabilityValidationError
 from ..models import lot_naming
 from ..models.stock_lot_unique_index import UNIQUE_KEY_INDEX
-from .assign_common import AssignCase
+from .common_assign import AssignCase
 
 LOGGER = "odoo.addons.stock_lot_traceability.models.stock_lot_unique_index"
 

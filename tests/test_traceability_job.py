@@ -14,8 +14,8 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from .assign_common import AssignCase
-from .test_recall_common import RecallCase
+from .common_assign import AssignCase
+from .common_recall import RecallCase
 
 BUS_TYPE = "stock_traceability_job/progress"
 

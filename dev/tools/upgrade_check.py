@@ -88,13 +88,24 @@ def odoo_env(args):
 # ----------------------------------------------------------------------
 
 
+def _old_chain_builder():
+    """The old release's test chain builder: ``tests/chain_builder.py``, or
+    ``demo/traceability_chain_builder.py`` in releases before it moved."""
+    try:
+        from odoo.addons.stock_lot_traceability.tests.chain_builder import (  # noqa: PLC0415
+            TraceabilityChainBuilder,
+        )
+    except ModuleNotFoundError:
+        from odoo.addons.stock_lot_traceability.demo.traceability_chain_builder import (  # noqa: PLC0415,E501
+            TraceabilityChainBuilder,
+        )
+    return TraceabilityChainBuilder
+
+
 def populate(env):
     from odoo import Command  # noqa: PLC0415
 
-    from odoo.addons.stock_lot_traceability.demo.traceability_chain_builder import (  # noqa: PLC0415,E501
-        TraceabilityChainBuilder,
-    )
-
+    TraceabilityChainBuilder = _old_chain_builder()
     manager = env["res.users"].create(
         {
             "name": "Upgrade Check Recall Manager",
