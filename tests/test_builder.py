@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import defaultdict
 from datetime import timedelta
-from unittest import skipUnless
 
 from odoo import fields
 from odoo.fields import Domain
@@ -134,8 +133,9 @@ class TestBuilder(TraceabilityCase):
         )
         self.assertQuantsMatchMoves(lot)
 
-    @skipUnless(_has_mrp, "needs mrp to build manufacturing orders")
     def test_manufacture_consumes_the_given_lots(self):
+        if not _has_mrp(self.env):
+            self.skipTest("needs mrp to build manufacturing orders")
         cookie = self.builder.create_product("Test Cookie", tracking="lot")
         box = self.builder.create_product("Test Box", tracking="serial")
         self.builder.receive(self.flour, {"TF-1": 10.0, "TF-2": 10.0}, self.vendor)
