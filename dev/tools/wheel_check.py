@@ -20,6 +20,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from clilog import out
+
 ADDON = "stock_lot_traceability"
 PREFIX = f"odoo/addons/{ADDON}/"
 TOOLING = ("dev/", ".ci/", "Makefile", ".pylintrc", ".gitignore", "pyproject.toml")
@@ -82,14 +84,14 @@ def problems_of(root, wheel):
 def main(root, out_dir):
     wheel = build(root, out_dir)
     names, problems = problems_of(root, wheel)
-    print(f"{wheel.name}: {len(names)} files")
+    out(f"{wheel.name}: {len(names)} files")
     for name in names:
-        print(f"  {name}")
+        out(f"  {name}")
     for problem in problems:
-        print(f"FAILED {problem}")
+        out(f"FAILED {problem}")
     if problems:
         return 1
-    print("OK the wheel ships the add-on and none of the development tooling")
+    out("OK the wheel ships the add-on and none of the development tooling")
     return 0
 
 
