@@ -240,20 +240,18 @@ class StockTraceabilityJob(models.Model):
             )
         )
         for (job_id,) in candidates:
-            try:
-                # The lock is kept only if the claim succeeds.
-                with self.env.cr.savepoint(flush=False):
-                    locked = self.env.execute_query(
-                        SQL(
-                            "SELECT id FROM stock_traceability_job WHERE id = %s "
-                            "AND state = 'queued' FOR KEY SHARE SKIP LOCKED",
-                            job_id,
-                        )
+            # The lock is kept only if the claim succeeds.
+            with self.env.cr.savepoint(flush=False) as savepoint:
+                locked = self.env.execute_query(
+                    SQL(
+                        "SELECT id FROM stock_traceability_job WHERE id = %s "
+                        "AND state = 'queued' FOR KEY SHARE SKIP LOCKED",
+                        job_id,
                     )
-                    if not locked or not self.browse(job_id)._claim():
-                        raise _NotClaimed()
-            except _NotClaimed:
-                continue
+                )
+                if not locked or not self.browse(job_id)._claim():
+                    savepoint.rollback()
+                    continue
             return self.browse(job_id).sudo()
         return self.browse()
 
@@ -475,7 +473,3 @@ class StockTraceabilityJob(models.Model):
         return self.env._(
             "%(name)s was cancelled; nothing was applied.", name=self.name
         )
-
-
-class _NotClaimed(Exception):
-    """Rolls back the lock of a job another worker claimed."""
