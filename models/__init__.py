@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import stock_location
 from . import stock_warehouse
 from . import stock_lot
+from . import stock_lot_trace_api
 from . import stock_move_line
 from . import trace_engine
 from . import recall_trace_sql
