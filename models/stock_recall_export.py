@@ -55,7 +55,9 @@ class StockRecall(models.Model):
         copy=False,
         help="The background job of the last export too big for the request.",
     )
-    export_job_state = fields.Selection(related="export_job_id.state")
+    export_job_state = fields.Selection(
+        related="export_job_id.state", string="Export Job State"
+    )
 
     # ------------------------------------------------------------------
     # actions
