@@ -409,7 +409,9 @@ class StockRecall(models.Model):
         rows = self._get_customer_list_rows()
         if file_format == "xlsx":
             widths = [30, 24, 28, 18, 50, 32, 20, 10, 10, 20]
-            return spreadsheet.write_xlsx(self.env._("Customers"), headers, rows, widths)
+            return spreadsheet.write_xlsx(
+                self.env._("Customers"), headers, rows, widths
+            )
         csv_rows = [
             [
                 value.strftime("%Y-%m-%d %H:%M") if index == 9 and value else value

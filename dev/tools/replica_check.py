@@ -54,8 +54,8 @@ class Cluster:
         """Calls of the statements of this database matching ``pattern``
         (ILIKE), since the last reset."""
         return self.one(
-            "SELECT COALESCE(SUM(calls), 0)::int FROM pg_stat_statements "
-            "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "SELECT COALESCE(SUM(calls), 0)::int FROM pg_stat_statements WHERE "
+            "dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
             "AND query ILIKE %s AND query NOT ILIKE '%%pg_stat_statements%%'",
             pattern,
         )[0]
@@ -195,7 +195,7 @@ def check_read_only(primary, replica, name, call, pattern, valid):
     )
 
 
-def run_checks(args, client, primary, replica):
+def run_checks(client, primary, replica):
     lot_id = client.call(
         "stock.lot", "search", [["name", "=", "REPLICA-SN-001"]], limit=1
     )[0]
@@ -317,8 +317,10 @@ def main():
     check(wait_replayed(primary, replica), "the replica replayed the setup")
     server = Server(args)
     try:
-        if check(server.start(), f"odoo-bin answers with db_replica_port={args.replica_port}"):
-            run_checks(args, Client(server, args.db), primary, replica)
+        if check(
+            server.start(), f"odoo-bin answers with db_replica_port={args.replica_port}"
+        ):
+            run_checks(Client(server, args.db), primary, replica)
     finally:
         server.stop()
     if FAILED:
