@@ -41,7 +41,11 @@ LOG="$LOG_DIR/replica-check.log"
 : > "$LOG"
 
 as_postgres() { (cd / && if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi); }
-drop_cluster() { as_root pg_dropcluster --stop "$version" "$1" >/dev/null 2>&1 || true; }
+drop_cluster() {
+    as_root pg_dropcluster --stop "$version" "$1" >/dev/null 2>&1 || true
+    # pg_dropcluster keeps a configuration folder holding files of our own
+    as_root rm -rf "/etc/postgresql/$version/$1"
+}
 cleanup() {
     drop_cluster "$replica"
     drop_cluster "$primary"
