@@ -57,6 +57,13 @@ class ResCompany(models.Model):
         help="Recall traces reaching more lots than this run as a background job "
         "with a progress bar; 0: always in the request.",
     )
+    traceability_job_export_threshold = fields.Integer(
+        string="Background Recall Export Above",
+        default=20000,
+        help="Exports (FSMA 204, customer list) of recalls with more rows (events "
+        "and customer shipments) than this run as a background job; the file is "
+        "attached to the recall. 0: always in the request.",
+    )
 
     @api.model
     def _traceability_strict(self, company=None):

@@ -44,3 +44,4 @@ from . import test_tour_recall_notify
 from . import test_genealogy
 from . import test_tour_genealogy
 from . import test_traceability_job
+from . import test_readonly_entry_points
