@@ -32,7 +32,7 @@ MEASURES = {
 
 
 def log(msg):
-    print(f"[growth {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    benchlib.out(f"[growth {time.strftime('%H:%M:%S')}] {msg}")
 
 
 def measure(env, probes, runs):
@@ -202,7 +202,9 @@ def main(argv=None):
     parser.add_argument("--out", default="growth", help="file stem in dev/bench/out")
     args = parser.parse_args(argv)
     if not benchlib.db_exists(args.db):
-        print(f"{args.db} does not exist: run dev/bench/generate.py --db {args.db}")
+        benchlib.out(
+            f"{args.db} does not exist: run dev/bench/generate.py --db {args.db}"
+        )
         return 1
     if not args.no_update:
         log(f"updating {benchlib.ADDON} in {args.db} to the current code")
@@ -211,7 +213,7 @@ def main(argv=None):
     with benchlib.environment(args.db, context=ctx) as env:
         ids = probe_lots(env)
         if not ids:
-            print(f"{args.db} has no probe lots: generate it with --probes")
+            benchlib.out(f"{args.db} has no probe lots: generate it with --probes")
             return 1
         probes = {t: env["stock.lot"].browse(ids[t]) for t in sorted(ids)}
         env.cr.execute("SELECT COUNT(*) FROM stock_move_line WHERE state = 'done'")
@@ -219,8 +221,8 @@ def main(argv=None):
         rows = measure(env, probes, args.runs)
     fitted = fits(rows)
     text = render(args.db, rows, fitted, args.runs, info)
-    print()
-    print(text)
+    benchlib.out()
+    benchlib.out(text)
     benchlib.OUT_DIR.mkdir(parents=True, exist_ok=True)
     (benchlib.OUT_DIR / f"{args.out}.txt").write_text(text + "\n")
     write_csv(benchlib.OUT_DIR / f"{args.out}.csv", rows)

@@ -37,7 +37,7 @@ MEASURES = {
 
 
 def log(msg):
-    print(f"[scale {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    benchlib.out(f"[scale {time.strftime('%H:%M:%S')}] {msg}")
 
 
 def describe(env, db, lot):
@@ -133,7 +133,7 @@ def main(argv=None):
         parser.error("--small and --large must be two databases")
     for db in (args.small, args.large):
         if not benchlib.db_exists(db):
-            print(f"{db} does not exist: run dev/bench/generate.py --db {db}")
+            benchlib.out(f"{db} does not exist: run dev/bench/generate.py --db {db}")
             return 1
     if not args.no_update:
         for db in (args.small, args.large):
@@ -152,8 +152,8 @@ def main(argv=None):
     text, failed = render(
         infos, values, args.small, args.large, args.max_ratio, args.runs
     )
-    print()
-    print(text)
+    benchlib.out()
+    benchlib.out(text)
     benchlib.OUT_DIR.mkdir(parents=True, exist_ok=True)
     (benchlib.OUT_DIR / args.out).write_text(text + "\n")
     return 1 if failed else 0
