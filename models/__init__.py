@@ -15,13 +15,15 @@ from . import stock_recall_export
 from . import stock_recall_genealogy
 from . import stock_recall_line_mixin
 from . import stock_recall_lot
-from . import stock_recall_event
-from . import stock_recall_shipment
 from . import stock_recall_stock
 from . import product_category
 from . import product_template
 from . import product_product
 from . import stock_lot_assign_run
+# views over the stored lots and the tables above: created after them
+from . import stock_recall_notification
+from . import stock_recall_event
+from . import stock_recall_shipment
 from . import stock_traceability_job
 from . import stock_traceability_health
 from . import stock_picking_type

@@ -1,12 +1,22 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""SQL of a stored recall trace (``stock.recall._trace``).
+"""SQL of a stored recall trace (``stock.recall._trace``) and of the views
+that serve its events and customer shipments.
 
 Plain functions returning ``odoo.tools.SQL``, next to the graph walk of
 :mod:`.trace_engine`; the recall model only gathers the parameters and runs
 the statement. After the graph walk (``rows``: the affected lots as
 ``(lot_id, depth, direction, path)`` tuples), one statement
 (:func:`trace_query`) reads the done lines of the affected lots once and
-writes the four result tables from them.
+writes the affected lots with their mass balance and the ids of their
+lines (the snapshot of the trace), and the stock rows.
+
+The events and the customer shipments are not stored: the views
+``stock_recall_event`` (:func:`event_view_query`) and
+``stock_recall_shipment`` (:func:`shipment_view_query`) read the lines of
+the snapshot (:func:`snapshot_lines_sql`) through the same
+:func:`event_lines_query` and :func:`customer_lines_query` as the trace, so
+they show exactly the lines the trace saw, classified as it classified
+them.
 
 The fragments are common table expressions of that statement; each one
 names the CTEs it reads, and the columns it relies on:
@@ -16,8 +26,9 @@ names the CTEs it reads, and the columns it relies on:
     line), ``lot_id``, ``product_id``, ``date``, ``location_id``,
     ``location_dest_id``, ``company_id``, ``quantity`` (line unit), ``qty``
     (product unit), ``src_usage``, ``dst_usage``, ``partner_id``,
-    ``reference``, ``is_retroactive``, ``event_type``. It is also the
-    ``lines`` that :func:`.trace_engine.event_totals_sql` totals.
+    ``reference``, ``is_retroactive``, ``event_type``, ``event_index`` (1,
+    or 2 for the second event of a line). It is also the ``lines`` that
+    :func:`.trace_engine.event_totals_sql` totals.
 ``stock_rows`` (:func:`stock_rows_query`, reads ``lines``)
     where the affected lots are: ``lot_id``, ``product_id``,
     ``location_id``, ``kind`` (a ``stock.recall.stock`` kind), ``quantity``.
@@ -31,6 +42,9 @@ names the CTEs it reads, and the columns it relies on:
     ``on_hand``, ``in_transit``, and the mass balance ``qty_in`` and
     ``accounted`` (:data:`.trace_engine.BALANCE_IN`,
     :data:`.trace_engine.BALANCE_ACCOUNTED`).
+``snap`` (:func:`snapshot_ctes`, reads ``lines``)
+    per affected lot: ``line_ids`` (its traced lines), ``event_count`` and
+    ``customer_shipped`` (shipped to customers, product unit).
 
 The ``insert_*`` fragments write the results of the recall ``recall`` (its
 id) from those CTEs.
@@ -45,9 +59,7 @@ def delete_results_query(recall):
     """Remove the stored results of the recall ``recall`` (before a new trace)."""
     return SQL(
         """
-        DELETE FROM stock_recall_shipment WHERE recall_id = %(recall)s;
         DELETE FROM stock_recall_stock WHERE recall_id = %(recall)s;
-        DELETE FROM stock_recall_event WHERE recall_id = %(recall)s;
         DELETE FROM stock_recall_lot WHERE recall_id = %(recall)s
 
         """,
@@ -73,8 +85,8 @@ def hidden_shipments_query(customer_lot_ids, companies):
 
 def trace_query(rows, params, tolerance):
     """One statement: ``lines`` (done lines of the affected lots, read
-    once) feeds the events, the shipments, the stock and the balance of
-    each affected lot, inserted with its figures (no update afterwards).
+    once) feeds the stock and the balance of each affected lot, inserted
+    with its figures and the ids of its lines (no update afterwards).
 
     ``params``: ``recall`` and ``company`` (ids), ``companies`` (the
     companies traced), ``all_lot_ids`` (the affected lots) and
@@ -86,8 +98,7 @@ def trace_query(rows, params, tolerance):
         WITH lines AS MATERIALIZED (%(lines)s),
         stock_rows AS MATERIALIZED (%(stock_rows)s),
         %(balance)s,
-        ins_events AS (%(events)s),
-        ins_shipments AS (%(shipments)s),
+        %(snapshot)s,
         ins_stock AS (%(stock)s)
         %(lots)s
 
@@ -95,17 +106,40 @@ def trace_query(rows, params, tolerance):
         lines=done_lines_query(params["all_lot_ids"], params["companies"]),
         stock_rows=stock_rows_query(params["all_lot_ids"]),
         balance=balance_ctes(rows),
-        events=insert_events_query(params["recall"]),
-        shipments=insert_shipments_query(params["recall"], params["customer_lot_ids"]),
+        snapshot=snapshot_ctes(params["customer_lot_ids"]),
         stock=insert_stock_query(params["recall"]),
         lots=insert_lots_query(params["recall"], params["company"], tolerance),
     )
 
 
 def done_lines_query(all_lot_ids, companies):
-    """``lines``: done move lines of ``all_lot_ids`` in ``companies``, one
-    row per event: a line is one event, or two (dropship: receiving and
-    shipping). The event type comes from
+    """``lines``: the events of the done move lines of ``all_lot_ids`` in
+    ``companies`` (:func:`.trace_engine.done_lines_sql`, the one reader of
+    the traced lines), see :func:`event_lines_query`."""
+    return event_lines_query(trace_engine.done_lines_sql(all_lot_ids, companies))
+
+
+def snapshot_lines_sql():
+    """The lines of every stored trace: the ids kept on each affected lot
+    (``stock_recall_lot.traced_line_ids``), read back by primary key, with
+    the columns of :data:`.trace_engine.LINE_COLUMNS` and the recall
+    (``recall_id``) and ``direction`` of the affected lot."""
+    return SQL(
+        """
+        SELECT rl.recall_id, rl.direction, %(columns)s
+          FROM stock_recall_lot rl
+         CROSS JOIN LATERAL unnest(rl.traced_line_ids) AS traced(line_id)
+          JOIN stock_move_line ml ON ml.id = traced.line_id
+        """,
+        columns=trace_engine.LINE_COLUMNS,
+    )
+
+
+def event_lines_query(lines, carried=None):
+    """One row per event of the move lines of ``lines`` (a query with the
+    columns of :data:`.trace_engine.LINE_COLUMNS`, and the ``carried``
+    ones, passed through): a line is one event, or two (dropship: receiving
+    and shipping). The event type comes from
     :func:`~.trace_engine.event_types_sql`, whose aliases this query
     defines: ``ml`` (the line), ``m`` (its move, ``scrap_id``), ``src_loc``
     and ``dst_loc`` (its locations).
@@ -116,8 +150,8 @@ def done_lines_query(all_lot_ids, companies):
     """
     return SQL(
         """
-        SELECT ml.id, ml.lot_id, ml.product_id, ml.date, ml.location_id,
-               ml.location_dest_id, ml.company_id, ml.quantity,
+        SELECT %(carried)s ml.id, ml.lot_id, ml.product_id, ml.date,
+               ml.location_id, ml.location_dest_id, ml.company_id, ml.quantity,
                ml.quantity_product_uom AS qty, src_loc.usage AS src_usage,
                dst_loc.usage AS dst_usage,
                CASE WHEN ev.event_type IN ('shipping', 'customer_return')
@@ -128,16 +162,9 @@ def done_lines_query(all_lot_ids, companies):
                     ELSE COALESCE(p.partner_id, m.partner_id)
                END AS partner_id,
                COALESCE(p.name, m.reference) AS reference,
-               arl.id IS NOT NULL AS is_retroactive, ev.event_type
-          FROM unnest(%(all_lot_ids)s::int[]) AS affected(lot_id)
-          CROSS JOIN LATERAL (
-                SELECT l.id, l.lot_id, l.product_id, l.date, l.location_id,
-                       l.location_dest_id, l.company_id, l.quantity,
-                       l.quantity_product_uom, l.move_id, l.picking_id
-                  FROM stock_move_line l
-                 WHERE l.lot_id = affected.lot_id AND l.state = 'done'
-                   AND l.company_id = ANY(%(companies)s)
-                OFFSET 0) ml
+               arl.id IS NOT NULL AS is_retroactive, ev.event_type,
+               ev.event_index
+          FROM (%(lines)s) ml
           LEFT JOIN LATERAL (
                 SELECT sm.partner_id, sm.reference, sm.scrap_id
                   FROM stock_move sm
@@ -153,12 +180,13 @@ def done_lines_query(all_lot_ids, companies):
           JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
          CROSS JOIN LATERAL unnest(
                CASE WHEN arl.id IS NOT NULL THEN ARRAY['assignment']
-                    ELSE %(event_types)s END) AS ev(event_type)
+                    ELSE %(event_types)s END)
+               WITH ORDINALITY AS ev(event_type, event_index)
 
         """,
+        carried=carried or SQL(),
+        lines=lines,
         event_types=trace_engine.event_types_sql(),
-        all_lot_ids=all_lot_ids,
-        companies=companies,
     )
 
 
@@ -264,68 +292,131 @@ def balance_ctes(rows):
     )
 
 
-def insert_events_query(recall):
-    """Every row of ``lines`` as a ``stock.recall.event``."""
+def input_lot_codes_sql():
+    """The names of the lots consumed into the line ``l`` when it comes out
+    of production (``l.src_usage``), comma separated."""
     return SQL(
         """
-        INSERT INTO stock_recall_event (
-            recall_id, move_line_id, lot_id, product_id, event_type, date,
-            quantity, product_qty, partner_id, reference, input_lot_codes)
-        SELECT %(recall)s, l.id, l.lot_id, l.product_id, l.event_type,
-               l.date, l.quantity, l.qty, l.partner_id, l.reference,
-               CASE WHEN l.src_usage = 'production' THEN (
-                   SELECT string_agg(DISTINCT il.name, ', ')
-                     FROM stock_move_line_consume_rel rel
-                     JOIN stock_move_line iml ON iml.id = rel.produce_line_id
-                     JOIN stock_lot il ON il.id = iml.lot_id
-                    WHERE rel.consume_line_id = l.id)
-               END
-          FROM lines l
-
-        """,
-        recall=recall,
+        CASE WHEN l.src_usage = 'production' THEN (
+            SELECT string_agg(DISTINCT il.name, ', ')
+              FROM stock_move_line_consume_rel rel
+              JOIN stock_move_line iml ON iml.id = rel.produce_line_id
+              JOIN stock_lot il ON il.id = iml.lot_id
+             WHERE rel.consume_line_id = l.id)
+        END
+        """
     )
 
 
-def customer_lines_query(customer_lot_ids):
-    """From ``lines``: the shipments to and returns from customers of
-    ``customer_lot_ids``, one row each: ``id`` (the move line),
-    ``partner_id`` (the commercial partner), ``date``, ``lot_id``, ``kind``
-    (``shipment`` or ``return``), ``quantity`` and ``qty`` (negative for a
-    return, so that a sum per customer is what the customer holds)."""
+def customer_lines_query(lines, condition, carried=None):
+    """From ``lines`` (rows of :func:`event_lines_query`): the shipments to
+    and returns from customers of the lines matching ``condition`` (over
+    ``l``), one row each: ``id`` (the move line), ``partner_id`` (the
+    commercial partner), ``date``, ``lot_id``, ``kind`` (``shipment`` or
+    ``return``), ``quantity`` and ``qty`` (negative for a return, so that a
+    sum per customer is what the customer holds), after the ``carried``
+    columns."""
     return SQL(
         """
-        SELECT l.id, COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
+        SELECT %(carried)s l.id,
+               COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
                l.date, l.lot_id,
                CASE l.event_type WHEN 'shipping' THEN 'shipment'
                     ELSE 'return' END AS kind,
                CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.quantity
                    AS quantity,
                CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.qty AS qty
-          FROM lines l
+          FROM %(lines)s l
           LEFT JOIN res_partner rp ON rp.id = l.partner_id
          WHERE ((l.event_type = 'shipping' AND l.dst_usage = 'customer')
                 OR (l.event_type = 'customer_return' AND l.src_usage = 'customer'))
-           AND l.lot_id = ANY(%s)
+           AND %(condition)s
         """,
-        customer_lot_ids,
+        carried=carried or SQL(),
+        lines=lines,
+        condition=condition,
     )
 
 
-def insert_shipments_query(recall, customer_lot_ids):
-    """The customer rows of :func:`customer_lines_query` as
-    ``stock.recall.shipment`` rows."""
+def snapshot_ctes(customer_lot_ids):
+    """``snap``: per affected lot, the ids of its traced lines, its number
+    of events and its quantity shipped to customers (``customer_lot_ids``:
+    the lots whose shipments are listed), from ``lines``."""
     return SQL(
         """
-        INSERT INTO stock_recall_shipment (
-            recall_id, move_line_id, kind, partner_id, date, lot_id,
-            quantity, product_qty, notified)
-        SELECT %(recall)s, c.id, c.kind, c.partner_id, c.date, c.lot_id,
-               c.quantity, c.qty, FALSE
-          FROM (%(customer_lines)s) c
+        snap_lines AS (
+            SELECT l.lot_id, ARRAY_AGG(DISTINCT l.id) AS line_ids,
+                   COUNT(*) AS event_count
+              FROM lines l
+             GROUP BY l.lot_id
+        ), snap_customers AS (
+            SELECT c.lot_id, SUM(c.qty) AS shipped
+              FROM (%(customer_lines)s) c
+             WHERE c.kind = 'shipment'
+             GROUP BY c.lot_id
+        ), snap AS (
+            SELECT sl.lot_id, sl.line_ids, sl.event_count,
+                   COALESCE(sc.shipped, 0) AS customer_shipped
+              FROM snap_lines sl
+              LEFT JOIN snap_customers sc ON sc.lot_id = sl.lot_id
+        )
         """,
-        recall=recall,
-        customer_lines=customer_lines_query(customer_lot_ids),
+        customer_lines=customer_lines_query(
+            SQL("lines"), SQL("l.lot_id = ANY(%s)", customer_lot_ids)
+        ),
+    )
+
+
+def snapshot_events_sql():
+    """The events of every stored trace (:func:`snapshot_lines_sql`)."""
+    return event_lines_query(
+        snapshot_lines_sql(), SQL("ml.recall_id, ml.direction,")
+    )
+
+
+def event_view_query():
+    """The ``stock_recall_event`` view: every event of the traced lines of
+    every recall. The id is unique across recalls and stable across reads
+    (recall, line, event of the line); it stays below 2**53 (a JavaScript
+    number) for the first two million recalls."""
+    return SQL(
+        """
+        SELECT (l.recall_id::bigint << 32) + l.id::bigint * 2 + l.event_index - 1
+                   AS id,
+               l.recall_id, l.id AS move_line_id, l.lot_id, l.product_id,
+               l.event_type::varchar AS event_type, l.date,
+               l.quantity, l.qty AS product_qty, l.partner_id,
+               l.reference::varchar AS reference,
+               %(input_lot_codes)s::varchar AS input_lot_codes
+          FROM (%(events)s) l
+        """,
+        input_lot_codes=input_lot_codes_sql(),
+        events=snapshot_events_sql(),
+    )
+
+
+def shipment_view_query():
+    """The ``stock_recall_shipment`` view: the customer rows of the traced
+    lines of every recall (:func:`customer_lines_query`, lots not
+    upstream), with the notice recorded for each in
+    ``stock_recall_notification`` (the only state a row has)."""
+    return SQL(
+        """
+        SELECT (c.recall_id::bigint << 32) + c.id::bigint * 2 AS id,
+               c.recall_id, c.id AS move_line_id, c.kind::varchar AS kind,
+               c.partner_id, c.date, c.lot_id, c.quantity, c.qty AS product_qty,
+               n.id IS NOT NULL AS notified, n.notified_date,
+               n.message_id AS notification_message_id
+          FROM (%(customer_lines)s) c
+          LEFT JOIN stock_recall_notification n
+            ON n.recall_id = c.recall_id AND n.move_line_id = c.id
+           AND n.kind = c.kind
+        """,
+        customer_lines=customer_lines_query(
+            SQL("(%s)", snapshot_events_sql()),
+            SQL("l.direction != 'upstream'"),
+            SQL("l.recall_id,"),
+        ),
     )
 
 
@@ -345,8 +436,8 @@ def insert_stock_query(recall):
 
 
 def insert_lots_query(recall, company, tolerance):
-    """The affected lots with their path and mass balance (``tot``), as
-    ``stock.recall.lot`` rows of company ``company``; a lot more than
+    """The affected lots with their path and mass balance (``tot``) and
+    their snapshot (``snap``), as ``stock.recall.lot`` rows of company ``company``; a lot more than
     ``tolerance`` percent off 100 is flagged."""
     return SQL(
         """
@@ -355,7 +446,8 @@ def insert_lots_query(recall, company, tolerance):
             tlc_source, qty_received, qty_produced, qty_found, qty_in,
             qty_on_hand, qty_in_transit, qty_shipped, qty_returned,
             qty_vendor_returned, qty_consumed, qty_scrapped, qty_adjusted,
-            qty_accounted, qty_unexplained, balance_pct, balance_flag)
+            qty_accounted, qty_unexplained, balance_pct, balance_flag,
+            traced_line_ids, event_count, qty_customer_shipped)
         SELECT %(recall)s, %(company)s, tot.lot_id, lot.product_id,
                tot.depth, tot.direction,
                (SELECT string_agg(
@@ -374,9 +466,13 @@ def insert_lots_query(recall, company, tolerance):
                CASE WHEN tot.qty_in != 0
                     THEN ABS(100.0 * tot.accounted / tot.qty_in - 100.0)
                          > %(tolerance)s
-                    ELSE ROUND(tot.accounted::numeric, 6) != 0 END
+                    ELSE ROUND(tot.accounted::numeric, 6) != 0 END,
+               COALESCE(snap.line_ids, ARRAY[]::int[]),
+               COALESCE(snap.event_count, 0),
+               COALESCE(snap.customer_shipped, 0)
           FROM tot
           JOIN stock_lot lot ON lot.id = tot.lot_id
+          LEFT JOIN snap ON snap.lot_id = tot.lot_id
 
         """,
         recall=recall,

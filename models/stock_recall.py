@@ -222,33 +222,28 @@ class StockRecall(models.Model):
             recall_lot,
             domain,
             "product_id.uom_id",
-            ["qty_in", "qty_accounted", "qty_on_hand", "qty_unexplained"],
+            [
+                "qty_in",
+                "qty_accounted",
+                "qty_on_hand",
+                "qty_unexplained",
+                "qty_customer_shipped",
+            ],
         )
-        ship_domain = [*domain, ("kind", "=", "shipment")]
-        shipment = self.env["stock.recall.shipment"]
-        ship_data = {
-            recall.id: (count, customers)
-            for recall, count, customers in shipment._read_group(
-                ship_domain, ["recall_id"], ["__count", "partner_id:count_distinct"]
-            )
-        }
-        shipped = self._totals_per_unit(
-            shipment, ship_domain, "move_line_id.product_id.uom_id", ["product_qty"]
+        events = dict(
+            recall_lot._read_group(domain, ["recall_id"], ["event_count:sum"])
         )
-        anonymous = {
-            recall
-            for [recall] in shipment._read_group(
-                [*ship_domain, ("partner_id", "=", False)], ["recall_id"]
-            )
-        }
-        event_data = dict(
-            self.env["stock.recall.event"]._read_group(
-                domain, ["recall_id"], ["__count"]
-            )
-        )
+        # one read of the shipments' view: rows per recall and customer (the
+        # anonymous retail customer, no partner, counts as one customer)
+        customers = defaultdict(list)
+        for recall, _partner, count in self.env["stock.recall.shipment"]._read_group(
+            [*domain, ("kind", "=", "shipment")],
+            ["recall_id", "partner_id"],
+            ["__count"],
+        ):
+            customers[recall].append(count)
         for recall in self:
             units = lot_totals.get(recall.id, {})
-            shipments, customers = ship_data.get(recall.id, (0, 0))
             recall.affected_lot_count = counts.get(recall, 0)
             recall.balance_pct = self._worst_pct(
                 [self._balance_pct(sums[0], sums[1]) for sums in units.values()]
@@ -256,12 +251,10 @@ class StockRecall(models.Model):
             recall.balance_flag_count = flagged.get(recall, 0)
             recall.qty_on_hand_display = self._format_totals(units, 2)
             recall.qty_unexplained_display = self._format_totals(units, 3)
-            recall.shipment_count = shipments
-            recall.customer_count = customers + (recall in anonymous)
-            recall.qty_shipped_display = self._format_totals(
-                shipped.get(recall.id, {}), 0
-            )
-            recall.event_count = event_data.get(recall, 0)
+            recall.shipment_count = sum(customers[recall])
+            recall.customer_count = len(customers[recall])
+            recall.qty_shipped_display = self._format_totals(units, 4)
+            recall.event_count = events.get(recall, 0)
 
     @api.model
     def _totals_per_unit(self, model, domain, uom_path, qty_fields):
@@ -321,10 +314,10 @@ class StockRecall(models.Model):
             ):
                 recovered[recall_id][uoms.browse(uom_id)] = qty
         shipped = self._totals_per_unit(
-            self.env["stock.recall.shipment"],
-            [("recall_id", "in", self.ids), ("kind", "=", "shipment")],
-            "move_line_id.product_id.uom_id",
-            ["product_qty"],
+            self.env["stock.recall.lot"],
+            [("recall_id", "in", self.ids)],
+            "product_id.uom_id",
+            ["qty_customer_shipped"],
         )
         for recall in self:
             back = recovered.get(recall.id, {})

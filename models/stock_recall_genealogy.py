@@ -121,7 +121,8 @@ class StockRecall(models.Model):
                 stock_rows=recall_trace_sql.stock_rows_query(params["all_lot_ids"]),
                 balance=recall_trace_sql.balance_ctes(trace_rows),
                 customer_lines=recall_trace_sql.customer_lines_query(
-                    params["customer_lot_ids"]
+                    SQL("lines"),
+                    SQL("l.lot_id = ANY(%s)", params["customer_lot_ids"]),
                 ),
             )
         )

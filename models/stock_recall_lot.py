@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class StockRecallLot(models.Model):
@@ -85,4 +86,26 @@ class StockRecallLot(models.Model):
         "received or produced.",
     )
 
+    # the snapshot of the trace, served by the views of stock.recall.event
+    # and stock.recall.shipment: the ids of the lot's traced lines are in the
+    # column traced_line_ids (an integer array, see init), its counts here
+    event_count = fields.Integer(string="Events")
+    qty_customer_shipped = fields.Float(
+        string="Shipped to Customers",
+        digits="Product Unit",
+        help="Delivered to customers (the recall's customer shipments).",
+    )
+
     _recall_lot_unique = models.UniqueIndex("(recall_id, lot_id)")
+
+    def init(self):
+        """The ids of the lines that the trace read for the lot: an integer
+        array (no field type of the ORM), written by the trace statement
+        and read by the views of events and shipments."""
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE %s ADD COLUMN IF NOT EXISTS traced_line_ids int4[]"
+                " NOT NULL DEFAULT '{}'",
+                SQL.identifier(self._table),
+            )
+        )

@@ -1,0 +1,26 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""19.0.1.3.0, before the update: the stored customer shipments become a
+view (see post-migrate). Their table stays until the post-migration, which
+reads it; the migrations of the releases in between (19.0.1.2.0 links each
+notified row to its notice) still update it, so it gets the notice columns
+that the ORM no longer adds to it."""
+
+from odoo.tools import SQL
+from odoo.tools.sql import TableKind, table_kind
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    if table_kind(cr, "stock_recall_shipment") != TableKind.Regular:
+        return
+    cr.execute(
+        SQL(
+            """
+            ALTER TABLE stock_recall_shipment
+                ADD COLUMN IF NOT EXISTS kind varchar,
+                ADD COLUMN IF NOT EXISTS notified_date timestamp,
+                ADD COLUMN IF NOT EXISTS notification_message_id int4
+            """
+        )
+    )
