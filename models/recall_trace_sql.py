@@ -29,22 +29,27 @@ names the CTEs it reads, and the columns it relies on:
     ``reference``, ``is_retroactive``, ``event_type``, ``event_index`` (1,
     or 2 for the second event of a line). It is also the ``lines`` that
     :func:`.trace_engine.event_totals_sql` totals.
-``stock_rows`` (:func:`stock_rows_query`, reads ``lines``)
+``affected`` (:func:`affected_query`)
+    the affected lots: ``lot_id``, ``depth``, ``direction``, ``path``,
+    ``name``, ``product_id``.
+``stock_rows`` (:func:`stock_rows_query`, reads ``affected`` and ``lines``)
     where the affected lots are: ``lot_id``, ``product_id``,
     ``location_id``, ``kind`` (a ``stock.recall.stock`` kind), ``quantity``.
 ``ev``, ``st``, ``tlc``, ``bal``, ``tot`` (:func:`balance_ctes`, read
-    ``lines`` and ``stock_rows``)
+    ``affected``, ``lines`` and ``stock_rows``)
     ``tot`` is one row per affected lot: ``lot_id``, ``depth``,
-    ``direction``, ``path``, ``source`` (its traceability lot code source),
+    ``direction``, ``path``, ``product_id``, ``source`` (its traceability lot code source),
     the totals of :func:`.trace_engine.event_totals_sql` (``received``,
     ``produced``, ``found``, ``shipped``, ``returned``, ``vendor_returned``,
     ``consumed``, ``scrapped``, ``adjusted``; zero when missing),
     ``on_hand``, ``in_transit``, and the mass balance ``qty_in`` and
     ``accounted`` (:data:`.trace_engine.BALANCE_IN`,
     :data:`.trace_engine.BALANCE_ACCOUNTED`).
-``snap`` (:func:`snapshot_ctes`, reads ``lines``)
+``snap``, ``path_names`` (:func:`snapshot_ctes`, read ``affected`` and
+    ``lines``)
     per affected lot: ``line_ids`` (its traced lines), ``event_count`` and
-    ``customer_shipped`` (shipped to customers, product unit).
+    ``customer_shipped`` (shipped to customers, product unit); ``names``
+    (the lots of its path).
 
 The ``insert_*`` fragments write the results of the recall ``recall`` (its
 id) from those CTEs.
@@ -89,13 +94,13 @@ def trace_query(rows, params, tolerance):
     with its figures and the ids of its lines (no update afterwards).
 
     ``params``: ``recall`` and ``company`` (ids), ``companies`` (the
-    companies traced), ``all_lot_ids`` (the affected lots) and
-    ``customer_lot_ids`` (those whose shipments are listed: not upstream);
+    companies traced) and ``all_lot_ids`` (the affected lots);
     ``tolerance``: the percentage off 100 that flags a lot out of balance.
     """
     return SQL(
         """
-        WITH lines AS MATERIALIZED (%(lines)s),
+        WITH affected AS MATERIALIZED (%(affected)s),
+        lines AS MATERIALIZED (%(lines)s),
         stock_rows AS MATERIALIZED (%(stock_rows)s),
         %(balance)s,
         %(snapshot)s,
@@ -103,12 +108,38 @@ def trace_query(rows, params, tolerance):
         %(lots)s
 
         """,
+        affected=affected_query(rows),
         lines=done_lines_query(params["all_lot_ids"], params["companies"]),
-        stock_rows=stock_rows_query(params["all_lot_ids"]),
-        balance=balance_ctes(rows),
-        snapshot=snapshot_ctes(params["customer_lot_ids"]),
+        stock_rows=stock_rows_query(),
+        balance=balance_ctes(),
+        snapshot=snapshot_ctes(),
         stock=insert_stock_query(params["recall"]),
         lots=insert_lots_query(params["recall"], params["company"], tolerance),
+    )
+
+
+def affected_query(rows):
+    """``affected``: the affected lots (``rows`` of the graph walk), one row
+    each: ``lot_id``, ``depth``, ``direction``, ``path`` (lot ids, comma
+    separated), and the lot's ``name`` and ``product_id`` (read by primary
+    key). The other CTEs join it rather than test ``= ANY(array)``: the
+    planner would estimate such a test element by element."""
+    return SQL(
+        """
+        SELECT t.lot_id, t.depth, t.direction, t.path, lot.name, lot.product_id
+          FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
+                      %(directions)s::varchar[], %(paths)s::varchar[])
+               AS t(lot_id, depth, direction, path)
+         CROSS JOIN LATERAL (
+               SELECT l.name, l.product_id
+                 FROM stock_lot l
+                WHERE l.id = t.lot_id
+               OFFSET 0) lot
+        """,
+        lot_ids=[row[0] for row in rows],
+        depths=[row[1] for row in rows],
+        directions=[row[2] for row in rows],
+        paths=[row[3] for row in rows],
     )
 
 
@@ -190,10 +221,10 @@ def event_lines_query(lines, carried=None):
     )
 
 
-def stock_rows_query(all_lot_ids):
-    """``stock_rows``: where ``all_lot_ids`` are: on hand and in transit
-    (quants), and consumed, scrapped or returned by customers (from the
-    ``lines`` CTE)."""
+def stock_rows_query():
+    """``stock_rows``: where the ``affected`` lots are: on hand and in
+    transit (quants), and consumed, scrapped or returned by customers (from
+    the ``lines`` CTE)."""
     return SQL(
         """
         SELECT q.lot_id, q.product_id, q.location_id,
@@ -201,11 +232,10 @@ def stock_rows_query(all_lot_ids):
                     WHEN loc.company_id IS NULL THEN 'between_companies'
                     ELSE 'in_transit' END AS kind,
                SUM(q.quantity) AS quantity
-          FROM stock_quant q
+          FROM affected lot
+          JOIN stock_quant q ON q.lot_id = lot.lot_id
           JOIN stock_location loc ON loc.id = q.location_id
-          JOIN stock_lot lot ON lot.id = q.lot_id
-         WHERE q.lot_id = ANY(%(all_lot_ids)s)
-           AND loc.usage IN ('internal', 'transit')
+         WHERE loc.usage IN ('internal', 'transit')
            -- between companies, each company's lot record keeps its own
            -- quant (+1 sent, -1 received): a pair that cancels is no stock
            AND NOT (loc.company_id IS NULL AND loc.usage = 'transit' AND (
@@ -229,14 +259,13 @@ def stock_rows_query(all_lot_ids):
          WHERE l.event_type IN ('consumption', 'scrap', 'customer_return')
          GROUP BY 1, 2, 3, 4
 
-        """,
-        all_lot_ids=all_lot_ids,
+        """
     )
 
 
-def balance_ctes(rows):
-    """``ev``, ``st``, ``tlc``, ``bal`` and ``tot``: each affected lot
-    (``rows``) with its mass balance, from ``lines`` and ``stock_rows``."""
+def balance_ctes():
+    """``ev``, ``st``, ``tlc``, ``bal`` and ``tot``: each ``affected`` lot
+    with its mass balance, from ``lines`` and ``stock_rows``."""
     return SQL(
         """
         ev AS (%(event_totals)s),
@@ -258,7 +287,8 @@ def balance_ctes(rows):
              WHERE l.event_type IN ('receiving', 'production') OR l.is_retroactive
              ORDER BY l.lot_id, l.date, l.id
         ), bal AS (
-            SELECT t.lot_id, t.depth, t.direction, t.path, tlc.source,
+            SELECT t.lot_id, t.depth, t.direction, t.path, t.product_id,
+                   tlc.source,
                    COALESCE(ev.received, 0) AS received,
                    COALESCE(ev.produced, 0) AS produced,
                    COALESCE(ev.found, 0) AS found,
@@ -270,9 +300,7 @@ def balance_ctes(rows):
                    COALESCE(ev.adjusted, 0) AS adjusted,
                    COALESCE(st.on_hand, 0) AS on_hand,
                    COALESCE(st.in_transit, 0) AS in_transit
-              FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
-                          %(directions)s::varchar[], %(paths)s::varchar[])
-                   AS t(lot_id, depth, direction, path)
+              FROM affected t
               LEFT JOIN ev ON ev.lot_id = t.lot_id
               LEFT JOIN st ON st.lot_id = t.lot_id
               LEFT JOIN tlc ON tlc.lot_id = t.lot_id
@@ -285,10 +313,6 @@ def balance_ctes(rows):
         event_totals=trace_engine.event_totals_sql(),
         qty_in=trace_engine.BALANCE_IN,
         accounted=trace_engine.BALANCE_ACCOUNTED,
-        lot_ids=[row[0] for row in rows],
-        depths=[row[1] for row in rows],
-        directions=[row[2] for row in rows],
-        paths=[row[3] for row in rows],
     )
 
 
@@ -338,10 +362,20 @@ def customer_lines_query(lines, condition, carried=None):
     )
 
 
-def snapshot_ctes(customer_lot_ids):
+def customer_lots_condition():
+    """The line ``l`` is of an ``affected`` lot whose customers are listed
+    (not upstream)."""
+    return SQL(
+        "l.lot_id IN (SELECT a.lot_id FROM affected a WHERE a.direction != 'upstream')"
+    )
+
+
+def snapshot_ctes():
     """``snap``: per affected lot, the ids of its traced lines, its number
-    of events and its quantity shipped to customers (``customer_lot_ids``:
-    the lots whose shipments are listed), from ``lines``."""
+    of events and its quantity shipped to customers (lots not upstream:
+    those whose shipments are listed), and ``path_names``: the names of the
+    lots of its path, from ``lines`` and ``affected`` (every lot of a path
+    is an affected lot)."""
     return SQL(
         """
         snap_lines AS (
@@ -359,11 +393,17 @@ def snapshot_ctes(customer_lot_ids):
                    COALESCE(sc.shipped, 0) AS customer_shipped
               FROM snap_lines sl
               LEFT JOIN snap_customers sc ON sc.lot_id = sl.lot_id
+        ), path_names AS (
+            SELECT a.lot_id,
+                   STRING_AGG(n.name, ' → ' ORDER BY p.position) AS names
+              FROM affected a
+             CROSS JOIN LATERAL unnest(string_to_array(a.path, ',')::int[])
+                   WITH ORDINALITY AS p(lot_id, position)
+              JOIN affected n ON n.lot_id = p.lot_id
+             GROUP BY a.lot_id
         )
         """,
-        customer_lines=customer_lines_query(
-            SQL("lines"), SQL("l.lot_id = ANY(%s)", customer_lot_ids)
-        ),
+        customer_lines=customer_lines_query(SQL("lines"), customer_lots_condition()),
     )
 
 
@@ -437,7 +477,7 @@ def insert_stock_query(recall):
 
 def insert_lots_query(recall, company, tolerance):
     """The affected lots with their path and mass balance (``tot``) and
-    their snapshot (``snap``), as ``stock.recall.lot`` rows of company ``company``; a lot more than
+    their snapshot (``snap``, ``path_names``), as ``stock.recall.lot`` rows of company ``company``; a lot more than
     ``tolerance`` percent off 100 is flagged."""
     return SQL(
         """
@@ -448,14 +488,8 @@ def insert_lots_query(recall, company, tolerance):
             qty_vendor_returned, qty_consumed, qty_scrapped, qty_adjusted,
             qty_accounted, qty_unexplained, balance_pct, balance_flag,
             traced_line_ids, event_count, qty_customer_shipped)
-        SELECT %(recall)s, %(company)s, tot.lot_id, lot.product_id,
-               tot.depth, tot.direction,
-               (SELECT string_agg(
-                           pl.name, ' → '
-                           ORDER BY array_position(
-                               string_to_array(tot.path, ',')::int[], pl.id))
-                  FROM stock_lot pl
-                 WHERE pl.id = ANY(string_to_array(tot.path, ',')::int[])),
+        SELECT %(recall)s, %(company)s, tot.lot_id, tot.product_id,
+               tot.depth, tot.direction, path_names.names,
                tot.source, tot.received, tot.produced, tot.found, tot.qty_in,
                tot.on_hand, tot.in_transit, tot.shipped, tot.returned,
                tot.vendor_returned, tot.consumed, tot.scrapped, tot.adjusted,
@@ -471,8 +505,8 @@ def insert_lots_query(recall, company, tolerance):
                COALESCE(snap.event_count, 0),
                COALESCE(snap.customer_shipped, 0)
           FROM tot
-          JOIN stock_lot lot ON lot.id = tot.lot_id
           LEFT JOIN snap ON snap.lot_id = tot.lot_id
+          LEFT JOIN path_names ON path_names.lot_id = tot.lot_id
 
         """,
         recall=recall,

@@ -99,13 +99,13 @@ class StockRecall(models.Model):
         params = {
             "companies": draft._get_trace_company_ids(),
             "all_lot_ids": [row[0] for row in trace_rows],
-            "customer_lot_ids": [row[0] for row in trace_rows if row[2] != "upstream"],
         }
         self.env.execute_query(SQL("SET LOCAL jit = off"))
         figures = self.env.execute_query(
             SQL(
                 """
-                WITH lines AS MATERIALIZED (%(lines)s),
+                WITH affected AS MATERIALIZED (%(affected)s),
+                lines AS MATERIALIZED (%(lines)s),
                 stock_rows AS MATERIALIZED (%(stock_rows)s),
                 %(balance)s
                 SELECT NULL, tot.lot_id, NULL, tot.on_hand + tot.in_transit,
@@ -118,11 +118,11 @@ class StockRecall(models.Model):
                 lines=recall_trace_sql.done_lines_query(
                     params["all_lot_ids"], params["companies"]
                 ),
-                stock_rows=recall_trace_sql.stock_rows_query(params["all_lot_ids"]),
-                balance=recall_trace_sql.balance_ctes(trace_rows),
+                affected=recall_trace_sql.affected_query(trace_rows),
+                stock_rows=recall_trace_sql.stock_rows_query(),
+                balance=recall_trace_sql.balance_ctes(),
                 customer_lines=recall_trace_sql.customer_lines_query(
-                    SQL("lines"),
-                    SQL("l.lot_id = ANY(%s)", params["customer_lot_ids"]),
+                    SQL("lines"), recall_trace_sql.customer_lots_condition()
                 ),
             )
         )

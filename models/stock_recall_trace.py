@@ -99,7 +99,6 @@ class StockRecall(models.Model):
             "company": self.company_id.id,
             "companies": self._get_trace_company_ids(),
             "all_lot_ids": [row[0] for row in rows],
-            "customer_lot_ids": [row[0] for row in rows if row[2] != "upstream"],
         }
 
     @api.model
