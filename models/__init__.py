@@ -20,6 +20,7 @@ from . import product_category
 from . import product_template
 from . import product_product
 from . import stock_lot_assign_run
+
 # views over the stored lots and the tables above: created after them
 from . import stock_recall_notification
 from . import stock_recall_event

@@ -38,7 +38,8 @@ names the CTEs it reads, and the columns it relies on:
 ``ev``, ``st``, ``tlc``, ``bal``, ``tot`` (:func:`balance_ctes`, read
     ``affected``, ``lines`` and ``stock_rows``)
     ``tot`` is one row per affected lot: ``lot_id``, ``depth``,
-    ``direction``, ``path``, ``product_id``, ``source`` (its traceability lot code source),
+    ``direction``, ``path``, ``product_id``, ``source`` (its traceability
+    lot code source),
     the totals of :func:`.trace_engine.event_totals_sql` (``received``,
     ``produced``, ``found``, ``shipped``, ``returned``, ``vendor_returned``,
     ``consumed``, ``scrapped``, ``adjusted``; zero when missing),
@@ -409,9 +410,7 @@ def snapshot_ctes():
 
 def snapshot_events_sql():
     """The events of every stored trace (:func:`snapshot_lines_sql`)."""
-    return event_lines_query(
-        snapshot_lines_sql(), SQL("ml.recall_id, ml.direction,")
-    )
+    return event_lines_query(snapshot_lines_sql(), SQL("ml.recall_id, ml.direction,"))
 
 
 def event_view_query():
@@ -477,8 +476,9 @@ def insert_stock_query(recall):
 
 def insert_lots_query(recall, company, tolerance):
     """The affected lots with their path and mass balance (``tot``) and
-    their snapshot (``snap``, ``path_names``), as ``stock.recall.lot`` rows of company ``company``; a lot more than
-    ``tolerance`` percent off 100 is flagged."""
+    their snapshot (``snap``, ``path_names``), as ``stock.recall.lot`` rows
+    of company ``company``; a lot more than ``tolerance`` percent off 100 is
+    flagged."""
     return SQL(
         """
         INSERT INTO stock_recall_lot (

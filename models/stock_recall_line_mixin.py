@@ -19,9 +19,7 @@ class StockRecallLineMixin(models.AbstractModel):
 
     recall_id = fields.Many2one("stock.recall", readonly=True)
     company_id = fields.Many2one(related="recall_id.company_id")
-    move_line_id = fields.Many2one(
-        "stock.move.line", string="Move Line", readonly=True
-    )
+    move_line_id = fields.Many2one("stock.move.line", string="Move Line", readonly=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial", readonly=True)
 
     def _view_query(self):

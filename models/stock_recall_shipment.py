@@ -2,7 +2,6 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from . import recall_trace_sql
 
@@ -134,7 +133,12 @@ class StockRecallShipment(models.Model):
         rows = self.browse(list(message_by_row))
         self.env["stock.recall.notification"]._record(
             [
-                (row.recall_id.id, row.move_line_id.id, row.kind, message_by_row[row.id])
+                (
+                    row.recall_id.id,
+                    row.move_line_id.id,
+                    row.kind,
+                    message_by_row[row.id],
+                )
                 for row in rows
             ],
             date,
