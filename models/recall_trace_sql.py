@@ -46,9 +46,10 @@ names the CTEs it reads, and the columns it relies on:
     ``on_hand``, ``in_transit``, and the mass balance ``qty_in`` and
     ``accounted`` (:data:`.trace_engine.BALANCE_IN`,
     :data:`.trace_engine.BALANCE_ACCOUNTED`).
-``snap``, ``path_names`` (:func:`snapshot_ctes`, read ``affected`` and
-    ``lines``)
-    per affected lot: ``line_ids`` (its traced lines), ``event_count`` and
+``customer_rows``, ``snap``, ``path_names`` (:func:`snapshot_ctes`, read
+    ``affected`` and ``lines``)
+    the customer rows (:func:`customer_lines_query`); per affected lot:
+    ``line_ids`` (its traced lines), ``event_count`` and
     ``customer_shipped`` (shipped to customers, product unit); ``names``
     (the lots of its path).
 
@@ -94,7 +95,7 @@ def trace_query(rows, params, tolerance):
     once) feeds the stock and the balance of each affected lot, inserted
     with its figures and the ids of its lines (no update afterwards).
 
-    ``params``: ``recall`` and ``company`` (ids), ``companies`` (the
+    ``params``: ``recall`` (its id), ``companies`` (the
     companies traced) and ``all_lot_ids`` (the affected lots);
     ``tolerance``: the percentage off 100 that flags a lot out of balance.
     """
@@ -105,7 +106,7 @@ def trace_query(rows, params, tolerance):
         stock_rows AS MATERIALIZED (%(stock_rows)s),
         %(balance)s,
         %(snapshot)s,
-        ins_stock AS (%(stock)s)
+        ins_stock AS (%(stock)s),
         %(lots)s
 
         """,
@@ -115,7 +116,7 @@ def trace_query(rows, params, tolerance):
         balance=balance_ctes(),
         snapshot=snapshot_ctes(),
         stock=insert_stock_query(params["recall"]),
-        lots=insert_lots_query(params["recall"], params["company"], tolerance),
+        lots=insert_lots_query(params["recall"], tolerance),
     )
 
 
@@ -384,9 +385,10 @@ def snapshot_ctes():
                    COUNT(*) AS event_count
               FROM lines l
              GROUP BY l.lot_id
-        ), snap_customers AS (
+        ), customer_rows AS MATERIALIZED (%(customer_lines)s),
+        snap_customers AS (
             SELECT c.lot_id, SUM(c.qty) AS shipped
-              FROM (%(customer_lines)s) c
+              FROM customer_rows c
              WHERE c.kind = 'shipment'
              GROUP BY c.lot_id
         ), snap AS (
@@ -474,22 +476,24 @@ def insert_stock_query(recall):
     )
 
 
-def insert_lots_query(recall, company, tolerance):
+def insert_lots_query(recall, tolerance):
     """The affected lots with their path and mass balance (``tot``) and
-    their snapshot (``snap``, ``path_names``), as ``stock.recall.lot`` rows
-    of company ``company``; a lot more than ``tolerance`` percent off 100 is
-    flagged."""
+    their snapshot (``snap``, ``path_names``), as ``stock.recall.lot`` rows;
+    a lot more than ``tolerance`` percent off 100 is flagged. Returns the
+    recall's number of customer shipments and of customers (the anonymous
+    retail customer counts as one)."""
     return SQL(
         """
+        ins_lots AS (
         INSERT INTO stock_recall_lot (
-            recall_id, company_id, lot_id, product_id, depth, direction, path,
+            recall_id, lot_id, depth, direction, path,
             tlc_source, qty_received, qty_produced, qty_found, qty_in,
             qty_on_hand, qty_in_transit, qty_shipped, qty_returned,
             qty_vendor_returned, qty_consumed, qty_scrapped, qty_adjusted,
             qty_accounted, qty_unexplained, balance_pct, balance_flag,
             traced_line_ids, event_count, qty_customer_shipped)
-        SELECT %(recall)s, %(company)s, tot.lot_id, tot.product_id,
-               tot.depth, tot.direction, path_names.names,
+        SELECT %(recall)s, tot.lot_id, tot.depth, tot.direction,
+               path_names.names,
                tot.source, tot.received, tot.produced, tot.found, tot.qty_in,
                tot.on_hand, tot.in_transit, tot.shipped, tot.returned,
                tot.vendor_returned, tot.consumed, tot.scrapped, tot.adjusted,
@@ -507,9 +511,12 @@ def insert_lots_query(recall, company, tolerance):
           FROM tot
           LEFT JOIN snap ON snap.lot_id = tot.lot_id
           LEFT JOIN path_names ON path_names.lot_id = tot.lot_id
+        )
+        SELECT COUNT(*), COUNT(DISTINCT COALESCE(c.partner_id, 0))
+          FROM customer_rows c
+         WHERE c.kind = 'shipment'
 
         """,
         recall=recall,
-        company=company,
         tolerance=tolerance,
     )

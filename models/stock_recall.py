@@ -138,8 +138,10 @@ class StockRecall(models.Model):
     event_ids = fields.One2many("stock.recall.event", "recall_id", readonly=True)
 
     affected_lot_count = fields.Integer(compute="_compute_summary")
-    customer_count = fields.Integer(compute="_compute_summary")
-    shipment_count = fields.Integer(compute="_compute_summary")
+    # written by the trace (stock_recall_trace): counting the customers of
+    # a recall reads every customer row of its trace
+    customer_count = fields.Integer(readonly=True, copy=False)
+    shipment_count = fields.Integer(readonly=True, copy=False)
     event_count = fields.Integer(compute="_compute_summary")
     qty_on_hand_display = fields.Char(
         string="Quantity on hand",
@@ -221,7 +223,7 @@ class StockRecall(models.Model):
         lot_totals = self._totals_per_unit(
             recall_lot,
             domain,
-            "product_id.uom_id",
+            "lot_id.product_id.uom_id",
             [
                 "qty_in",
                 "qty_accounted",
@@ -233,15 +235,6 @@ class StockRecall(models.Model):
         events = dict(
             recall_lot._read_group(domain, ["recall_id"], ["event_count:sum"])
         )
-        # one read of the shipments' view: rows per recall and customer (the
-        # anonymous retail customer, no partner, counts as one customer)
-        customers = defaultdict(list)
-        for recall, _partner, count in self.env["stock.recall.shipment"]._read_group(
-            [*domain, ("kind", "=", "shipment")],
-            ["recall_id", "partner_id"],
-            ["__count"],
-        ):
-            customers[recall].append(count)
         for recall in self:
             units = lot_totals.get(recall.id, {})
             recall.affected_lot_count = counts.get(recall, 0)
@@ -251,8 +244,6 @@ class StockRecall(models.Model):
             recall.balance_flag_count = flagged.get(recall, 0)
             recall.qty_on_hand_display = self._format_totals(units, 2)
             recall.qty_unexplained_display = self._format_totals(units, 3)
-            recall.shipment_count = sum(customers[recall])
-            recall.customer_count = len(customers[recall])
             recall.qty_shipped_display = self._format_totals(units, 4)
             recall.event_count = events.get(recall, 0)
 
@@ -301,7 +292,7 @@ class StockRecall(models.Model):
                       JOIN stock_move_line ml
                         ON ml.lot_id = rl.lot_id AND ml.state = 'done'
                        AND ml.date >= r.date_start
-                       AND ml.company_id = rl.company_id
+                       AND ml.company_id = r.company_id
                       JOIN stock_location src ON src.id = ml.location_id
                       JOIN product_product pp ON pp.id = ml.product_id
                       JOIN product_template pt ON pt.id = pp.product_tmpl_id
@@ -316,7 +307,7 @@ class StockRecall(models.Model):
         shipped = self._totals_per_unit(
             self.env["stock.recall.lot"],
             [("recall_id", "in", self.ids)],
-            "product_id.uom_id",
+            "lot_id.product_id.uom_id",
             ["qty_customer_shipped"],
         )
         for recall in self:

@@ -16,11 +16,13 @@ class StockRecallLot(models.Model):
     recall_id = fields.Many2one(
         "stock.recall", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one("res.company", required=True, index=True)
+    # not stored: a trace writes thousands of rows, every stored foreign key
+    # is one more check per row
+    company_id = fields.Many2one(related="recall_id.company_id")
     lot_id = fields.Many2one(
         "stock.lot", string="Lot/Serial", required=True, index=True
     )
-    product_id = fields.Many2one("product.product", required=True)
+    product_id = fields.Many2one(related="lot_id.product_id")
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     direction = fields.Selection(
         [("seed", "Seed"), ("downstream", "Downstream"), ("upstream", "Upstream")],

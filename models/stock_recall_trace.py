@@ -62,10 +62,17 @@ class StockRecall(models.Model):
         # statement (JIT), which costs more than the index lookups it runs.
         # SET LOCAL: back to the server's setting at the end of the transaction.
         self.env.execute_query(SQL("SET LOCAL jit = off"))
-        self.env.execute_query(self._trace_query(rows, params))
+        [[shipments, customers]] = self.env.execute_query(
+            self._trace_query(rows, params)
+        )
         self.env.invalidate_all()
         self.write(
-            {"date_traced": fields.Datetime.now(), **self._get_hidden_counts(rows)}
+            {
+                "date_traced": fields.Datetime.now(),
+                "shipment_count": shipments,
+                "customer_count": customers,
+                **self._get_hidden_counts(rows),
+            }
         )
 
     def _get_hidden_counts(self, rows):
@@ -96,7 +103,6 @@ class StockRecall(models.Model):
         self.ensure_one()
         return {
             "recall": self.id,
-            "company": self.company_id.id,
             "companies": self._get_trace_company_ids(),
             "all_lot_ids": [row[0] for row in rows],
         }

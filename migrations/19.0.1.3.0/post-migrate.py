@@ -7,8 +7,9 @@ number of events and its quantity shipped to customers, and the views
 ``stock_recall_event`` and ``stock_recall_shipment`` read the lines back.
 This fills the new columns of every affected lot from the stored rows,
 moves the notices of the notified rows to ``stock_recall_notification``,
-drops the two tables and creates the views in their place. Running it
-again changes nothing (the tables are gone).
+drops the two tables and creates the views in their place, then stores
+each recall's numbers of shipments and customers. Running it again changes
+nothing (the tables are gone, the numbers are the same).
 """
 
 import logging
@@ -83,3 +84,26 @@ def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {})
     env["stock.recall.event"].init()
     env["stock.recall.shipment"].init()
+    _count_customers(cr)
+
+
+def _count_customers(cr):
+    """The recall's numbers of customer shipments and customers, stored now
+    (written by each trace)."""
+    cr.execute(
+        SQL(
+            """
+            UPDATE stock_recall r
+               SET shipment_count = COALESCE(s.shipments, 0),
+                   customer_count = COALESCE(s.customers, 0)
+              FROM stock_recall rr
+              LEFT JOIN (
+                   SELECT recall_id, COUNT(*) AS shipments,
+                          COUNT(DISTINCT COALESCE(partner_id, 0)) AS customers
+                     FROM stock_recall_shipment
+                    WHERE kind = 'shipment'
+                    GROUP BY recall_id) s ON s.recall_id = rr.id
+             WHERE rr.id = r.id
+            """
+        )
+    )
