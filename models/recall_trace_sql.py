@@ -96,7 +96,8 @@ def trace_query(rows, params, tolerance):
     with its figures and the ids of its lines (no update afterwards).
 
     ``params``: ``recall`` (its id), ``companies`` (the
-    companies traced) and ``all_lot_ids`` (the affected lots);
+    companies traced), ``all_lot_ids`` (the affected lots) and
+    ``directions`` (theirs);
     ``tolerance``: the percentage off 100 that flags a lot out of balance.
     """
     return SQL(
@@ -111,7 +112,9 @@ def trace_query(rows, params, tolerance):
 
         """,
         affected=affected_query(rows),
-        lines=done_lines_query(params["all_lot_ids"], params["companies"]),
+        lines=done_lines_query(
+            params["all_lot_ids"], params["companies"], params["directions"]
+        ),
         stock_rows=stock_rows_query(),
         balance=balance_ctes(),
         snapshot=snapshot_ctes(),
@@ -145,11 +148,15 @@ def affected_query(rows):
     )
 
 
-def done_lines_query(all_lot_ids, companies):
+def done_lines_query(all_lot_ids, companies, directions):
     """``lines``: the events of the done move lines of ``all_lot_ids`` in
     ``companies`` (:func:`.trace_engine.done_lines_sql`, the one reader of
-    the traced lines), see :func:`event_lines_query`."""
-    return event_lines_query(trace_engine.done_lines_sql(all_lot_ids, companies))
+    the traced lines), see :func:`event_lines_query`, each with the
+    ``direction`` of its lot (``directions``, one per lot)."""
+    return event_lines_query(
+        trace_engine.done_lines_sql(all_lot_ids, companies, directions),
+        SQL("ml.direction,"),
+    )
 
 
 def snapshot_lines_sql():
@@ -365,11 +372,9 @@ def customer_lines_query(lines, condition, carried=None):
 
 
 def customer_lots_condition():
-    """The line ``l`` is of an ``affected`` lot whose customers are listed
-    (not upstream)."""
-    return SQL(
-        "l.lot_id IN (SELECT a.lot_id FROM affected a WHERE a.direction != 'upstream')"
-    )
+    """The line ``l`` is of a lot whose customers are listed (its
+    ``direction`` is not upstream)."""
+    return SQL("l.direction != 'upstream'")
 
 
 def snapshot_ctes():
@@ -455,7 +460,7 @@ def shipment_view_query():
         """,
         customer_lines=customer_lines_query(
             SQL("(%s)", snapshot_events_sql()),
-            SQL("l.direction != 'upstream'"),
+            customer_lots_condition(),
             SQL("l.recall_id,"),
         ),
     )

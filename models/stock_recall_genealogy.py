@@ -99,6 +99,7 @@ class StockRecall(models.Model):
         params = {
             "companies": draft._get_trace_company_ids(),
             "all_lot_ids": [row[0] for row in trace_rows],
+            "directions": [row[2] for row in trace_rows],
         }
         self.env.execute_query(SQL("SET LOCAL jit = off"))
         figures = self.env.execute_query(
@@ -116,7 +117,7 @@ class StockRecall(models.Model):
                   FROM (%(customer_lines)s) c
                 """,
                 lines=recall_trace_sql.done_lines_query(
-                    params["all_lot_ids"], params["companies"]
+                    params["all_lot_ids"], params["companies"], params["directions"]
                 ),
                 affected=recall_trace_sql.affected_query(trace_rows),
                 stock_rows=recall_trace_sql.stock_rows_query(),

@@ -105,6 +105,7 @@ class StockRecall(models.Model):
             "recall": self.id,
             "companies": self._get_trace_company_ids(),
             "all_lot_ids": [row[0] for row in rows],
+            "directions": [row[2] for row in rows],
         }
 
     @api.model
@@ -117,5 +118,5 @@ class StockRecall(models.Model):
         """The ``lines`` of the trace statement
         (:func:`.recall_trace_sql.done_lines_query`)."""
         return recall_trace_sql.done_lines_query(
-            params["all_lot_ids"], params["companies"]
+            params["all_lot_ids"], params["companies"], params["directions"]
         )

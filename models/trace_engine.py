@@ -181,12 +181,14 @@ LINE_COLUMNS = SQL(
 )
 
 
-def done_lines_sql(lot_ids, company_ids):
+def done_lines_sql(lot_ids, company_ids, directions=None):
     """The one reader of the traced lines: the done move lines of
     ``lot_ids`` in ``company_ids`` (``None``: every company), columns
     :data:`LINE_COLUMNS`. Used by the engine (:func:`lot_move_lines_query`),
     the stored recall and the live genealogy
-    (:func:`.recall_trace_sql.done_lines_query`).
+    (:func:`.recall_trace_sql.done_lines_query`). With ``directions`` (one
+    per lot of ``lot_ids``), each line also has the ``direction`` of its
+    lot, first.
 
     The lines are read lot by lot through the lot index (``LATERAL ..
     OFFSET 0`` keeps those index lookups, which the planner would otherwise
@@ -198,10 +200,20 @@ def done_lines_sql(lot_ids, company_ids):
         if company_ids is not None
         else SQL()
     )
+    if directions is None:
+        traced = SQL("unnest(%s::int[]) AS traced(lot_id)", list(lot_ids))
+        carried = SQL()
+    else:
+        traced = SQL(
+            "unnest(%s::int[], %s::varchar[]) AS traced(lot_id, direction)",
+            list(lot_ids),
+            list(directions),
+        )
+        carried = SQL("traced.direction,")
     return SQL(
         """
-        SELECT %(columns)s
-          FROM unnest(%(lot_ids)s::int[]) AS traced(lot_id)
+        SELECT %(carried)s %(columns)s
+          FROM %(traced)s
          CROSS JOIN LATERAL (
                SELECT %(columns)s
                  FROM stock_move_line ml
@@ -209,8 +221,9 @@ def done_lines_sql(lot_ids, company_ids):
                       %(company_filter)s
                OFFSET 0) ml
         """,
+        carried=carried,
         columns=LINE_COLUMNS,
-        lot_ids=list(lot_ids),
+        traced=traced,
         company_filter=company_filter,
     )
 
