@@ -22,6 +22,26 @@ class StockRecallLineMixin(models.AbstractModel):
     move_line_id = fields.Many2one("stock.move.line", string="Move Line", readonly=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial", readonly=True)
 
+    def _as_query(self, ordered=True):
+        """Reading rows by id: also filter on the recall and the move line
+        that the id is made of (see :func:`.recall_trace_sql.event_view_query`),
+        so that PostgreSQL reads the lines of those rows only, not every line
+        of every trace."""
+        query = super()._as_query(ordered)
+        ids = [id_ for id_ in self._ids if isinstance(id_, int)]
+        if ids:
+            table = self._table
+            query.add_where(
+                SQL(
+                    "%s = ANY(%s) AND %s = ANY(%s)",
+                    SQL.identifier(table, "recall_id"),
+                    sorted({id_ >> 32 for id_ in ids}),
+                    SQL.identifier(table, "move_line_id"),
+                    sorted({(id_ & 0xFFFFFFFF) >> 1 for id_ in ids}),
+                )
+            )
+        return query
+
     def _view_query(self):
         """The ``SELECT`` of the model's view (``odoo.tools.SQL``)."""
         raise NotImplementedError
