@@ -23,8 +23,6 @@ from . import stock_recall_export
 from . import stock_recall_genealogy
 from . import stock_recall_line_mixin
 from . import stock_recall_lot
-from . import stock_recall_event
-from . import stock_recall_shipment
 from . import stock_recall_stock
 from . import lot_format_mixin
 from . import product_category
@@ -35,6 +33,11 @@ from . import stock_lot_assign_rows
 from . import stock_lot_assign_check
 from . import stock_lot_assign_apply
 from . import stock_lot_assign_split
+
+# views over the stored lots and the tables above: created after them
+from . import stock_recall_notification
+from . import stock_recall_event
+from . import stock_recall_shipment
 from . import stock_traceability_job
 from . import stock_traceability_health
 from . import stock_picking_type

@@ -1,12 +1,22 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""SQL of a stored recall trace (``stock.recall._trace``).
+"""SQL of a stored recall trace (``stock.recall._trace``) and of the views
+that serve its events and customer shipments.
 
 Plain functions returning ``odoo.tools.SQL``, next to the graph walk of
 :mod:`.trace_engine`; the recall model only gathers the parameters and runs
 the statement. After the graph walk (``rows``: the affected lots as
 ``(lot_id, depth, direction, path)`` tuples), one statement
 (:func:`trace_query`) reads the done lines of the affected lots once and
-writes the four result tables from them.
+writes the affected lots with their mass balance and the ids of their
+lines (the snapshot of the trace), and the stock rows.
+
+The events and the customer shipments are not stored: the views
+``stock_recall_event`` (:func:`event_view_query`) and
+``stock_recall_shipment`` (:func:`shipment_view_query`) read the lines of
+the snapshot (:func:`snapshot_lines_sql`) through the same
+:func:`event_lines_query` and :func:`customer_lines_query` as the trace, so
+they show exactly the lines the trace saw, classified as it classified
+them.
 
 The fragments are common table expressions of that statement; each one
 names the CTEs it reads, and the columns it relies on:
@@ -16,21 +26,32 @@ names the CTEs it reads, and the columns it relies on:
     line), ``lot_id``, ``product_id``, ``date``, ``location_id``,
     ``location_dest_id``, ``company_id``, ``quantity`` (line unit), ``qty``
     (product unit), ``src_usage``, ``dst_usage``, ``partner_id``,
-    ``reference``, ``is_retroactive``, ``event_type``. It is also the
-    ``lines`` that :func:`.trace_engine.event_totals_sql` totals.
-``stock_rows`` (:func:`stock_rows_query`, reads ``lines``)
+    ``reference``, ``is_retroactive``, ``event_type``, ``event_index`` (1,
+    or 2 for the second event of a line). It is also the ``lines`` that
+    :func:`.trace_engine.event_totals_sql` totals.
+``affected`` (:func:`affected_query`)
+    the affected lots: ``lot_id``, ``depth``, ``direction``, ``path``,
+    ``name``, ``product_id``.
+``stock_rows`` (:func:`stock_rows_query`, reads ``affected`` and ``lines``)
     where the affected lots are: ``lot_id``, ``product_id``,
     ``location_id``, ``kind`` (a ``stock.recall.stock`` kind), ``quantity``.
 ``ev``, ``st``, ``tlc``, ``bal``, ``tot`` (:func:`balance_ctes`, read
-    ``lines`` and ``stock_rows``)
+    ``affected``, ``lines`` and ``stock_rows``)
     ``tot`` is one row per affected lot: ``lot_id``, ``depth``,
-    ``direction``, ``path``, ``source`` (its traceability lot code source),
+    ``direction``, ``path``, ``product_id``, ``source`` (its traceability
+    lot code source),
     the totals of :func:`.trace_engine.event_totals_sql` (``received``,
     ``produced``, ``found``, ``shipped``, ``returned``, ``vendor_returned``,
     ``consumed``, ``scrapped``, ``adjusted``; zero when missing),
     ``on_hand``, ``in_transit``, and the mass balance ``qty_in`` and
     ``accounted`` (:data:`.trace_engine.BALANCE_IN`,
     :data:`.trace_engine.BALANCE_ACCOUNTED`).
+``customer_rows``, ``snap``, ``path_names`` (:func:`snapshot_ctes`, read
+    ``affected`` and ``lines``)
+    the customer rows (:func:`customer_lines_query`); per affected lot:
+    ``line_ids`` (its traced lines), ``event_count`` and
+    ``customer_shipped`` (shipped to customers, product unit); ``names``
+    (the lots of its path).
 
 The ``insert_*`` fragments write the results of the recall ``recall`` (its
 id) from those CTEs.
@@ -45,9 +66,7 @@ def delete_results_query(recall):
     """Remove the stored results of the recall ``recall`` (before a new trace)."""
     return SQL(
         """
-        DELETE FROM stock_recall_shipment WHERE recall_id = %(recall)s;
         DELETE FROM stock_recall_stock WHERE recall_id = %(recall)s;
-        DELETE FROM stock_recall_event WHERE recall_id = %(recall)s;
         DELETE FROM stock_recall_lot WHERE recall_id = %(recall)s
 
         """,
@@ -73,39 +92,94 @@ def hidden_shipments_query(customer_lot_ids, companies):
 
 def trace_query(rows, params, tolerance):
     """One statement: ``lines`` (done lines of the affected lots, read
-    once) feeds the events, the shipments, the stock and the balance of
-    each affected lot, inserted with its figures (no update afterwards).
+    once) feeds the stock and the balance of each affected lot, inserted
+    with its figures and the ids of its lines (no update afterwards).
 
-    ``params``: ``recall`` and ``company`` (ids), ``companies`` (the
+    ``params``: ``recall`` (its id), ``companies`` (the
     companies traced), ``all_lot_ids`` (the affected lots) and
-    ``customer_lot_ids`` (those whose shipments are listed: not upstream);
+    ``directions`` (theirs);
     ``tolerance``: the percentage off 100 that flags a lot out of balance.
     """
     return SQL(
         """
-        WITH lines AS MATERIALIZED (%(lines)s),
+        WITH affected AS MATERIALIZED (%(affected)s),
+        lines AS MATERIALIZED (%(lines)s),
         stock_rows AS MATERIALIZED (%(stock_rows)s),
         %(balance)s,
-        ins_events AS (%(events)s),
-        ins_shipments AS (%(shipments)s),
-        ins_stock AS (%(stock)s)
+        %(snapshot)s,
+        ins_stock AS (%(stock)s),
         %(lots)s
 
         """,
-        lines=done_lines_query(params["all_lot_ids"], params["companies"]),
-        stock_rows=stock_rows_query(params["all_lot_ids"]),
-        balance=balance_ctes(rows),
-        events=insert_events_query(params["recall"]),
-        shipments=insert_shipments_query(params["recall"], params["customer_lot_ids"]),
+        affected=affected_query(rows),
+        lines=done_lines_query(
+            params["all_lot_ids"], params["companies"], params["directions"]
+        ),
+        stock_rows=stock_rows_query(),
+        balance=balance_ctes(),
+        snapshot=snapshot_ctes(),
         stock=insert_stock_query(params["recall"]),
-        lots=insert_lots_query(params["recall"], params["company"], tolerance),
+        lots=insert_lots_query(params["recall"], tolerance),
     )
 
 
-def done_lines_query(all_lot_ids, companies):
-    """``lines``: done move lines of ``all_lot_ids`` in ``companies``, one
-    row per event: a line is one event, or two (dropship: receiving and
-    shipping). The event type comes from
+def affected_query(rows):
+    """``affected``: the affected lots (``rows`` of the graph walk), one row
+    each: ``lot_id``, ``depth``, ``direction``, ``path`` (lot ids, comma
+    separated), and the lot's ``name`` and ``product_id`` (read by primary
+    key). The other CTEs join it rather than test ``= ANY(array)``: the
+    planner would estimate such a test element by element."""
+    return SQL(
+        """
+        SELECT t.lot_id, t.depth, t.direction, t.path, lot.name, lot.product_id
+          FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
+                      %(directions)s::varchar[], %(paths)s::varchar[])
+               AS t(lot_id, depth, direction, path)
+         CROSS JOIN LATERAL (
+               SELECT l.name, l.product_id
+                 FROM stock_lot l
+                WHERE l.id = t.lot_id
+               OFFSET 0) lot
+        """,
+        lot_ids=[row[0] for row in rows],
+        depths=[row[1] for row in rows],
+        directions=[row[2] for row in rows],
+        paths=[row[3] for row in rows],
+    )
+
+
+def done_lines_query(all_lot_ids, companies, directions):
+    """``lines``: the events of the done move lines of ``all_lot_ids`` in
+    ``companies`` (:func:`.trace_engine.done_lines_sql`, the one reader of
+    the traced lines), see :func:`event_lines_query`, each with the
+    ``direction`` of its lot (``directions``, one per lot)."""
+    return event_lines_query(
+        trace_engine.done_lines_sql(all_lot_ids, companies, directions),
+        SQL("ml.direction,"),
+    )
+
+
+def snapshot_lines_sql():
+    """The lines of every stored trace: the ids kept on each affected lot
+    (``stock_recall_lot.traced_line_ids``), read back by primary key, with
+    the columns of :data:`.trace_engine.LINE_COLUMNS` and the recall
+    (``recall_id``) and ``direction`` of the affected lot."""
+    return SQL(
+        """
+        SELECT rl.recall_id, rl.direction, %(columns)s
+          FROM stock_recall_lot rl
+         CROSS JOIN LATERAL unnest(rl.traced_line_ids) AS traced(line_id)
+          JOIN stock_move_line ml ON ml.id = traced.line_id
+        """,
+        columns=trace_engine.LINE_COLUMNS,
+    )
+
+
+def event_lines_query(lines, carried=None):
+    """One row per event of the move lines of ``lines`` (a query with the
+    columns of :data:`.trace_engine.LINE_COLUMNS`, and the ``carried``
+    ones, passed through): a line is one event, or two (dropship: receiving
+    and shipping). The event type comes from
     :func:`~.trace_engine.event_types_sql`, whose aliases this query
     defines: ``ml`` (the line), ``m`` (its move, ``scrap_id``), ``src_loc``
     and ``dst_loc`` (its locations).
@@ -116,8 +190,8 @@ def done_lines_query(all_lot_ids, companies):
     """
     return SQL(
         """
-        SELECT ml.id, ml.lot_id, ml.product_id, ml.date, ml.location_id,
-               ml.location_dest_id, ml.company_id, ml.quantity,
+        SELECT %(carried)s ml.id, ml.lot_id, ml.product_id, ml.date,
+               ml.location_id, ml.location_dest_id, ml.company_id, ml.quantity,
                ml.quantity_product_uom AS qty, src_loc.usage AS src_usage,
                dst_loc.usage AS dst_usage,
                CASE WHEN ev.event_type IN ('shipping', 'customer_return')
@@ -128,16 +202,9 @@ def done_lines_query(all_lot_ids, companies):
                     ELSE COALESCE(p.partner_id, m.partner_id)
                END AS partner_id,
                COALESCE(p.name, m.reference) AS reference,
-               arl.id IS NOT NULL AS is_retroactive, ev.event_type
-          FROM unnest(%(all_lot_ids)s::int[]) AS affected(lot_id)
-          CROSS JOIN LATERAL (
-                SELECT l.id, l.lot_id, l.product_id, l.date, l.location_id,
-                       l.location_dest_id, l.company_id, l.quantity,
-                       l.quantity_product_uom, l.move_id, l.picking_id
-                  FROM stock_move_line l
-                 WHERE l.lot_id = affected.lot_id AND l.state = 'done'
-                   AND l.company_id = ANY(%(companies)s)
-                OFFSET 0) ml
+               arl.id IS NOT NULL AS is_retroactive, ev.event_type,
+               ev.event_index
+          FROM (%(lines)s) ml
           LEFT JOIN LATERAL (
                 SELECT sm.partner_id, sm.reference, sm.scrap_id
                   FROM stock_move sm
@@ -153,19 +220,20 @@ def done_lines_query(all_lot_ids, companies):
           JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
          CROSS JOIN LATERAL unnest(
                CASE WHEN arl.id IS NOT NULL THEN ARRAY['assignment']
-                    ELSE %(event_types)s END) AS ev(event_type)
+                    ELSE %(event_types)s END)
+               WITH ORDINALITY AS ev(event_type, event_index)
 
         """,
+        carried=carried or SQL(),
+        lines=lines,
         event_types=trace_engine.event_types_sql(),
-        all_lot_ids=all_lot_ids,
-        companies=companies,
     )
 
 
-def stock_rows_query(all_lot_ids):
-    """``stock_rows``: where ``all_lot_ids`` are: on hand and in transit
-    (quants), and consumed, scrapped or returned by customers (from the
-    ``lines`` CTE)."""
+def stock_rows_query():
+    """``stock_rows``: where the ``affected`` lots are: on hand and in
+    transit (quants), and consumed, scrapped or returned by customers (from
+    the ``lines`` CTE)."""
     return SQL(
         """
         SELECT q.lot_id, q.product_id, q.location_id,
@@ -173,11 +241,10 @@ def stock_rows_query(all_lot_ids):
                     WHEN loc.company_id IS NULL THEN 'between_companies'
                     ELSE 'in_transit' END AS kind,
                SUM(q.quantity) AS quantity
-          FROM stock_quant q
+          FROM affected lot
+          JOIN stock_quant q ON q.lot_id = lot.lot_id
           JOIN stock_location loc ON loc.id = q.location_id
-          JOIN stock_lot lot ON lot.id = q.lot_id
-         WHERE q.lot_id = ANY(%(all_lot_ids)s)
-           AND loc.usage IN ('internal', 'transit')
+         WHERE loc.usage IN ('internal', 'transit')
            -- between companies, each company's lot record keeps its own
            -- quant (+1 sent, -1 received): a pair that cancels is no stock
            AND NOT (loc.company_id IS NULL AND loc.usage = 'transit' AND (
@@ -201,14 +268,13 @@ def stock_rows_query(all_lot_ids):
          WHERE l.event_type IN ('consumption', 'scrap', 'customer_return')
          GROUP BY 1, 2, 3, 4
 
-        """,
-        all_lot_ids=all_lot_ids,
+        """
     )
 
 
-def balance_ctes(rows):
-    """``ev``, ``st``, ``tlc``, ``bal`` and ``tot``: each affected lot
-    (``rows``) with its mass balance, from ``lines`` and ``stock_rows``."""
+def balance_ctes():
+    """``ev``, ``st``, ``tlc``, ``bal`` and ``tot``: each ``affected`` lot
+    with its mass balance, from ``lines`` and ``stock_rows``."""
     return SQL(
         """
         ev AS (%(event_totals)s),
@@ -230,7 +296,8 @@ def balance_ctes(rows):
              WHERE l.event_type IN ('receiving', 'production') OR l.is_retroactive
              ORDER BY l.lot_id, l.date, l.id
         ), bal AS (
-            SELECT t.lot_id, t.depth, t.direction, t.path, tlc.source,
+            SELECT t.lot_id, t.depth, t.direction, t.path, t.product_id,
+                   tlc.source,
                    COALESCE(ev.received, 0) AS received,
                    COALESCE(ev.produced, 0) AS produced,
                    COALESCE(ev.found, 0) AS found,
@@ -242,9 +309,7 @@ def balance_ctes(rows):
                    COALESCE(ev.adjusted, 0) AS adjusted,
                    COALESCE(st.on_hand, 0) AS on_hand,
                    COALESCE(st.in_transit, 0) AS in_transit
-              FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
-                          %(directions)s::varchar[], %(paths)s::varchar[])
-                   AS t(lot_id, depth, direction, path)
+              FROM affected t
               LEFT JOIN ev ON ev.lot_id = t.lot_id
               LEFT JOIN st ON st.lot_id = t.lot_id
               LEFT JOIN tlc ON tlc.lot_id = t.lot_id
@@ -257,75 +322,147 @@ def balance_ctes(rows):
         event_totals=trace_engine.event_totals_sql(),
         qty_in=trace_engine.BALANCE_IN,
         accounted=trace_engine.BALANCE_ACCOUNTED,
-        lot_ids=[row[0] for row in rows],
-        depths=[row[1] for row in rows],
-        directions=[row[2] for row in rows],
-        paths=[row[3] for row in rows],
     )
 
 
-def insert_events_query(recall):
-    """Every row of ``lines`` as a ``stock.recall.event``."""
+def input_lot_codes_sql():
+    """The names of the lots consumed into the line ``l`` when it comes out
+    of production (``l.src_usage``), comma separated."""
     return SQL(
         """
-        INSERT INTO stock_recall_event (
-            recall_id, move_line_id, lot_id, product_id, event_type, date,
-            quantity, product_qty, partner_id, reference, input_lot_codes)
-        SELECT %(recall)s, l.id, l.lot_id, l.product_id, l.event_type,
-               l.date, l.quantity, l.qty, l.partner_id, l.reference,
-               CASE WHEN l.src_usage = 'production' THEN (
-                   SELECT string_agg(DISTINCT il.name, ', ')
-                     FROM stock_move_line_consume_rel rel
-                     JOIN stock_move_line iml ON iml.id = rel.produce_line_id
-                     JOIN stock_lot il ON il.id = iml.lot_id
-                    WHERE rel.consume_line_id = l.id)
-               END
-          FROM lines l
-
-        """,
-        recall=recall,
+        CASE WHEN l.src_usage = 'production' THEN (
+            SELECT string_agg(DISTINCT il.name, ', ')
+              FROM stock_move_line_consume_rel rel
+              JOIN stock_move_line iml ON iml.id = rel.produce_line_id
+              JOIN stock_lot il ON il.id = iml.lot_id
+             WHERE rel.consume_line_id = l.id)
+        END
+        """
     )
 
 
-def customer_lines_query(customer_lot_ids):
-    """From ``lines``: the shipments to and returns from customers of
-    ``customer_lot_ids``, one row each: ``id`` (the move line),
-    ``partner_id`` (the commercial partner), ``date``, ``lot_id``, ``kind``
-    (``shipment`` or ``return``), ``quantity`` and ``qty`` (negative for a
-    return, so that a sum per customer is what the customer holds)."""
+def customer_lines_query(lines, condition, carried=None):
+    """From ``lines`` (rows of :func:`event_lines_query`): the shipments to
+    and returns from customers of the lines matching ``condition`` (over
+    ``l``), one row each: ``id`` (the move line), ``partner_id`` (the
+    commercial partner), ``date``, ``lot_id``, ``kind`` (``shipment`` or
+    ``return``), ``quantity`` and ``qty`` (negative for a return, so that a
+    sum per customer is what the customer holds), after the ``carried``
+    columns."""
     return SQL(
         """
-        SELECT l.id, COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
+        SELECT %(carried)s l.id,
+               COALESCE(rp.commercial_partner_id, rp.id) AS partner_id,
                l.date, l.lot_id,
                CASE l.event_type WHEN 'shipping' THEN 'shipment'
                     ELSE 'return' END AS kind,
                CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.quantity
                    AS quantity,
                CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.qty AS qty
-          FROM lines l
+          FROM %(lines)s l
           LEFT JOIN res_partner rp ON rp.id = l.partner_id
          WHERE ((l.event_type = 'shipping' AND l.dst_usage = 'customer')
                 OR (l.event_type = 'customer_return' AND l.src_usage = 'customer'))
-           AND l.lot_id = ANY(%s)
+           AND %(condition)s
         """,
-        customer_lot_ids,
+        carried=carried or SQL(),
+        lines=lines,
+        condition=condition,
     )
 
 
-def insert_shipments_query(recall, customer_lot_ids):
-    """The customer rows of :func:`customer_lines_query` as
-    ``stock.recall.shipment`` rows."""
+def customer_lots_condition():
+    """The line ``l`` is of a lot whose customers are listed (its
+    ``direction`` is not upstream)."""
+    return SQL("l.direction != 'upstream'")
+
+
+def snapshot_ctes():
+    """``snap``: per affected lot, the ids of its traced lines, its number
+    of events and its quantity shipped to customers (lots not upstream:
+    those whose shipments are listed), and ``path_names``: the names of the
+    lots of its path, from ``lines`` and ``affected`` (every lot of a path
+    is an affected lot)."""
     return SQL(
         """
-        INSERT INTO stock_recall_shipment (
-            recall_id, move_line_id, kind, partner_id, date, lot_id,
-            quantity, product_qty, notified)
-        SELECT %(recall)s, c.id, c.kind, c.partner_id, c.date, c.lot_id,
-               c.quantity, c.qty, FALSE
-          FROM (%(customer_lines)s) c
+        snap_lines AS (
+            SELECT l.lot_id, ARRAY_AGG(DISTINCT l.id) AS line_ids,
+                   COUNT(*) AS event_count
+              FROM lines l
+             GROUP BY l.lot_id
+        ), customer_rows AS MATERIALIZED (%(customer_lines)s),
+        snap_customers AS (
+            SELECT c.lot_id, SUM(c.qty) AS shipped
+              FROM customer_rows c
+             WHERE c.kind = 'shipment'
+             GROUP BY c.lot_id
+        ), snap AS (
+            SELECT sl.lot_id, sl.line_ids, sl.event_count,
+                   COALESCE(sc.shipped, 0) AS customer_shipped
+              FROM snap_lines sl
+              LEFT JOIN snap_customers sc ON sc.lot_id = sl.lot_id
+        ), path_names AS (
+            SELECT a.lot_id,
+                   STRING_AGG(n.name, ' → ' ORDER BY p.position) AS names
+              FROM affected a
+             CROSS JOIN LATERAL unnest(string_to_array(a.path, ',')::int[])
+                   WITH ORDINALITY AS p(lot_id, position)
+              JOIN affected n ON n.lot_id = p.lot_id
+             GROUP BY a.lot_id
+        )
         """,
-        recall=recall,
-        customer_lines=customer_lines_query(customer_lot_ids),
+        customer_lines=customer_lines_query(SQL("lines"), customer_lots_condition()),
+    )
+
+
+def snapshot_events_sql():
+    """The events of every stored trace (:func:`snapshot_lines_sql`)."""
+    return event_lines_query(snapshot_lines_sql(), SQL("ml.recall_id, ml.direction,"))
+
+
+def event_view_query():
+    """The ``stock_recall_event`` view: every event of the traced lines of
+    every recall. The id is unique across recalls and stable across reads
+    (recall, line, event of the line); it stays below 2**53 (a JavaScript
+    number) for the first two million recalls."""
+    return SQL(
+        """
+        SELECT (l.recall_id::bigint << 32) + l.id::bigint * 2 + l.event_index - 1
+                   AS id,
+               l.recall_id, l.id AS move_line_id, l.lot_id, l.product_id,
+               l.event_type::varchar AS event_type, l.date,
+               l.quantity, l.qty AS product_qty, l.partner_id,
+               l.reference::varchar AS reference,
+               %(input_lot_codes)s::varchar AS input_lot_codes
+          FROM (%(events)s) l
+        """,
+        input_lot_codes=input_lot_codes_sql(),
+        events=snapshot_events_sql(),
+    )
+
+
+def shipment_view_query():
+    """The ``stock_recall_shipment`` view: the customer rows of the traced
+    lines of every recall (:func:`customer_lines_query`, lots not
+    upstream), with the notice recorded for each in
+    ``stock_recall_notification`` (the only state a row has)."""
+    return SQL(
+        """
+        SELECT (c.recall_id::bigint << 32) + c.id::bigint * 2 AS id,
+               c.recall_id, c.id AS move_line_id, c.kind::varchar AS kind,
+               c.partner_id, c.date, c.lot_id, c.quantity, c.qty AS product_qty,
+               n.id IS NOT NULL AS notified, n.notified_date,
+               n.message_id AS notification_message_id
+          FROM (%(customer_lines)s) c
+          LEFT JOIN stock_recall_notification n
+            ON n.recall_id = c.recall_id AND n.move_line_id = c.id
+           AND n.kind = c.kind
+        """,
+        customer_lines=customer_lines_query(
+            SQL("(%s)", snapshot_events_sql()),
+            customer_lots_condition(),
+            SQL("l.recall_id,"),
+        ),
     )
 
 
@@ -344,26 +481,24 @@ def insert_stock_query(recall):
     )
 
 
-def insert_lots_query(recall, company, tolerance):
-    """The affected lots with their path and mass balance (``tot``), as
-    ``stock.recall.lot`` rows of company ``company``; a lot more than
-    ``tolerance`` percent off 100 is flagged."""
+def insert_lots_query(recall, tolerance):
+    """The affected lots with their path and mass balance (``tot``) and
+    their snapshot (``snap``, ``path_names``), as ``stock.recall.lot`` rows;
+    a lot more than ``tolerance`` percent off 100 is flagged. Returns the
+    recall's number of customer shipments and of customers (the anonymous
+    retail customer counts as one)."""
     return SQL(
         """
+        ins_lots AS (
         INSERT INTO stock_recall_lot (
-            recall_id, company_id, lot_id, product_id, depth, direction, path,
+            recall_id, lot_id, depth, direction, path,
             tlc_source, qty_received, qty_produced, qty_found, qty_in,
             qty_on_hand, qty_in_transit, qty_shipped, qty_returned,
             qty_vendor_returned, qty_consumed, qty_scrapped, qty_adjusted,
-            qty_accounted, qty_unexplained, balance_pct, balance_flag)
-        SELECT %(recall)s, %(company)s, tot.lot_id, lot.product_id,
-               tot.depth, tot.direction,
-               (SELECT string_agg(
-                           pl.name, ' → '
-                           ORDER BY array_position(
-                               string_to_array(tot.path, ',')::int[], pl.id))
-                  FROM stock_lot pl
-                 WHERE pl.id = ANY(string_to_array(tot.path, ',')::int[])),
+            qty_accounted, qty_unexplained, balance_pct, balance_flag,
+            traced_line_ids, event_count, qty_customer_shipped)
+        SELECT %(recall)s, tot.lot_id, tot.depth, tot.direction,
+               path_names.names,
                tot.source, tot.received, tot.produced, tot.found, tot.qty_in,
                tot.on_hand, tot.in_transit, tot.shipped, tot.returned,
                tot.vendor_returned, tot.consumed, tot.scrapped, tot.adjusted,
@@ -374,12 +509,19 @@ def insert_lots_query(recall, company, tolerance):
                CASE WHEN tot.qty_in != 0
                     THEN ABS(100.0 * tot.accounted / tot.qty_in - 100.0)
                          > %(tolerance)s
-                    ELSE ROUND(tot.accounted::numeric, 6) != 0 END
+                    ELSE ROUND(tot.accounted::numeric, 6) != 0 END,
+               COALESCE(snap.line_ids, ARRAY[]::int[]),
+               COALESCE(snap.event_count, 0),
+               COALESCE(snap.customer_shipped, 0)
           FROM tot
-          JOIN stock_lot lot ON lot.id = tot.lot_id
+          LEFT JOIN snap ON snap.lot_id = tot.lot_id
+          LEFT JOIN path_names ON path_names.lot_id = tot.lot_id
+        )
+        SELECT COUNT(*), COUNT(DISTINCT COALESCE(c.partner_id, 0))
+          FROM customer_rows c
+         WHERE c.kind = 'shipment'
 
         """,
         recall=recall,
-        company=company,
         tolerance=tolerance,
     )

@@ -138,8 +138,10 @@ class StockRecall(models.Model):
     event_ids = fields.One2many("stock.recall.event", "recall_id", readonly=True)
 
     affected_lot_count = fields.Integer(compute="_compute_summary")
-    customer_count = fields.Integer(compute="_compute_summary")
-    shipment_count = fields.Integer(compute="_compute_summary")
+    # written by the trace (stock_recall_trace): counting the customers of
+    # a recall reads every customer row of its trace
+    customer_count = fields.Integer(readonly=True, copy=False)
+    shipment_count = fields.Integer(readonly=True, copy=False)
     event_count = fields.Integer(compute="_compute_summary")
     qty_on_hand_display = fields.Char(
         string="Quantity on hand",
@@ -221,34 +223,20 @@ class StockRecall(models.Model):
         lot_totals = self._totals_per_unit(
             recall_lot,
             domain,
-            "product_id.uom_id",
-            ["qty_in", "qty_accounted", "qty_on_hand", "qty_unexplained"],
+            "lot_id.product_id.uom_id",
+            [
+                "qty_in",
+                "qty_accounted",
+                "qty_on_hand",
+                "qty_unexplained",
+                "qty_customer_shipped",
+            ],
         )
-        ship_domain = [*domain, ("kind", "=", "shipment")]
-        shipment = self.env["stock.recall.shipment"]
-        ship_data = {
-            recall.id: (count, customers)
-            for recall, count, customers in shipment._read_group(
-                ship_domain, ["recall_id"], ["__count", "partner_id:count_distinct"]
-            )
-        }
-        shipped = self._totals_per_unit(
-            shipment, ship_domain, "move_line_id.product_id.uom_id", ["product_qty"]
-        )
-        anonymous = {
-            recall
-            for [recall] in shipment._read_group(
-                [*ship_domain, ("partner_id", "=", False)], ["recall_id"]
-            )
-        }
-        event_data = dict(
-            self.env["stock.recall.event"]._read_group(
-                domain, ["recall_id"], ["__count"]
-            )
+        events = dict(
+            recall_lot._read_group(domain, ["recall_id"], ["event_count:sum"])
         )
         for recall in self:
             units = lot_totals.get(recall.id, {})
-            shipments, customers = ship_data.get(recall.id, (0, 0))
             recall.affected_lot_count = counts.get(recall, 0)
             recall.balance_pct = self._worst_pct(
                 [self._balance_pct(sums[0], sums[1]) for sums in units.values()]
@@ -256,12 +244,8 @@ class StockRecall(models.Model):
             recall.balance_flag_count = flagged.get(recall, 0)
             recall.qty_on_hand_display = self._format_totals(units, 2)
             recall.qty_unexplained_display = self._format_totals(units, 3)
-            recall.shipment_count = shipments
-            recall.customer_count = customers + (recall in anonymous)
-            recall.qty_shipped_display = self._format_totals(
-                shipped.get(recall.id, {}), 0
-            )
-            recall.event_count = event_data.get(recall, 0)
+            recall.qty_shipped_display = self._format_totals(units, 4)
+            recall.event_count = events.get(recall, 0)
 
     @api.model
     def _totals_per_unit(self, model, domain, uom_path, qty_fields):
@@ -308,7 +292,7 @@ class StockRecall(models.Model):
                       JOIN stock_move_line ml
                         ON ml.lot_id = rl.lot_id AND ml.state = 'done'
                        AND ml.date >= r.date_start
-                       AND ml.company_id = rl.company_id
+                       AND ml.company_id = r.company_id
                       JOIN stock_location src ON src.id = ml.location_id
                       JOIN product_product pp ON pp.id = ml.product_id
                       JOIN product_template pt ON pt.id = pp.product_tmpl_id
@@ -321,10 +305,10 @@ class StockRecall(models.Model):
             ):
                 recovered[recall_id][uoms.browse(uom_id)] = qty
         shipped = self._totals_per_unit(
-            self.env["stock.recall.shipment"],
-            [("recall_id", "in", self.ids), ("kind", "=", "shipment")],
-            "move_line_id.product_id.uom_id",
-            ["product_qty"],
+            self.env["stock.recall.lot"],
+            [("recall_id", "in", self.ids)],
+            "lot_id.product_id.uom_id",
+            ["qty_customer_shipped"],
         )
         for recall in self:
             back = recovered.get(recall.id, {})

@@ -1,21 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
-from . import spreadsheet
+from . import recall_trace_sql, spreadsheet
 
 
 class StockRecallEvent(models.Model):
-    """One critical tracking event of an affected lot (one done move line)."""
+    """One critical tracking event of an affected lot (one done move line):
+    a view over the lines of each trace (:func:`.recall_trace_sql.event_view_query`)."""
 
     _name = "stock.recall.event"
     _inherit = "stock.recall.line.mixin"
     _description = "Recall Traceability Event"
     _order = "recall_id, date, id"
-    # filled by one INSERT .. SELECT per trace: no log columns, and the
-    # document fields are read through the move line (fewer foreign keys)
+    _auto = False
     _log_access = False
 
-    lot_id = fields.Many2one(index=True)
     product_id = fields.Many2one("product.product")
     event_type = fields.Selection(
         [
@@ -45,6 +44,12 @@ class StockRecallEvent(models.Model):
     picking_id = fields.Many2one(related="move_line_id.picking_id", string="Transfer")
     reference = fields.Char(string="Document")
     input_lot_codes = fields.Char(string="Input Lots")
+
+    def init(self):
+        self._create_view()
+
+    def _view_query(self):
+        return recall_trace_sql.event_view_query()
 
     def _get_event_location_name(self):
         """Where the event happened: our side of the move, as the

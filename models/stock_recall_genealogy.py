@@ -99,13 +99,14 @@ class StockRecall(models.Model):
         params = {
             "companies": draft._get_trace_company_ids(),
             "all_lot_ids": [row[0] for row in trace_rows],
-            "customer_lot_ids": [row[0] for row in trace_rows if row[2] != "upstream"],
+            "directions": [row[2] for row in trace_rows],
         }
         self.env.execute_query(SQL("SET LOCAL jit = off"))
         figures = self.env.execute_query(
             SQL(
                 """
-                WITH lines AS MATERIALIZED (%(lines)s),
+                WITH affected AS MATERIALIZED (%(affected)s),
+                lines AS MATERIALIZED (%(lines)s),
                 stock_rows AS MATERIALIZED (%(stock_rows)s),
                 %(balance)s
                 SELECT NULL, tot.lot_id, NULL, tot.on_hand + tot.in_transit,
@@ -116,12 +117,13 @@ class StockRecall(models.Model):
                   FROM (%(customer_lines)s) c
                 """,
                 lines=recall_trace_sql.done_lines_query(
-                    params["all_lot_ids"], params["companies"]
+                    params["all_lot_ids"], params["companies"], params["directions"]
                 ),
-                stock_rows=recall_trace_sql.stock_rows_query(params["all_lot_ids"]),
-                balance=recall_trace_sql.balance_ctes(trace_rows),
+                affected=recall_trace_sql.affected_query(trace_rows),
+                stock_rows=recall_trace_sql.stock_rows_query(),
+                balance=recall_trace_sql.balance_ctes(),
                 customer_lines=recall_trace_sql.customer_lines_query(
-                    params["customer_lot_ids"]
+                    SQL("lines"), recall_trace_sql.customer_lots_condition()
                 ),
             )
         )

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class StockRecallLot(models.Model):
@@ -15,11 +16,13 @@ class StockRecallLot(models.Model):
     recall_id = fields.Many2one(
         "stock.recall", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one("res.company", required=True, index=True)
+    # not stored: a trace writes thousands of rows, every stored foreign key
+    # is one more check per row
+    company_id = fields.Many2one(related="recall_id.company_id")
     lot_id = fields.Many2one(
         "stock.lot", string="Lot/Serial", required=True, index=True
     )
-    product_id = fields.Many2one("product.product", required=True)
+    product_id = fields.Many2one(related="lot_id.product_id")
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     direction = fields.Selection(
         [("seed", "Seed"), ("downstream", "Downstream"), ("upstream", "Upstream")],
@@ -85,4 +88,26 @@ class StockRecallLot(models.Model):
         "received or produced.",
     )
 
+    # the snapshot of the trace, served by the views of stock.recall.event
+    # and stock.recall.shipment: the ids of the lot's traced lines are in the
+    # column traced_line_ids (an integer array, see init), its counts here
+    event_count = fields.Integer(string="Events")
+    qty_customer_shipped = fields.Float(
+        string="Shipped to Customers",
+        digits="Product Unit",
+        help="Delivered to customers (the recall's customer shipments).",
+    )
+
     _recall_lot_unique = models.UniqueIndex("(recall_id, lot_id)")
+
+    def init(self):
+        """The ids of the lines that the trace read for the lot: an integer
+        array (no field type of the ORM), written by the trace statement
+        and read by the views of events and shipments."""
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE %s ADD COLUMN IF NOT EXISTS traced_line_ids int4[]"
+                " NOT NULL DEFAULT '{}'",
+                SQL.identifier(self._table),
+            )
+        )

@@ -2,30 +2,32 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
-# kept across a new trace of the recall (see ``_save_notifications``)
+from . import recall_trace_sql
+
+# read from stock.recall.notification (see ``_mark_notified``)
 NOTIFICATION_COLUMNS = ("notified", "notified_date", "notification_message_id")
 
 
 class StockRecallShipment(models.Model):
-    """A customer delivery of an affected lot."""
+    """A customer delivery (or return) of an affected lot: a view over the
+    lines of each trace (:func:`.recall_trace_sql.shipment_view_query`);
+    the notice sent for a row is kept in ``stock.recall.notification``."""
 
     _name = "stock.recall.shipment"
     _inherit = "stock.recall.line.mixin"
     _description = "Recall Customer Shipment"
     _order = "recall_id, partner_id, date, id"
-    # filled by one INSERT .. SELECT per trace (see stock.recall.event)
+    _auto = False
     _log_access = False
 
     kind = fields.Selection(
         [("shipment", "Shipment"), ("return", "Customer Return")],
-        default="shipment",
-        required=True,
+        readonly=True,
         help="A customer return is a row with a negative quantity: the sum per "
         "customer is what the customer still holds.",
     )
-    partner_id = fields.Many2one("res.partner", string="Customer", index=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     customer_name = fields.Char(
         string="Customer Name",
         compute="_compute_customer_name",
@@ -51,9 +53,14 @@ class StockRecallShipment(models.Model):
         "mail.message",
         string="Notice",
         readonly=True,
-        ondelete="set null",
         help="The last notice (message on the recall) that covered this row.",
     )
+
+    def init(self):
+        self._create_view()
+
+    def _view_query(self):
+        return recall_trace_sql.shipment_view_query()
 
     @api.depends("partner_id")
     def _compute_customer_name(self):
@@ -121,64 +128,19 @@ class StockRecallShipment(models.Model):
 
     def _mark_notified(self, message_by_row, date):
         """Record the notice of each row (``{row id: mail.message id}``) in
-        one statement."""
-        self.flush_model(NOTIFICATION_COLUMNS)
-        row_ids = list(message_by_row)
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE stock_recall_shipment s
-                   SET notified = TRUE, notified_date = %(date)s,
-                       notification_message_id = n.message_id
-                  FROM unnest(%(rows)s::int[], %(messages)s::int[])
-                       AS n(row_id, message_id)
-                 WHERE s.id = n.row_id
-                """,
-                date=date,
-                rows=row_ids,
-                messages=[message_by_row[row_id] for row_id in row_ids],
-            )
-        )
-        self.invalidate_model(NOTIFICATION_COLUMNS)
-
-    @api.model
-    def _save_notifications(self, recall):
-        """The notices recorded on the rows of ``recall``, keyed by move line
-        and kind, before a new trace replaces the rows."""
-        return self.env.execute_query(
-            SQL(
-                """
-                SELECT move_line_id, kind, notified_date, notification_message_id
-                  FROM stock_recall_shipment
-                 WHERE recall_id = %s AND notified
-                """,
-                recall.id,
-            )
-        )
-
-    @api.model
-    def _restore_notifications(self, recall, saved):
-        """Put back on the new rows of ``recall`` what ``_save_notifications``
-        kept: a new trace never makes a notified customer look unnotified."""
-        if not saved:
-            return
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE stock_recall_shipment s
-                   SET notified = TRUE, notified_date = o.notified_date,
-                       notification_message_id = o.message_id
-                  FROM unnest(%(lines)s::int[], %(kinds)s::varchar[],
-                              %(dates)s::timestamp[], %(messages)s::int[])
-                       AS o(move_line_id, kind, notified_date, message_id)
-                 WHERE s.recall_id = %(recall)s
-                   AND s.move_line_id = o.move_line_id AND s.kind = o.kind
-                """,
-                recall=recall.id,
-                lines=[row[0] for row in saved],
-                kinds=[row[1] for row in saved],
-                dates=[row[2] for row in saved],
-                messages=[row[3] for row in saved],
-            )
+        one statement: a new trace of the recall keeps it (the notices are
+        kept per recall, move line and kind)."""
+        rows = self.browse(list(message_by_row))
+        self.env["stock.recall.notification"]._record(
+            [
+                (
+                    row.recall_id.id,
+                    row.move_line_id.id,
+                    row.kind,
+                    message_by_row[row.id],
+                )
+                for row in rows
+            ],
+            date,
         )
         self.invalidate_model(NOTIFICATION_COLUMNS)

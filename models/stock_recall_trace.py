@@ -40,34 +40,39 @@ class StockRecall(models.Model):
         return list(found.values())
 
     def _trace(self, rows=None):
-        """Store the trace: affected lots with their mass balance, events,
-        shipments and stock.
+        """Store the trace: the affected lots with their mass balance and
+        the ids of their lines, and the stock.
 
-        Set-based: after the graph walk, one statement writes the four result
-        tables from the done lines of the affected lots, read once. Its cost
-        follows the size of the recall, not of the database: the lines are
-        read lot by lot through the lot index and their move and transfer by
-        primary key (``LATERAL .. OFFSET 0`` keeps those index lookups, which
-        the planner would otherwise trade for hash joins over every move of
-        the database, misled by its estimate of lines per lot).
+        Set-based: after the graph walk, one statement writes the affected
+        lots and the stock from the done lines of the affected lots, read
+        once. Its cost follows the size of the recall, not of the database:
+        the lines are read lot by lot through the lot index and their move
+        and transfer by primary key (see
+        :func:`.trace_engine.done_lines_sql`). The events and the customer
+        shipments are views over the lines kept on the affected lots
+        (:mod:`.recall_trace_sql`): nothing more is written per line.
         """
         self.ensure_one()
         self.env.flush_all()
         if rows is None:
             rows = self._get_trace_rows()
         params = self._get_trace_params(rows)
-        shipments = self.env["stock.recall.shipment"]
-        notifications = shipments._save_notifications(self)
         self.env.execute_query(recall_trace_sql.delete_results_query(self.id))
         # The inflated row estimate would also make PostgreSQL compile the
         # statement (JIT), which costs more than the index lookups it runs.
         # SET LOCAL: back to the server's setting at the end of the transaction.
         self.env.execute_query(SQL("SET LOCAL jit = off"))
-        self.env.execute_query(self._trace_query(rows, params))
-        shipments._restore_notifications(self, notifications)
+        [[shipments, customers]] = self.env.execute_query(
+            self._trace_query(rows, params)
+        )
         self.env.invalidate_all()
         self.write(
-            {"date_traced": fields.Datetime.now(), **self._get_hidden_counts(rows)}
+            {
+                "date_traced": fields.Datetime.now(),
+                "shipment_count": shipments,
+                "customer_count": customers,
+                **self._get_hidden_counts(rows),
+            }
         )
 
     def _get_hidden_counts(self, rows):
@@ -98,10 +103,9 @@ class StockRecall(models.Model):
         self.ensure_one()
         return {
             "recall": self.id,
-            "company": self.company_id.id,
             "companies": self._get_trace_company_ids(),
             "all_lot_ids": [row[0] for row in rows],
-            "customer_lot_ids": [row[0] for row in rows if row[2] != "upstream"],
+            "directions": [row[2] for row in rows],
         }
 
     @api.model
@@ -114,5 +118,5 @@ class StockRecall(models.Model):
         """The ``lines`` of the trace statement
         (:func:`.recall_trace_sql.done_lines_query`)."""
         return recall_trace_sql.done_lines_query(
-            params["all_lot_ids"], params["companies"]
+            params["all_lot_ids"], params["companies"], params["directions"]
         )

@@ -172,22 +172,68 @@ def lot_graph_query(lot_ids, direction, company_ids, follow_unbuild=False):
     )
 
 
-def lot_move_lines_query(lot_ids, company_ids):
-    """Ids of the done move lines of ``lot_ids``, oldest first."""
+# The columns of a done move line that :func:`done_lines_sql` reads, and
+# that every query over the traced lines may rely on (alias ``ml``).
+LINE_COLUMNS = SQL(
+    "ml.id, ml.lot_id, ml.product_id, ml.date, ml.location_id,"
+    " ml.location_dest_id, ml.company_id, ml.quantity,"
+    " ml.quantity_product_uom, ml.move_id, ml.picking_id"
+)
+
+
+def done_lines_sql(lot_ids, company_ids, directions=None):
+    """The one reader of the traced lines: the done move lines of
+    ``lot_ids`` in ``company_ids`` (``None``: every company), columns
+    :data:`LINE_COLUMNS`. Used by the engine (:func:`lot_move_lines_query`),
+    the stored recall and the live genealogy
+    (:func:`.recall_trace_sql.done_lines_query`). With ``directions`` (one
+    per lot of ``lot_ids``), each line also has the ``direction`` of its
+    lot, first.
+
+    The lines are read lot by lot through the lot index (``LATERAL ..
+    OFFSET 0`` keeps those index lookups, which the planner would otherwise
+    trade for a scan of the whole table, misled by its estimate of lines
+    per lot): the cost follows the size of the trace, not of the database.
+    """
     company_filter = (
-        SQL("AND ml.company_id = ANY(%s)", company_ids)
+        SQL("AND ml.company_id = ANY(%s)", list(company_ids))
         if company_ids is not None
         else SQL()
     )
+    if directions is None:
+        traced = SQL("unnest(%s::int[]) AS traced(lot_id)", list(lot_ids))
+        carried = SQL()
+    else:
+        traced = SQL(
+            "unnest(%s::int[], %s::varchar[]) AS traced(lot_id, direction)",
+            list(lot_ids),
+            list(directions),
+        )
+        carried = SQL("traced.direction,")
     return SQL(
         """
-        SELECT ml.id
-          FROM stock_move_line ml
-         WHERE ml.lot_id = ANY(%s) AND ml.state = 'done' %s
-         ORDER BY ml.date, ml.id
+        SELECT %(carried)s %(columns)s
+          FROM %(traced)s
+         CROSS JOIN LATERAL (
+               SELECT %(columns)s
+                 FROM stock_move_line ml
+                WHERE ml.lot_id = traced.lot_id AND ml.state = 'done'
+                      %(company_filter)s
+               OFFSET 0) ml
         """,
-        list(lot_ids),
-        company_filter,
+        carried=carried,
+        columns=LINE_COLUMNS,
+        traced=traced,
+        company_filter=company_filter,
+    )
+
+
+def lot_move_lines_query(lot_ids, company_ids):
+    """Ids of the done move lines of ``lot_ids`` (:func:`done_lines_sql`),
+    oldest first."""
+    return SQL(
+        "SELECT ml.id FROM (%s) ml ORDER BY ml.date, ml.id",
+        done_lines_sql(lot_ids, company_ids),
     )
 
 

@@ -318,34 +318,76 @@ class TestRecallNotify(RecallCase):
         as_user = recall.with_user(self.stock_user)
         self.assertTrue(self._attachment(as_user.action_export_customers_csv()).raw)
 
-    def test_migration_links_old_notices(self):
-        """19.0.1.2.0: rows notified by the old code get their notice."""
+    def _load_migration(self, version, step="post"):
         from odoo.modules.module import load_script  # noqa: PLC0415
 
-        migration = load_script(
-            "stock_lot_traceability/migrations/19.0.1.2.0/post-migrate.py",
-            "slt_post_migrate_19_0_1_2_0",
+        return load_script(
+            f"stock_lot_traceability/migrations/{version}/{step}-migrate.py",
+            f"slt_{step}_migrate_{version.replace('.', '_')}",
         )
+
+    def _as_stored_before_1_3(self, recall):
+        """Put the recall's events and shipments back in the tables of the
+        releases before 19.0.1.3.0 (rows stored per trace, no notice
+        linked: as 19.0.1.1.0 left them) and clear what replaced them."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute(
+            """
+            CREATE TABLE slt_old_shipment AS
+            SELECT id, recall_id, move_line_id, kind, partner_id, date, lot_id,
+                   quantity, product_qty, notified,
+                   NULL::timestamp AS notified_date,
+                   NULL::int4 AS notification_message_id
+              FROM stock_recall_shipment;
+            CREATE TABLE slt_old_event AS SELECT * FROM stock_recall_event;
+            DROP VIEW stock_recall_shipment;
+            DROP VIEW stock_recall_event;
+            ALTER TABLE slt_old_shipment RENAME TO stock_recall_shipment;
+            ALTER TABLE slt_old_event RENAME TO stock_recall_event;
+            DELETE FROM stock_recall_notification;
+            UPDATE stock_recall_lot
+               SET traced_line_ids = '{}', event_count = NULL,
+                   qty_customer_shipped = NULL
+             WHERE recall_id = %s
+            """,
+            [recall.id],
+        )
+        self.env.invalidate_all()
+
+    def test_migrations_keep_old_notices(self):
+        """19.0.1.2.0 links the rows notified by the old code to their
+        notice; 19.0.1.3.0 turns the stored events and shipments into views
+        over the traced lines and keeps every notice."""
         recall = self._recall()
         self._notify_wizard(recall).action_apply()
         expected = {
-            row.id: (row.notification_message_id.id, row.notified_date)
+            (row.move_line_id.id, row.kind): (
+                row.notification_message_id.id,
+                row.notified_date,
+            )
             for row in recall.shipment_ids
             if row.notified
         }
         self.assertEqual(len(expected), 4)
-        recall.date_notified = recall.date_notified.replace(year=2020)
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE stock_recall_shipment SET notified_date = NULL,"
-            " notification_message_id = NULL WHERE recall_id = %s",
-            [recall.id],
+        events = sorted(recall.event_ids.mapped(lambda e: (e.id, e.event_type)))
+        summary = recall.read(
+            ["event_count", "shipment_count", "customer_count", "qty_shipped_display"]
         )
+        recall.date_notified = recall.date_notified.replace(year=2020)
+        self._as_stored_before_1_3(recall)
+        self._load_migration("19.0.1.3.0", "pre").migrate(self.env.cr, "19.0.1.1.0")
+        self._load_migration("19.0.1.2.0").migrate(self.env.cr, "19.0.1.1.0")
+        self._load_migration("19.0.1.3.0").migrate(self.env.cr, "19.0.1.1.0")
         self.env.invalidate_all()
-        migration.migrate(self.env.cr, "19.0.1.1.0")
-        self.env.invalidate_all()
-        for row in recall.shipment_ids.filtered("notified"):
-            message_id, date = expected[row.id]
+        self.assertEqual(
+            sorted(recall.event_ids.mapped(lambda e: (e.id, e.event_type))), events
+        )
+        self.assertEqual(recall.read(list(summary[0])), summary)
+        notified = recall.shipment_ids.filtered("notified")
+        self.assertEqual(len(notified), len(expected))
+        for row in notified:
+            message_id, date = expected[row.move_line_id.id, row.kind]
             self.assertEqual(row.notification_message_id.id, message_id)
             self.assertEqual(row.notification_message_id.date, row.notified_date)
             self.assertLessEqual(abs((row.notified_date - date).total_seconds()), 1)

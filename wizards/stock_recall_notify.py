@@ -70,7 +70,6 @@ class StockRecallNotify(models.TransientModel):
                     {
                         "partner_id": partner.id,
                         "recipient_ids": [Command.set(partner.ids)],
-                        "shipment_ids": [Command.set(notices[partner].ids)],
                     }
                 )
                 for partner in partners
@@ -166,11 +165,10 @@ class StockRecallNotifyLine(models.TransientModel):
     )
     shipment_ids = fields.Many2many(
         "stock.recall.shipment",
-        "stock_recall_notify_line_shipment_rel",
-        "line_id",
-        "shipment_id",
         string="Shipments",
-        readonly=True,
+        compute="_compute_shipment_ids",
+        help="The customer's rows the notice lists (the rows are a view: "
+        "computed, never stored).",
     )
     lot_summary = fields.Text(string="Lots", compute="_compute_lot_summary")
     notified_date = fields.Datetime(
@@ -180,6 +178,17 @@ class StockRecallNotifyLine(models.TransientModel):
     body_html = fields.Html(
         string="Message", compute="_compute_preview", sanitize=False
     )
+
+    @api.depends("partner_id", "wizard_id.recall_id", "wizard_id.mode")
+    def _compute_shipment_ids(self):
+        """The rows of each line's notice: the recall's notices, read once
+        per wizard."""
+        for wizard in self.wizard_id:
+            notices = wizard.recall_id._get_notices(follow_up=wizard.mode == "again")
+            shipments = self.env["stock.recall.shipment"]
+            for line in self.filtered(lambda line, w=wizard: line.wizard_id == w):
+                line.shipment_ids = notices.get(line.partner_id, shipments)
+        (self - self.filtered("wizard_id")).shipment_ids = False
 
     @api.depends("shipment_ids")
     def _compute_lot_summary(self):

@@ -9,11 +9,16 @@ transaction, each part inside a savepoint rolled back afterwards:
 * walk: ``stock.recall._get_trace_rows()`` (the recursive lot graph query);
 * lines: reading the done lines of the affected lots (the ``lines`` part of
   the trace statement) without writing anything;
-* statement: the whole trace statement (lines, lots with their balance,
-  events, shipments, stock inserted);
+* statement: the whole trace statement (lines, lots with their balance
+  and traced lines, stock inserted);
 * statement without foreign keys: the same after dropping the foreign keys
-  of the four result tables (inside the savepoint, so never committed), which
-  shows what PostgreSQL's checks of the inserted rows cost.
+  of the result tables (inside the savepoint, so never committed), which
+  shows what PostgreSQL's checks of the inserted rows cost;
+* form, events page, shipments page: after a whole ``action_trace()``, the
+  recall's form read as the web client reads it (every field of the form
+  view, the first 40 rows of each tab), then the first page (80 rows and
+  the count) of its events and of its customer shipments, both SQL views
+  over the traced lines.
 
 Prints the median, min and max of each part.
 """
@@ -24,12 +29,7 @@ import time
 
 import benchlib
 
-RESULT_TABLES = [
-    "stock_recall_lot",
-    "stock_recall_event",
-    "stock_recall_shipment",
-    "stock_recall_stock",
-]
+RESULT_TABLES = ["stock_recall_lot", "stock_recall_stock"]
 
 
 def drop_result_foreign_keys(env):
@@ -82,6 +82,71 @@ def one_run(env, lot, drop_fks):
         env.invalidate_all()
 
 
+def form_spec(env, model, limit=40):
+    """The ``web_read`` specification of the form of ``model``: its fields,
+    many2ones with their name, x2many tabs with their list's fields."""
+    models = env[model].get_views([(False, "form")])["models"]
+
+    def spec(name, nested):
+        result = {}
+        for field, info in models.get(name, {}).get("fields", {}).items():
+            if info["type"] in ("one2many", "many2many"):
+                if not nested and info["relation"] in models:
+                    sub = spec(info["relation"], True)
+                    result[field] = {"fields": sub, "limit": limit}
+            elif info["type"] == "many2one":
+                result[field] = {"fields": {"display_name": {}}}
+            else:
+                result[field] = {}
+        return result
+
+    return spec(model, False)
+
+
+def list_spec(env, model):
+    fields = env[model].get_views([(False, "list")])["models"][model]["fields"]
+    return {
+        name: {"fields": {"display_name": {}}} if info["type"] == "many2one" else {}
+        for name, info in fields.items()
+        if info["type"] not in ("one2many", "many2many")
+    }
+
+
+def view_run(env, lot):
+    """Form and first pages of the events and shipments of a traced recall."""
+    env.cr.execute("SAVEPOINT profile_recall_views")
+    try:
+        lot.company_id.traceability_job_trace_threshold = 0
+        recall = env["stock.recall"].create(
+            {
+                "lot_ids": [(6, 0, lot.ids)],
+                "reason": "profile",
+                "direction": "downstream",
+            }
+        )
+        recall.action_trace()
+        env.flush_all()
+        times = []
+        for model, what in (
+            ("stock.recall", "form"),
+            ("stock.recall.event", "page"),
+            ("stock.recall.shipment", "page"),
+        ):
+            env.invalidate_all()
+            t0 = time.perf_counter()
+            if what == "form":
+                recall.web_read(form_spec(env, model))
+            else:
+                env[model].web_search_read(
+                    [("recall_id", "=", recall.id)], list_spec(env, model), limit=80
+                )
+            times.append(time.perf_counter() - t0)
+        return times
+    finally:
+        env.cr.execute("ROLLBACK TO SAVEPOINT profile_recall_views")
+        env.invalidate_all()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--db", default="slt_bench")
@@ -92,6 +157,9 @@ def main():
         "lines": [],
         "statement": [],
         "statement without foreign keys": [],
+        "form": [],
+        "events page": [],
+        "shipments page": [],
     }
     with benchlib.environment(args.db) as env:
         env.cr.execute(
@@ -107,6 +175,10 @@ def main():
             parts["statement without foreign keys"].append(
                 one_run(env, lot, drop_fks=True)[2]
             )
+            form, events, shipments = view_run(env, lot)
+            parts["form"].append(form)
+            parts["events page"].append(events)
+            parts["shipments page"].append(shipments)
     print(f"stored recall trace of {lot_name}, {args.runs} runs (median, min - max)")
     for name, values in parts.items():
         print(

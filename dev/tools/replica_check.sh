@@ -98,7 +98,7 @@ odoo_bin "${primary_args[@]}" -d "$DB" -i "$ADDON" --stop-after-init \
     --log-level=warn >>"$LOG" 2>&1 || die "install failed, see $LOG"
 "$PY" "$ODOO_SRC/odoo-bin" shell -c "$ODOORC" "${primary_args[@]}" -d "$DB" --no-http --log-level=warn >>"$LOG" 2>&1 <<'PYTHON' \
     || die "building the chain failed, see $LOG"
-from odoo.addons.stock_lot_traceability.demo.traceability_chain_builder import (
+from odoo.addons.stock_lot_traceability.tests.chain_builder import (
     TraceabilityChainBuilder,
 )
 from odoo.fields import Command
