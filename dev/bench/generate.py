@@ -35,7 +35,7 @@ UOM_UNIT = 1
 
 
 def log(msg):
-    print(f"[generate {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    benchlib.out(f"[generate {time.strftime('%H:%M:%S')}] {msg}")
 
 
 def fmt_ts(dt):

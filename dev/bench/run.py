@@ -27,7 +27,7 @@ NOTES = []
 
 
 def log(msg):
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    benchlib.out(f"[bench {time.strftime('%H:%M:%S')}] {msg}")
 
 
 class Timeout(Exception):
@@ -755,7 +755,9 @@ def main(argv=None):
     parser.add_argument("--out", default="latest.txt", help="file in dev/bench/out")
     args = parser.parse_args(argv)
     if not benchlib.db_exists(args.db):
-        print(f"{args.db} does not exist: run dev/bench/generate.py --db {args.db}")
+        benchlib.out(
+            f"{args.db} does not exist: run dev/bench/generate.py --db {args.db}"
+        )
         return 1
     if not args.no_update:
         log(f"updating {benchlib.ADDON} in {args.db} to the current code")
@@ -779,8 +781,8 @@ def main(argv=None):
                 skip(name, "benchmark", f"error: {e!r}"[:200])
                 env.cr.rollback()
     text = render(args.db, marker, args, time.time() - t0)
-    print()
-    print(text)
+    benchlib.out("")
+    benchlib.out(text)
     benchlib.OUT_DIR.mkdir(parents=True, exist_ok=True)
     (benchlib.OUT_DIR / args.out).write_text(text + "\n")
     return 0

@@ -22,13 +22,14 @@ import time
 
 import psycopg2
 import requests
+from clilog import out
 
 LOGIN = PASSWORD = "admin"
 FAILED = []
 
 
 def check(condition, message):
-    print(f"{'OK    ' if condition else 'FAILED'} {message}")
+    out(f"{'OK    ' if condition else 'FAILED'} {message}")
     if not condition:
         FAILED.append(message)
     return condition
@@ -187,7 +188,7 @@ def check_read_only(primary, replica, name, call, pattern, valid):
     except (RuntimeError, requests.RequestException) as exc:
         return check(False, f"{name}: {exc}")
     if not check(valid(result), f"{name} answers as expected"):
-        print(f"       {str(getattr(result, 'text', result))[:500]}")
+        out(f"       {str(getattr(result, 'text', result))[:500]}")
     return check(
         on_replica > 0 and on_primary == 0,
         f"{name} ran on the replica: {on_replica} statements on {pattern} there, "
@@ -324,9 +325,9 @@ def main():
     finally:
         server.stop()
     if FAILED:
-        print(f"replica-check: FAILED ({len(FAILED)} checks, log: {args.log})")
+        out(f"replica-check: FAILED ({len(FAILED)} checks, log: {args.log})")
         sys.exit(1)
-    print("replica-check: OK")
+    out("replica-check: OK")
 
 
 if __name__ == "__main__":
