@@ -5,6 +5,7 @@ from . import stock_warehouse
 from . import stock_lot
 from . import stock_move_line
 from . import trace_engine
+from . import traceability_invariants
 from . import recall_trace_sql
 from . import quantity_format
 from . import stock_recall
