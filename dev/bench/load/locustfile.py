@@ -81,7 +81,8 @@ def _write_outcomes(environment, **_kw):
 class OdooUser(FastHttpUser):
     abstract = True
     role = None
-    wait_time = between(2, 6)
+    # a person between two operations (screens, scanning, walking)
+    wait_time = between(5, 15)
     # the server queues requests, it does not refuse them: wait as long as
     # Odoo's own limit (--limit-time-real of run.py)
     network_timeout = 900.0
@@ -225,7 +226,9 @@ class OdooUser(FastHttpUser):
                 context={"skip_sms": True, "skip_backorder": True},
             )
             if isinstance(result, dict):
-                raise Refused(f"stock.picking.button_validate: asks {result.get('res_model')}")
+                raise Refused(
+                    f"stock.picking.button_validate: asks {result.get('res_model')}"
+                )
         except Refused:
             if cancel_on_refusal:
                 self._cancel(picking)
@@ -372,10 +375,14 @@ class Manager(OdooUser):
             [wizard] = self.call(
                 "stock.lot.assign",
                 "create",
-                vals_list=[{"mode": "serials", "name_prefix": f"{code}-", "padding": 3}],
+                vals_list=[
+                    {"mode": "serials", "name_prefix": f"{code}-", "padding": 3}
+                ],
                 context={"active_model": "product.product", "active_ids": [product]},
             )
-            self.call("stock.lot.assign", "action_apply", critical="assign", ids=[wizard])
+            self.call(
+                "stock.lot.assign", "action_apply", critical="assign", ids=[wizard]
+            )
 
         self.operation("assign", run)
 
@@ -410,7 +417,9 @@ class QualityOfficer(OdooUser):
     def quarantine(self):
         def run():
             recall = self._recall(mock=False)
-            self.call("stock.recall", "action_quarantine", critical="quarantine", ids=[recall])
+            self.call(
+                "stock.recall", "action_quarantine", critical="quarantine", ids=[recall]
+            )
 
         self.operation("quarantine", run)
 
@@ -427,8 +436,20 @@ class Reader(OdooUser):
             self.call(
                 "stock.lot",
                 "search_read",
-                domain=[("product_id", "in", [self.cfg["lot_product"], self.cfg["serial_product"]])],
-                fields=["name", "product_id", "product_qty", "expiration_date", "is_blocked"],
+                domain=[
+                    (
+                        "product_id",
+                        "in",
+                        [self.cfg["lot_product"], self.cfg["serial_product"]],
+                    )
+                ],
+                fields=[
+                    "name",
+                    "product_id",
+                    "product_qty",
+                    "expiration_date",
+                    "is_blocked",
+                ],
                 limit=80,
             )
 

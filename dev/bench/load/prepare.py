@@ -19,7 +19,9 @@ LOTS_ON_HAND = 30
 def prepare(env):
     company = env.company
     company.write({"serial_uniqueness_scope": "company"})
-    warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+    warehouse = env["stock.warehouse"].search(
+        [("company_id", "=", company.id)], limit=1
+    )
     stock = warehouse.lot_stock_id
     groups = [
         env.ref("base.group_user").id,
@@ -45,29 +47,48 @@ def prepare(env):
             )
         )
         keys[role] = [
-            env["res.users.apikeys"].with_user(user).sudo()._generate(None, "load", None)
+            env["res.users.apikeys"]
+            .with_user(user)
+            .sudo()
+            ._generate(None, "load", None)
             for user in users
         ]
     Product = env["product.product"]
     serial = Product.create(
-        {"name": "LOAD serial", "default_code": "LOAD-SN", "is_storable": True,
-         "tracking": "serial"}
+        {
+            "name": "LOAD serial",
+            "default_code": "LOAD-SN",
+            "is_storable": True,
+            "tracking": "serial",
+        }
     )
     foreign = Product.create(
-        {"name": "LOAD other serial", "default_code": "LOAD-FX", "is_storable": True,
-         "tracking": "serial"}
+        {
+            "name": "LOAD other serial",
+            "default_code": "LOAD-FX",
+            "is_storable": True,
+            "tracking": "serial",
+        }
     )
     lot_product = Product.create(
-        {"name": "LOAD lot", "default_code": "LOAD-LOT", "is_storable": True,
-         "tracking": "lot", "use_expiration_date": True, "expiration_time": 60}
+        {
+            "name": "LOAD lot",
+            "default_code": "LOAD-LOT",
+            "is_storable": True,
+            "tracking": "lot",
+            "use_expiration_date": True,
+            "expiration_time": 60,
+        }
     )
     bins = env["stock.location"].create(
         [{"name": f"LOAD bin {i}", "location_id": stock.id} for i in range(1, 5)]
     )
     Lot = env["stock.lot"]
     serial_lots = Lot.create(
-        [{"name": f"LOAD-SN-{i:04d}", "product_id": serial.id}
-         for i in range(SERIALS_ON_HAND)]
+        [
+            {"name": f"LOAD-SN-{i:04d}", "product_id": serial.id}
+            for i in range(SERIALS_ON_HAND)
+        ]
     )
     foreign_lots = Lot.create(
         [{"name": f"LOAD-FX-{i:04d}", "product_id": foreign.id} for i in range(40)]
@@ -85,13 +106,21 @@ def prepare(env):
         ]
     )
     # Stock by inventory adjustment: it has incoming history.
-    quants = env["stock.quant"].with_context(inventory_mode=True).create(
-        [
-            {"product_id": lot.product_id.id, "location_id": stock.id, "lot_id": lot.id,
-             "inventory_quantity": qty}
-            for lots, qty in ((serial_lots, 1), (foreign_lots, 1), (lot_lots, 40))
-            for lot in lots
-        ]
+    quants = (
+        env["stock.quant"]
+        .with_context(inventory_mode=True)
+        .create(
+            [
+                {
+                    "product_id": lot.product_id.id,
+                    "location_id": stock.id,
+                    "lot_id": lot.id,
+                    "inventory_quantity": qty,
+                }
+                for lots, qty in ((serial_lots, 1), (foreign_lots, 1), (lot_lots, 40))
+                for lot in lots
+            ]
+        )
     )
     quants.action_apply_inventory()
     env.flush_all()

@@ -59,8 +59,13 @@ ROOT = HERE.parents[2]
 sys.path.insert(0, str(HERE.parent))
 import benchlib  # noqa: E402
 
-MODES = ("none", "kill-worker", "terminate-backends", "restart-postgres",
-         "statement-timeout")
+MODES = (
+    "none",
+    "kill-worker",
+    "terminate-backends",
+    "restart-postgres",
+    "statement-timeout",
+)
 DB = "slt_load"
 LOCUST = ROOT / ".venv-load" / "bin" / "locust"
 CACHE = benchlib.DATA_DIR / "load"
@@ -69,13 +74,25 @@ STATEMENT_TIMEOUT = "5s"
 LOCK_SECONDS = 8
 # what a client sees when its request is hit by the fault itself
 FAULT_SIGNATURES = {
-    "kill-worker": ("RemoteDisconnected", "ConnectionResetError", "ConnectionRefused",
-                    "BadStatusLine", "EOF", "status 0"),
-    "terminate-backends": ("psycopg2.OperationalError", "psycopg2.InterfaceError",
-                           "psycopg2.errors.AdminShutdown"),
-    "restart-postgres": ("psycopg2.OperationalError", "psycopg2.InterfaceError",
-                         "psycopg2.errors.AdminShutdown",
-                         "psycopg2.errors.CannotConnectNow"),
+    "kill-worker": (
+        "RemoteDisconnected",
+        "ConnectionResetError",
+        "ConnectionRefused",
+        "BadStatusLine",
+        "EOF",
+        "status 0",
+    ),
+    "terminate-backends": (
+        "psycopg2.OperationalError",
+        "psycopg2.InterfaceError",
+        "psycopg2.errors.AdminShutdown",
+    ),
+    "restart-postgres": (
+        "psycopg2.OperationalError",
+        "psycopg2.InterfaceError",
+        "psycopg2.errors.AdminShutdown",
+        "psycopg2.errors.CannotConnectNow",
+    ),
     "statement-timeout": ("psycopg2.errors.QueryCanceled",),
 }
 RECOVERY_GRACE = 10.0
@@ -114,8 +131,9 @@ INVARIANTS = load_invariants()
 
 class Cluster:
     def __init__(self):
-        out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True,
-                             text=True, check=True).stdout.split()
+        out = subprocess.run(
+            ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
+        ).stdout.split()
         self.version = out[0] if out else sorted(os.listdir("/usr/lib/postgresql"))[-1]
         self.name = f"slt_load_{os.getpid()}"
         self.port = free_port()
@@ -125,34 +143,60 @@ class Cluster:
         """As the cluster's superuser over the local socket (peer
         authentication): without the PG* variables of the odoo role."""
         prefix = [] if os.geteuid() else ["runuser", "-u", "postgres", "--"]
-        env = {k: v for k, v in os.environ.items()
-               if k not in {"PGHOST", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGPORT"}}
-        return subprocess.run([*prefix, *cmd], check=True, capture_output=True,
-                              text=True, cwd="/", env=env)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"PGHOST", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGPORT"}
+        }
+        return subprocess.run(
+            [*prefix, *cmd],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd="/",
+            env=env,
+        )
 
     def create(self):
         log(f"throwaway cluster {self.version}/{self.name} on port {self.port}")
-        subprocess.run(["pg_createcluster", self.version, self.name, "-p",
-                        str(self.port)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["pg_createcluster", self.version, self.name, "-p", str(self.port)],
+            check=True,
+            capture_output=True,
+        )
         self.created = True
         conf = Path(f"/etc/postgresql/{self.version}/{self.name}/conf.d/load.conf")
-        conf.write_text("max_connections = 200\nfsync = off\n"
-                        "synchronous_commit = off\nfull_page_writes = off\n")
+        conf.write_text(
+            "max_connections = 200\nfsync = off\n"
+            "synchronous_commit = off\nfull_page_writes = off\n"
+        )
         self.ctl("start")
         user, password = os.environ["PGUSER"], os.environ["PGPASSWORD"]
-        self._as_postgres("psql", "-X", "-q", "-p", str(self.port), "-d", "postgres",
-                          "-c", f"CREATE ROLE \"{user}\" LOGIN SUPERUSER "
-                          f"PASSWORD '{password}'")
+        self._as_postgres(
+            "psql",
+            "-X",
+            "-q",
+            "-p",
+            str(self.port),
+            "-d",
+            "postgres",
+            "-c",
+            f"CREATE ROLE \"{user}\" LOGIN SUPERUSER PASSWORD '{password}'",
+        )
 
     def ctl(self, action, *args):
-        subprocess.run(["pg_ctlcluster", self.version, self.name, action, *args],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["pg_ctlcluster", self.version, self.name, action, *args],
+            check=True,
+            capture_output=True,
+        )
 
     def drop(self):
         if self.created:
-            subprocess.run(["pg_dropcluster", "--stop", self.version, self.name],
-                           capture_output=True)
+            subprocess.run(
+                ["pg_dropcluster", "--stop", self.version, self.name],
+                capture_output=True,
+            )
             self.created = False
             log(f"cluster {self.name} dropped")
 
@@ -160,9 +204,13 @@ class Cluster:
         return {**os.environ, "PGPORT": str(self.port), "PGHOST": "localhost"}
 
     def connect(self, db=DB):
-        conn = psycopg2.connect(host="localhost", port=self.port, dbname=db,
-                                user=os.environ["PGUSER"],
-                                password=os.environ["PGPASSWORD"])
+        conn = psycopg2.connect(
+            host="localhost",
+            port=self.port,
+            dbname=db,
+            user=os.environ["PGUSER"],
+            password=os.environ["PGPASSWORD"],
+        )
         conn.autocommit = True
         with conn.cursor() as cr:
             cr.execute("SET statement_timeout = 0")
@@ -187,9 +235,12 @@ def addon_hash():
     h = hashlib.sha256()
     for path in sorted(ROOT.rglob("*")):
         rel = path.relative_to(ROOT)
-        if (path.is_file() and rel.parts[0] not in {"dev", "tests", ".git"}
-                and not rel.parts[0].startswith(".")
-                and path.suffix in {".py", ".xml", ".csv", ".js"}):
+        if (
+            path.is_file()
+            and rel.parts[0] not in {"dev", "tests", ".git"}
+            and not rel.parts[0].startswith(".")
+            and path.suffix in {".py", ".xml", ".csv", ".js"}
+        ):
             h.update(str(rel).encode())
             h.update(path.read_bytes())
     h.update((HERE / "prepare.py").read_bytes())
@@ -197,9 +248,20 @@ def addon_hash():
 
 
 def odoo(cluster, data_dir, *args, command=(), env=None, **kw):
-    cmd = [sys.executable, os.path.join(benchlib.odoo_src(), "odoo-bin"), *command,
-           "-c", str(benchlib.ODOORC), "--db_host", "localhost", "--db_port",
-           str(cluster.port), "--data-dir", str(data_dir), *args]
+    cmd = [
+        sys.executable,
+        os.path.join(benchlib.odoo_src(), "odoo-bin"),
+        *command,
+        "-c",
+        str(benchlib.ODOORC),
+        "--db_host",
+        "localhost",
+        "--db_port",
+        str(cluster.port),
+        "--data-dir",
+        str(data_dir),
+        *args,
+    ]
     return subprocess.run(  # noqa: S603
         cmd, check=True, env={**cluster.env(), **(env or {})}, **kw
     )
@@ -210,22 +272,46 @@ def build_cache(cluster, dump, config_path, data_dir):
     subprocess.run(["createdb", DB], check=True, env=cluster.env())
     if tmpl:
         log(f"copying the test template {tmpl} into the cluster")
-        dumped = subprocess.Popen(["pg_dump", "-Fc", "-d", tmpl],
-                                  stdout=subprocess.PIPE)
-        subprocess.run(["pg_restore", "--no-owner", "--no-acl", "-d", DB], stdin=dumped.stdout,
-                       check=True, env=cluster.env())
+        dumped = subprocess.Popen(
+            ["pg_dump", "-Fc", "-d", tmpl], stdout=subprocess.PIPE
+        )
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--no-acl", "-d", DB],
+            stdin=dumped.stdout,
+            check=True,
+            env=cluster.env(),
+        )
         if dumped.wait():
             raise RuntimeError("pg_dump of the template failed")
     log("installing the add-on")
-    odoo(cluster, data_dir, "-d", DB, "-i", benchlib.ADDON, "--stop-after-init",
-         "--log-level=warn", "--max-cron-threads=0")
+    odoo(
+        cluster,
+        data_dir,
+        "-d",
+        DB,
+        "-i",
+        benchlib.ADDON,
+        "--stop-after-init",
+        "--log-level=warn",
+        "--max-cron-threads=0",
+    )
     log("load data (prepare.py)")
     with open(HERE / "prepare.py") as script:
-        odoo(cluster, data_dir, "-d", DB, "--log-level=warn", "--no-http",
-             command=("shell",), stdin=script, stdout=subprocess.DEVNULL,
-             env={"LOAD_PREPARE_OUT": str(config_path)})
-    subprocess.run(["pg_dump", "-Fc", "-f", str(dump), DB], check=True,
-                   env=cluster.env())
+        odoo(
+            cluster,
+            data_dir,
+            "-d",
+            DB,
+            "--log-level=warn",
+            "--no-http",
+            command=("shell",),
+            stdin=script,
+            stdout=subprocess.DEVNULL,
+            env={"LOAD_PREPARE_OUT": str(config_path)},
+        )
+    subprocess.run(
+        ["pg_dump", "-Fc", "-f", str(dump), DB], check=True, env=cluster.env()
+    )
 
 
 def prepare_db(cluster, data_dir, rebuild):
@@ -239,8 +325,11 @@ def prepare_db(cluster, data_dir, rebuild):
     else:
         log(f"restoring the cached database {dump.name}")
         subprocess.run(["createdb", DB], check=True, env=cluster.env())
-        subprocess.run(["pg_restore", "--no-owner", "--no-acl", "-d", DB, str(dump)],
-                       check=True, env=cluster.env())
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--no-acl", "-d", DB, str(dump)],
+            check=True,
+            env=cluster.env(),
+        )
     config = json.loads(config_path.read_text())
     config["db"] = DB
     return config
@@ -259,22 +348,48 @@ class Server:
         self.proc = None
 
     def start(self):
-        cmd = [sys.executable, os.path.join(benchlib.odoo_src(), "odoo-bin"),
-               "-c", str(benchlib.ODOORC), "--db_host", "localhost",
-               "--db_port", str(self.cluster.port), "--data-dir", str(self.data_dir),
-               "-d", DB, "--db-filter", f"^{DB}$", "--http-interface", "127.0.0.1",
-               "--http-port", str(self.port), "--gevent-port", str(free_port()),
-               f"--workers={self.workers}", "--max-cron-threads=0",
-               "--limit-time-real=900", "--limit-time-cpu=600",
-               "--limit-memory-soft=2147483648", "--limit-memory-hard=2684354560",
-               "--logfile", str(self.log_path)]
-        self.proc = subprocess.Popen(cmd, env=self.cluster.env(),  # noqa: S603
-                                     stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        cmd = [
+            sys.executable,
+            os.path.join(benchlib.odoo_src(), "odoo-bin"),
+            "-c",
+            str(benchlib.ODOORC),
+            "--db_host",
+            "localhost",
+            "--db_port",
+            str(self.cluster.port),
+            "--data-dir",
+            str(self.data_dir),
+            "-d",
+            DB,
+            "--db-filter",
+            f"^{DB}$",
+            "--http-interface",
+            "127.0.0.1",
+            "--http-port",
+            str(self.port),
+            "--gevent-port",
+            str(free_port()),
+            f"--workers={self.workers}",
+            "--max-cron-threads=0",
+            "--limit-time-real=900",
+            "--limit-time-cpu=600",
+            "--limit-memory-soft=2147483648",
+            "--limit-memory-hard=2684354560",
+            "--logfile",
+            str(self.log_path),
+        ]
+        self.proc = subprocess.Popen(
+            cmd,
+            env=self.cluster.env(),  # noqa: S603
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         if not self.wait_up(180):
             raise RuntimeError(f"Odoo did not start (see {self.log_path})")
-        log(f"Odoo on 127.0.0.1:{self.port}, master {self.proc.pid}, "
-            f"workers {self.worker_pids()}")
+        log(
+            f"Odoo on 127.0.0.1:{self.port}, master {self.proc.pid}, "
+            f"workers {self.worker_pids()}"
+        )
 
     def worker_pids(self):
         try:
@@ -289,8 +404,11 @@ class Server:
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}/json/2/stock.lot/search_count",
             data=json.dumps({"domain": []}).encode(),
-            headers={"Content-Type": "application/json", "X-Odoo-Database": DB,
-                     "Authorization": f"bearer {key}"},
+            headers={
+                "Content-Type": "application/json",
+                "X-Odoo-Database": DB,
+                "Authorization": f"bearer {key}",
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
@@ -309,7 +427,8 @@ class Server:
             else:
                 try:
                     urllib.request.urlopen(  # noqa: S310
-                        f"http://127.0.0.1:{self.port}/web/version", timeout=5)
+                        f"http://127.0.0.1:{self.port}/web/version", timeout=5
+                    )
                     return True
                 except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                     pass
@@ -339,23 +458,56 @@ def read_state(path):
 
 
 def check_invariants(cluster):
-    """Violations per invariant, all read in one snapshot."""
+    """Violations per invariant, all read in one snapshot; the offending
+    rows of a violated invariant are logged."""
     conn = cluster.connect()
     conn.autocommit = False
     conn.set_session(isolation_level="REPEATABLE READ", readonly=True)
     try:
         with conn.cursor() as cr:
-            return INVARIANTS.check(cr)
+            result = INVARIANTS.check(cr)
+            for name, count in result.items():
+                if count:
+                    query = INVARIANTS.INVARIANTS[name]()
+                    cr.execute(query.code, query.params)
+                    log(f"VIOLATION {name}: {cr.fetchmany(10)}")
+            return result
     finally:
         conn.close()
 
 
 WRITE_XACTS = """
-    SELECT pid, application_name, now() - xact_start
+    SELECT pid, client_port, now() - xact_start
       FROM pg_stat_activity
-     WHERE datname = %s AND backend_xid IS NOT NULL
-       AND application_name LIKE 'odoo-%%' AND pid <> pg_backend_pid()
+     WHERE datname = %s AND backend_xid IS NOT NULL AND client_port > 0
+       AND pid <> pg_backend_pid()
 """
+
+
+def socket_owner(port, pids):
+    """The pid among ``pids`` that owns the local TCP socket of ``port``.
+    (Odoo's application_name does not tell: the master names the
+    connections before it forks its workers.)"""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            next(f)
+            for line in f:
+                cols = line.split()
+                if int(cols[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{cols[9]}]")
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                    return pid
+            except OSError:
+                continue
+    return None
 
 
 class Striker(threading.Thread):
@@ -372,10 +524,11 @@ class Striker(threading.Thread):
     def run(self):
         span = (self.end_at - self.start_at) / self.strikes
         for i in range(self.strikes):
-            not_before = self.start_at + i * span
+            # after the previous strike's recovery, and 10 s of normal load
+            not_before = max(self.start_at + i * span, time.time() + 10 * bool(i))
             while time.time() < not_before:
                 time.sleep(0.1)
-            record = self.strike_once(not_before + span * 0.8)
+            record = self.strike_once(max(not_before + span * 0.8, self.end_at))
             if record:
                 self.records.append(record)
 
@@ -392,40 +545,59 @@ class Striker(threading.Thread):
                     with conn.cursor() as cr:
                         cr.execute(WRITE_XACTS, (DB,))
                         xacts = cr.fetchall()
-                    if xacts:
-                        return self.hit(flight, xacts)
+                    record = self.hit(flight, xacts) if xacts else None
+                    if record:
+                        return record
                 time.sleep(0.02)
         finally:
             conn.close()
         log(f"{self.mode}: nothing in flight before the deadline")
-        return {"time": time.time(), "in_flight": {}, "write_transactions": 0,
-                "recovered_after": None}
+        return {
+            "time": time.time(),
+            "in_flight": {},
+            "write_transactions": 0,
+            "recovered_after": None,
+        }
 
     def hit(self, flight, xacts):
         at = time.time()
         detail = getattr(self, f"_hit_{self.mode.replace('-', '_')}")(xacts)
+        if not detail:
+            return None  # the transactions ended before the fault could hit
         # what the users had in flight at the moment the fault took effect
-        flight = {k: max(v, flight.get(k, 0)) for k, v in self.in_flight().items()} or flight
-        log(f"{self.mode}: struck with {flight} in flight, {len(xacts)} write "
-            f"transactions open; {detail}")
+        flight = {
+            k: max(v, flight.get(k, 0)) for k, v in self.in_flight().items()
+        } or flight
+        log(
+            f"{self.mode}: struck with {flight} in flight, {len(xacts)} write "
+            f"transactions open; {detail}"
+        )
         recovered = self.server.wait_up(300, key=self.key)
         after = time.time() - at
-        log(f"{self.mode}: server answers again after {after:.1f} s"
-            if recovered else f"{self.mode}: server did NOT recover")
+        log(
+            f"{self.mode}: server answers again after {after:.1f} s"
+            if recovered
+            else f"{self.mode}: server did NOT recover"
+        )
         invariants = check_invariants(self.cluster)
         log(f"{self.mode}: invariants after the strike: {invariants}")
-        return {"time": at, "in_flight": flight, "write_transactions": len(xacts),
-                "detail": detail, "recovered_after": after if recovered else None,
-                "invariants": invariants}
+        return {
+            "time": at,
+            "in_flight": flight,
+            "write_transactions": len(xacts),
+            "detail": detail,
+            "recovered_after": after if recovered else None,
+            "invariants": invariants,
+        }
 
     def _hit_kill_worker(self, xacts):
         workers = self.server.worker_pids()
-        for _pid, app, _age in xacts:
-            pid = int(app.split("-", 1)[1]) if app[5:].isdigit() else None
-            if pid in workers:
+        for _backend, port, _age in xacts:
+            pid = socket_owner(port, workers)
+            if pid:
                 os.kill(pid, signal.SIGKILL)
                 return f"worker {pid} SIGKILLed"
-        return "no worker found for the open transactions"
+        return None
 
     def _hit_terminate_backends(self, xacts):
         pids = [pid for pid, _app, _age in xacts]
@@ -444,8 +616,10 @@ class Striker(threading.Thread):
             cr.execute("LOCK TABLE stock_quant IN EXCLUSIVE MODE")
         locked = time.time()
         threading.Timer(LOCK_SECONDS, lambda: (conn.commit(), conn.close())).start()
-        return (f"stock_quant locked for {LOCK_SECONDS} s (statement_timeout "
-                f"{STATEMENT_TIMEOUT}), granted after {time.time() - locked:.1f} s")
+        return (
+            f"stock_quant locked for {LOCK_SECONDS} s (statement_timeout "
+            f"{STATEMENT_TIMEOUT}), granted after {time.time() - locked:.1f} s"
+        )
 
 
 # ----------------------------------------------------------------------
@@ -456,8 +630,10 @@ class Striker(threading.Thread):
 def classify(outcomes, records, mode):
     """Per operation: served, refused, fault errors (hit by the fault,
     inside a strike's window) and server errors (everything else)."""
-    windows = [(r["time"] - 1, r["time"] + (r["recovered_after"] or 300) + RECOVERY_GRACE)
-               for r in records]
+    windows = [
+        (r["time"] - 1, r["time"] + (r["recovered_after"] or 300) + RECOVERY_GRACE)
+        for r in records
+    ]
     signatures = FAULT_SIGNATURES.get(mode, ())
     table = collections.defaultdict(collections.Counter)
     unexplained = []
@@ -484,45 +660,73 @@ def latencies(csv_path):
     return rows
 
 
+COLUMNS = (
+    "operations",
+    "served",
+    "refused",
+    "hit by fault",
+    "server errors",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+)
+
+
+def table_row(name, counts, lat_row):
+    return (
+        name,
+        sum(counts.values()),
+        counts["served"],
+        counts["refused"],
+        counts["fault_error"],
+        counts["server_error"],
+        *(lat_row.get(p, "-") for p in ("50%", "95%", "99%")),
+    )
+
+
 def render(args, table, lat, records, invariants, unexplained, refusals):
     total = collections.Counter()
     for counts in table.values():
         total.update(counts)
+    rows = [table_row(op, table[op], lat.get(op, {})) for op in sorted(table)]
+    rows.append(table_row("all operations", total, {}))
+    header = ("operation", *COLUMNS)
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    rule = "  ".join("=" * w for w in widths)
     lines = [
         f"Mode {args.fault}: {args.users} users, {args.workers} workers, "
         f"{args.duration} s (ramp {args.spawn_rate}/s)",
         "",
-        f"{'operation':<16} {'operations':>10} {'served':>7} {'refused':>8} "
-        f"{'fault err':>9} {'server err':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
+        rule,
+        "  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)),
+        rule,
+        *(
+            "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True))
+            for r in rows
+        ),
+        rule,
+        "",
     ]
-    for op in sorted(table):
-        c, row = table[op], lat.get(op, {})
-        n = sum(c.values())
-        lines.append(
-            f"{op:<16} {n:>10} {c['served']:>7} {c['refused']:>8} "
-            f"{c['fault_error']:>9} {c['server_error']:>10} {row.get('50%', '-'):>8} "
-            f"{row.get('95%', '-'):>8} {row.get('99%', '-'):>8}")
-    n = sum(total.values())
-    all_row = lat.get("Aggregated", {})
-    lines.append(
-        f"{'total':<16} {n:>10} {total['served']:>7} {total['refused']:>8} "
-        f"{total['fault_error']:>9} {total['server_error']:>10} "
-        f"{all_row.get('50%', '-'):>8} {all_row.get('95%', '-'):>8} "
-        f"{all_row.get('99%', '-'):>8}")
-    lines.append("")
     for i, r in enumerate(records, 1):
-        rec = (f"{r['recovered_after']:.1f} s" if r["recovered_after"] is not None
-               else "NO")
-        lines.append(f"strike {i}: in flight {r['in_flight']}, "
-                     f"{r['write_transactions']} write transactions open; "
-                     f"{r.get('detail', '')}; answering again after {rec}; "
-                     f"invariant violations {sum(r.get('invariants', {}).values())}")
+        rec = (
+            f"{r['recovered_after']:.1f} s"
+            if r["recovered_after"] is not None
+            else "NO"
+        )
+        lines.append(
+            f"strike {i}: in flight {r['in_flight']}, "
+            f"{r['write_transactions']} write transactions open; "
+            f"{r.get('detail', '')}; answering again after {rec}; "
+            f"invariant violations {sum(r.get('invariants', {}).values())}"
+        )
     lines.append(f"invariants at the end: {invariants}")
     if unexplained:
         lines.append("server errors:")
         for e in unexplained[:20]:
-            lines.append(f"  {e['op']} {e['call']} {e['status']} {e['name']}: "
-                         f"{e['message'][:160]}")
+            lines.append(
+                f"  {e['op']} {e['call']} {e['status']} {e['name']}: "
+                f"{e['message'][:160]}"
+            )
     lines.append("most frequent refusals:")
     flat = collections.Counter()
     for op, reasons in refusals.items():
@@ -549,12 +753,15 @@ def run(args):
         before = check_invariants(cluster)
         log(f"invariants before: {before}")
         if args.fault == "statement-timeout":
-            cluster.query(f"ALTER ROLE \"{os.environ['PGUSER']}\" SET "
-                          f"statement_timeout = '{STATEMENT_TIMEOUT}'")
+            cluster.query(
+                f'ALTER ROLE "{os.environ["PGUSER"]}" SET '
+                f"statement_timeout = '{STATEMENT_TIMEOUT}'"
+            )
         log_dir = ROOT / ".logs"
         log_dir.mkdir(exist_ok=True)
-        server = Server(cluster, data_dir, args.workers,
-                        log_dir / f"load-{args.fault}.log")
+        server = Server(
+            cluster, data_dir, args.workers, log_dir / f"load-{args.fault}.log"
+        )
         server.start()
         state_path = data_dir / "state.json"
         outcomes_path = data_dir / "outcomes.json"
@@ -562,21 +769,51 @@ def run(args):
         t0 = time.time()
         striker = None
         if args.fault != "none":
-            striker = Striker(args.fault, cluster, server, state_path,
-                              config["keys"]["reader"][0], t0 + ramp + 5,
-                              t0 + args.duration - 15, args.strikes)
+            striker = Striker(
+                args.fault,
+                cluster,
+                server,
+                state_path,
+                config["keys"]["reader"][0],
+                t0 + ramp + 5,
+                t0 + args.duration - 15,
+                args.strikes,
+            )
             striker.start()
         log(f"Locust: {args.users} users ({args.spawn_rate}/s) for {args.duration} s")
         subprocess.run(
-            [str(LOCUST), "-f", str(HERE / "locustfile.py"), "--headless",
-             "-u", str(args.users), "-r", str(args.spawn_rate),
-             "-t", f"{args.duration}s", "--stop-timeout", "120",
-             "--host", f"http://127.0.0.1:{server.port}",
-             "--csv", str(out / "locust"), "--html", str(out / "report.html"),
-             "--only-summary", "--exit-code-on-error", "0", "--loglevel", "WARNING"],
+            [
+                str(LOCUST),
+                "-f",
+                str(HERE / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                f"{args.duration}s",
+                "--stop-timeout",
+                "120",
+                "--host",
+                f"http://127.0.0.1:{server.port}",
+                "--csv",
+                str(out / "locust"),
+                "--html",
+                str(out / "report.html"),
+                "--only-summary",
+                "--exit-code-on-error",
+                "0",
+                "--loglevel",
+                "WARNING",
+            ],
             check=True,
-            env={**os.environ, "LOAD_CONFIG": str(config_path),
-                 "LOAD_STATE": str(state_path), "LOAD_OUTCOMES": str(outcomes_path)},
+            env={
+                **os.environ,
+                "LOAD_CONFIG": str(config_path),
+                "LOAD_STATE": str(state_path),
+                "LOAD_OUTCOMES": str(outcomes_path),
+            },
         )
         if striker:
             striker.join(60)
@@ -591,28 +828,38 @@ def run(args):
     outcomes = json.loads(outcomes_path.read_text())
     table, unexplained = classify(outcomes, records, args.fault)
     lat = latencies(out / "locust_stats.csv")
-    text, total = render(args, table, lat, records, invariants, unexplained,
-                         outcomes["refusals"])
+    text, total = render(
+        args, table, lat, records, invariants, unexplained, outcomes["refusals"]
+    )
     print("\n" + text)
     (out / "summary.txt").write_text(text + "\n")
     summary = {
-        "mode": args.fault, "users": args.users, "workers": args.workers,
-        "duration": args.duration, "operations": sum(total.values()),
-        "outcomes": total, "per_operation": table, "strikes": records,
-        "invariants": invariants, "answers_at_end": answers,
-        "latency_ms": {op: {p: row[p] for p in ("50%", "95%", "99%")}
-                       for op, row in lat.items()},
+        "mode": args.fault,
+        "users": args.users,
+        "workers": args.workers,
+        "duration": args.duration,
+        "operations": sum(total.values()),
+        "outcomes": total,
+        "per_operation": table,
+        "strikes": records,
+        "invariants": invariants,
+        "answers_at_end": answers,
+        "latency_ms": {
+            op: {p: row[p] for p in ("50%", "95%", "99%")} for op, row in lat.items()
+        },
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     failed = []
     if total["server_error"]:
         failed.append(f"{total['server_error']} server errors")
     if any(invariants.values()) or any(
-            any(r.get("invariants", {}).values()) for r in records):
+        any(r.get("invariants", {}).values()) for r in records
+    ):
         failed.append("invariant violations")
     if args.fault != "none" and (
-            len(records) < args.strikes
-            or not all(sum(r["in_flight"].values()) for r in records)):
+        len(records) < args.strikes
+        or not all(sum(r["in_flight"].values()) for r in records)
+    ):
         failed.append("a strike found nothing in flight")
     if any(r["recovered_after"] is None for r in records) or not answers:
         failed.append("the server did not recover")
@@ -631,13 +878,22 @@ def main(argv=None):
     parser.add_argument("--users", type=int, default=60)
     parser.add_argument("--spawn-rate", type=float, default=2.0)
     parser.add_argument("--duration", type=int, default=150, help="seconds")
-    parser.add_argument("--workers", type=int, default=4)
+    # Odoo's rule of thumb: 2 workers per core + 1
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="default: 2 per core + 1 (Odoo's rule), and at least users / 8 + 1: "
+        "a prefork Odoo listens with a backlog of 8 connections per worker",
+    )
     parser.add_argument("--strikes", type=int, default=2)
-    parser.add_argument("--rebuild", action="store_true",
-                        help="rebuild the cached database")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="rebuild the cached database"
+    )
     args = parser.parse_args(argv)
     if args.users < 50:
         parser.error("the load test runs at least 50 users")
+    if not args.workers:
+        args.workers = max(2 * os.cpu_count() + 1, -(-args.users // 8) + 1)
     if not LOCUST.exists():
         parser.error(f"{LOCUST} missing: run dev/bench/load/load.sh (make load)")
     modes = MODES if args.fault == "all" else (args.fault,)
