@@ -22,8 +22,8 @@ transactions open:
 * ``terminate-backends``: ``pg_terminate_backend`` every open write
   transaction of the database;
 * ``restart-postgres``: ``pg_ctlcluster restart -m fast``;
-* ``statement-timeout``: the Odoo role has ``statement_timeout`` (5 s) and
-  the stock quants are locked for 8 s, so the requests writing stock then
+* ``statement-timeout``: the Odoo role has ``statement_timeout`` (10 s) and
+  the stock quants are locked for 15 s, so the requests writing stock then
   are cancelled by PostgreSQL.
 
 After each strike: the server must answer again by itself, and the stock
@@ -70,8 +70,8 @@ DB = "slt_load"
 LOCUST = ROOT / ".venv-load" / "bin" / "locust"
 CACHE = benchlib.DATA_DIR / "load"
 OUT = benchlib.OUT_DIR / "load"
-STATEMENT_TIMEOUT = "5s"
-LOCK_SECONDS = 8
+STATEMENT_TIMEOUT = "10s"
+LOCK_SECONDS = 15
 # what a client sees when its request is hit by the fault itself
 FAULT_SIGNATURES = {
     "kill-worker": (
@@ -870,6 +870,58 @@ def run(args):
     return 0
 
 
+def rst_table(header, rows):
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    rule = "  ".join("=" * w for w in widths)
+
+    def fmt(row):
+        return "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True))
+
+    return "\n".join([rule, fmt(header), rule, *map(fmt, rows), rule])
+
+
+def combined_table():
+    """One row per mode from the kept summaries (``--table``)."""
+    rows = []
+    for mode in MODES:
+        path = OUT / mode / "summary.json"
+        if not path.exists():
+            continue
+        s = json.loads(path.read_text())
+        o = collections.Counter(s["outcomes"])
+        flight = collections.Counter()
+        for strike in s["strikes"]:
+            flight.update(strike["in_flight"])
+        rows.append(
+            (
+                mode,
+                s["users"],
+                s["workers"],
+                s["operations"],
+                o["served"],
+                o["refused"],
+                o["fault_error"],
+                o["server_error"],
+                " + ".join(f"{n} {k}" for k, n in sorted(flight.items())) or "-",
+                sum(s["invariants"].values())
+                + sum(sum(r["invariants"].values()) for r in s["strikes"]),
+            )
+        )
+    header = (
+        "mode",
+        "users",
+        "workers",
+        "operations",
+        "served",
+        "refused",
+        "hit by fault",
+        "server errors",
+        "in flight at strikes",
+        "invariant violations",
+    )
+    return rst_table(header, rows)
+
+
 def main(argv=None):
     # SIGTERM (make interrupted, CI timeout) still drops the cluster
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
@@ -889,7 +941,13 @@ def main(argv=None):
     parser.add_argument(
         "--rebuild", action="store_true", help="rebuild the cached database"
     )
+    parser.add_argument(
+        "--table", action="store_true", help="print the table of the kept summaries"
+    )
     args = parser.parse_args(argv)
+    if args.table:
+        print(combined_table())
+        return 0
     if args.users < 50:
         parser.error("the load test runs at least 50 users")
     if not args.workers:
@@ -901,6 +959,8 @@ def main(argv=None):
     for mode in modes:
         args.fault = mode
         status |= run(args)
+    if len(modes) > 1:
+        print("\n" + combined_table())
     return status
 
 
