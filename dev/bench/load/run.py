@@ -41,6 +41,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -87,11 +88,14 @@ FAULT_SIGNATURES = {
         "psycopg2.InterfaceError",
         "psycopg2.errors.AdminShutdown",
     ),
+    # while PostgreSQL is down, Odoo cannot list the databases: it routes
+    # the request as if there were none, and /json/2 answers 404
     "restart-postgres": (
         "psycopg2.OperationalError",
         "psycopg2.InterfaceError",
         "psycopg2.errors.AdminShutdown",
         "psycopg2.errors.CannotConnectNow",
+        "status 404",
     ),
     "statement-timeout": ("psycopg2.errors.QueryCanceled",),
 }
@@ -476,11 +480,15 @@ def check_invariants(cluster):
         conn.close()
 
 
+# Odoo's open write transactions, those writing stock or an assignment first
+# (a validation or an assignment at work), then the oldest.
 WRITE_XACTS = """
     SELECT pid, client_port, now() - xact_start
       FROM pg_stat_activity
      WHERE datname = %s AND backend_xid IS NOT NULL AND client_port > 0
        AND pid <> pg_backend_pid()
+     ORDER BY query ~ '(stock_quant|stock_move_line|stock_lot_assign)' DESC,
+              xact_start
 """
 
 
@@ -612,19 +620,23 @@ class Striker(threading.Thread):
     def _hit_statement_timeout(self, xacts):
         conn = self.cluster.connect()
         conn.autocommit = False
+        asked = time.time()
         with conn.cursor() as cr:
             cr.execute("LOCK TABLE stock_quant IN EXCLUSIVE MODE")
         locked = time.time()
         threading.Timer(LOCK_SECONDS, lambda: (conn.commit(), conn.close())).start()
         return (
             f"stock_quant locked for {LOCK_SECONDS} s (statement_timeout "
-            f"{STATEMENT_TIMEOUT}), granted after {time.time() - locked:.1f} s"
+            f"{STATEMENT_TIMEOUT}), granted after {locked - asked:.1f} s"
         )
 
 
 # ----------------------------------------------------------------------
 # report
 # ----------------------------------------------------------------------
+
+
+HIT_BY_FAULT = collections.Counter()
 
 
 def classify(outcomes, records, mode):
@@ -635,6 +647,7 @@ def classify(outcomes, records, mode):
         for r in records
     ]
     signatures = FAULT_SIGNATURES.get(mode, ())
+    HIT_BY_FAULT.clear()
     table = collections.defaultdict(collections.Counter)
     unexplained = []
     for op, counts in outcomes["outcomes"].items():
@@ -645,6 +658,7 @@ def classify(outcomes, records, mode):
         in_window = any(a <= error["time"] <= b for a, b in windows)
         if in_window and any(sig in text for sig in signatures):
             table[error["op"]]["fault_error"] += 1
+            HIT_BY_FAULT[f"{error['call']}: {error['status']} {error['name']}"] += 1
         else:
             table[error["op"]]["server_error"] += 1
             unexplained.append(error)
@@ -826,11 +840,15 @@ def run(args):
             server.stop()
         cluster.drop()
     outcomes = json.loads(outcomes_path.read_text())
+    shutil.copy(outcomes_path, out / "outcomes.json")
+    shutil.rmtree(data_dir, ignore_errors=True)
     table, unexplained = classify(outcomes, records, args.fault)
     lat = latencies(out / "locust_stats.csv")
     text, total = render(
         args, table, lat, records, invariants, unexplained, outcomes["refusals"]
     )
+    if HIT_BY_FAULT:
+        text += "\nhit by the fault: " + json.dumps(HIT_BY_FAULT)
     print("\n" + text)
     (out / "summary.txt").write_text(text + "\n")
     summary = {
@@ -843,6 +861,7 @@ def run(args):
         "per_operation": table,
         "strikes": records,
         "invariants": invariants,
+        "hit_by_fault": HIT_BY_FAULT,
         "answers_at_end": answers,
         "latency_ms": {
             op: {p: row[p] for p in ("50%", "95%", "99%")} for op, row in lat.items()
