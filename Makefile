@@ -1,5 +1,5 @@
 # Development loop of the stock_lot_traceability add-on. See README.rst.
-.PHONY: setup setup-selftest run test unit upgrade-check install-check jobs-check lint pytest pot bench compat load load-all
+.PHONY: setup setup-selftest run test unit upgrade-check install-check jobs-check replica-check lint wheel pytest pot bench compat load load-all
 
 setup:
 	bash dev/tools/setup.sh
@@ -32,6 +32,14 @@ install-check:
 # Background jobs on a real server: websocket progress, kill and restart (issue 13).
 jobs-check:
 	bash dev/tools/jobs_check.sh
+
+# Read-only entry points served by a streaming replica on throwaway clusters (issue 13).
+replica-check:
+	bash dev/tools/replica_check.sh
+
+# The add-on's wheel, listed, without the development tooling (dev/, .ci/).
+wheel:
+	bash dev/tools/wheel_check.sh
 
 pytest:
 	bash dev/tools/pytest.sh $(ARGS)

@@ -4,39 +4,20 @@ from odoo.fields import Domain
 
 from ..exceptions import TraceabilityError
 from . import quantity_format
-from .product_category import (
-    LOT_FORMAT_FIELDS,
-    check_lot_format_definition,
-    get_lot_format,
-)
 
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "stock.lot.format.mixin"]  # noqa: RUF012
 
     lot_format_override = fields.Boolean(
         string="Own Lot/Serial Format",
         help="Use the lot/serial format below instead of the product category's.",
     )
     lot_name_pattern = fields.Char(
-        string="Lot/Serial Pattern",
         help="Regular expression every lot/serial name of this product must "
         "match entirely. Empty: no pattern.",
     )
-    lot_name_min_length = fields.Integer(
-        string="Lot/Serial Min Length", help="0 means no minimum."
-    )
-    lot_name_max_length = fields.Integer(
-        string="Lot/Serial Max Length", help="0 means no maximum."
-    )
-    lot_name_uppercase = fields.Boolean(
-        string="Upper-case Lot/Serial",
-        help="Lot/serial names are stored in upper case.",
-    )
-
-    @api.constrains(*LOT_FORMAT_FIELDS)
-    def _check_lot_name_format_definition(self):
-        check_lot_format_definition(self)
 
     def write(self, vals):
         changes = self._get_tracking_changes(vals)
@@ -56,7 +37,7 @@ class ProductTemplate(models.Model):
         overrides its category, else the category chain's; ``None`` if none."""
         self.ensure_one()
         if self.lot_format_override:
-            return get_lot_format(self)
+            return self._get_own_lot_name_format()
         return self.categ_id._get_lot_name_format() if self.categ_id else None
 
     # ------------------------------------------------------------------
@@ -66,7 +47,7 @@ class ProductTemplate(models.Model):
     def _get_tracking_changes(self, vals):
         """{template: (old tracking, new tracking)} for templates whose
         tracking actually changes under strict traceability."""
-        if "tracking" not in vals or not self.env.company.strict_traceability:
+        if "tracking" not in vals or not self.env["res.company"]._traceability_strict():
             return {}
         new = vals["tracking"] or "none"
         return {tmpl: (tmpl.tracking, new) for tmpl in self if tmpl.tracking != new}
@@ -137,24 +118,14 @@ class ProductTemplate(models.Model):
 
     def _get_untracked_quantities(self, templates):
         """{template: untracked quantity on hand in internal locations}."""
-        if not templates:
-            return {}
-        groups = (
-            self.env["stock.quant"]
-            .sudo()
-            ._read_group(
-                Domain("product_id", "in", templates.product_variant_ids.ids)
-                & Domain("lot_id", "=", False)
-                & Domain("location_id.usage", "=", "internal"),
-                ["product_id"],
-                ["quantity:sum"],
-                having=[("quantity:sum", ">", 0)],
-            )
+        qty_by_product = self.env["product.product"]._get_untracked_qty_by_product(
+            templates.product_variant_ids.ids, tracked_only=False
         )
         result = {}
-        for product, qty in groups:
-            tmpl = product.product_tmpl_id
-            result[tmpl] = result.get(tmpl, 0.0) + qty
+        for product in templates.product_variant_ids:
+            if product.id in qty_by_product:
+                tmpl = product.product_tmpl_id
+                result[tmpl] = result.get(tmpl, 0.0) + qty_by_product[product.id]
         return result
 
     # ------------------------------------------------------------------
@@ -173,18 +144,16 @@ class ProductTemplate(models.Model):
         compute="_compute_untracked_qty", search="_search_has_untracked_stock"
     )
 
-    @api.depends("tracking", "product_variant_ids.untracked_qty")
+    @api.depends(
+        "product_variant_ids.untracked_qty", "product_variant_ids.has_untracked_stock"
+    )
     def _compute_untracked_qty(self):
-        qty_by_product = self.env["product.product"]._get_untracked_qty_by_product(
-            self.product_variant_ids.ids
-        )
+        """The sum of the variants' untracked quantities (their computation,
+        one query for all the variants)."""
         for tmpl in self:
-            tmpl.untracked_qty = sum(
-                qty_by_product.get(pid, 0.0) for pid in tmpl.product_variant_ids.ids
-            )
-            tmpl.has_untracked_stock = any(
-                pid in qty_by_product for pid in tmpl.product_variant_ids.ids
-            )
+            variants = tmpl.product_variant_ids
+            tmpl.untracked_qty = sum(variants.mapped("untracked_qty"))
+            tmpl.has_untracked_stock = any(variants.mapped("has_untracked_stock"))
 
     def _search_untracked_qty(self, operator, value):
         return [("product_variant_ids.untracked_qty", operator, value)]

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -57,6 +57,24 @@ class ResCompany(models.Model):
         help="Recall traces reaching more lots than this run as a background job "
         "with a progress bar; 0: always in the request.",
     )
+    traceability_job_export_threshold = fields.Integer(
+        string="Background Recall Export Above",
+        default=20000,
+        help="Exports (FSMA 204, customer list) of recalls with more rows (events "
+        "and customer shipments) than this run as a background job; the file is "
+        "attached to the recall. 0: always in the request.",
+    )
+
+    @api.model
+    def _traceability_strict(self, company=None):
+        """Whether the strict lot/serial rules apply in ``company``; records
+        without a company follow the current company."""
+        return bool((company or self.env.company).strict_traceability)
+
+    def _traceability_strict_companies(self):
+        """These companies that apply the strict rules (filter of a
+        recordset, e.g. ``lines.company_id``)."""
+        return self.filtered("strict_traceability")
 
     def write(self, vals):
         # Serial uniqueness (A1): a new scope must hold for the existing

@@ -33,6 +33,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.traceability_job_trace_threshold",
         readonly=False,
     )
+    traceability_job_export_threshold = fields.Integer(
+        related="company_id.traceability_job_export_threshold",
+        readonly=False,
+    )
     traceability_guarantee_warning = fields.Text(
         string="Guarantee Not Enforced",
         compute="_compute_traceability_guarantee_warning",

@@ -1,23 +1,37 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from collections import defaultdict
+"""The retroactive lot/serial assignment (issue 4, spec B): the run record
+and the assignment engine that creates it.
+
+The engine is the run model's, split by concern:
+
+- ``lot_assign_parsing.py``: typed rows and options and the import
+  of pasted lists and CSV/XLSX files, as plain functions;
+- ``stock_lot_assign_rows.py``: the rows of each mode (generated, imported,
+  given by a script);
+- ``stock_lot_assign_check.py``: validation, one error naming every row;
+- ``stock_lot_assign_apply.py``: the atomic apply (reservations, locks,
+  lots, batches of a background job);
+- ``stock_lot_assign_split.py``: the in-place split of the quants.
+
+The engine's methods take the rows (:class:`AssignRow`) and the parameters
+of the run (:class:`AssignOptions`); applying creates the run. The wizard
+(``stock.lot.assign``) only collects the input and shows the preview;
+scripts and JSON-RPC clients call :meth:`StockLotAssignRun.check_assignment`
+and :meth:`StockLotAssignRun.apply_assignment`.
+"""
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.exceptions import AccessError
 
-# Quant columns that the split does not copy from the untracked quant.
-QUANT_SPLIT_RESET_FIELDS = {
-    "id",
-    "lot_id",
-    "quantity",
-    "reserved_quantity",
-    "inventory_quantity",
-    "inventory_diff_quantity",
-    "inventory_quantity_set",
-    "create_uid",
-    "create_date",
-    "write_uid",
-    "write_date",
-}
+from .lot_assign_parsing import AssignOptions
+
+ASSIGN_MODES = [
+    ("single_lot", "One lot for all"),
+    ("lot_per_location", "One lot per location"),
+    ("serials", "Generated serial numbers"),
+    ("import", "Import a list or a file"),
+    ("manual", "Manual lines"),
+]
 
 
 class StockLotAssignRun(models.Model):
@@ -58,11 +72,17 @@ class StockLotAssignRun(models.Model):
         default=lambda self: self.env.user,
     )
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
-    mode = fields.Selection(
-        selection=lambda self: self.env["stock.lot.assign"]._fields["mode"].selection,
+    mode = fields.Selection(ASSIGN_MODES, readonly=True)
+    receipt_date = fields.Date(
         readonly=True,
+        help="Expiration dates are computed from this date with the product's "
+        "expiration rules; empty: from each quant's incoming date.",
     )
-    receipt_date = fields.Date(readonly=True)
+    leave_rest_untracked = fields.Boolean(
+        string="Leave the rest untracked",
+        readonly=True,
+        help="Allow assigning less than the untracked quantity of a location.",
+    )
     import_filename = fields.Char(string="Imported File", readonly=True)
     # Written in the run's own transaction: a job found running after a
     # crash is done exactly when its run exists.
@@ -146,221 +166,55 @@ class StockLotAssignRun(models.Model):
         return action
 
     # ------------------------------------------------------------------
-    # The in-place split, set-based: a constant number of queries per run
+    # The engine's entry points for scripts and JSON-RPC
     # ------------------------------------------------------------------
 
-    def _apply_pieces(self, pieces, lots):
-        """Apply [(row, untracked quant dict, quantity)] with lots
-        {(product id, lot name): stock.lot}."""
-        self.ensure_one()
-        parts = self._merge_pieces(pieces, lots)
-        move_lines = self._create_history(parts)
-        new_quant_ids = self._split_quants(parts)
-        self.env["stock.lot.assign.run.line"].create(
-            [
-                {
-                    "run_id": self.id,
-                    "product_id": part["quant"]["product_id"],
-                    "location_id": part["quant"]["location_id"],
-                    "package_id": part["quant"]["package_id"],
-                    "owner_id": part["quant"]["owner_id"],
-                    "in_date": part["quant"]["in_date"],
-                    "lot_id": part["lot"].id,
-                    "quantity": part["quantity"],
-                    "move_line_id": move_line.id,
-                    "row": part["row"],
-                }
-                for part, move_line in zip(parts, move_lines, strict=True)
-            ]
-        )
-        new_quants = self.env["stock.quant"].browse(new_quant_ids)
-        # Stored fields computed from the lot (expiry dates of product_expiry).
-        new_quants.modified(["lot_id"])
-        self.env.flush_all()
-        # The quants were written in SQL: run their constraints (Odoo's and
-        # the strict rules' serial/negative-lot guards) on the batch now.
-        new_quants._validate_fields(["product_id", "location_id", "lot_id", "quantity"])
-        new_quants.check_quantity()
-        # Computed quantities read before the SQL statements are stale.
-        self.env.invalidate_all()
+    @api.model
+    def check_assignment(self, rows, vals=None):
+        """Validate an assignment without writing anything; raise one
+        UserError naming every offending row.
+
+        :param rows: [{"product_id", "location_id", "lot_name", "quantity"[,
+            "expiration_date"]}], numbered from 1 in the errors
+        :param vals: values of the run: ``company_id`` (default: the current
+            company), ``mode`` (default ``manual``), ``receipt_date``,
+            ``leave_rest_untracked``
+        :return: True
+        """
+        options = self._prepare_options(vals)
+        rows = self._prepare_rows_values(rows, options.company)
+        self._check_rows(rows, options, trial_lots=True)
+        return True
 
     @api.model
-    def _merge_pieces(self, pieces, lots):
-        """One part per (untracked quant, lot)."""
-        parts = {}
-        for row, quant, qty in pieces:
-            lot = lots[(row["product"].id, row["lot_name"])]
-            key = (quant["id"], lot.id)
-            if key in parts:
-                parts[key]["quantity"] += qty
-            else:
-                parts[key] = {
-                    "quant": quant,
-                    "lot": lot,
-                    "quantity": qty,
-                    "row": row["row"],
-                }
-        return list(parts.values())
+    def apply_assignment(self, rows, vals=None):
+        """Validate and apply an assignment (all or nothing), as
+        :meth:`check_assignment`; return the run."""
+        options = self._prepare_options(vals)
+        rows = self._prepare_rows_values(rows, options.company)
+        return self._apply_rows(rows, options)
 
-    def _create_history(self, parts):
-        """A done move from each location to itself per untracked quant, one
-        line per lot. Created empty (no reservation, no quant update), then
-        marked done with their quantities in two statements."""
-        by_quant = defaultdict(list)
-        for part in parts:
-            by_quant[part["quant"]["id"]].append(part)
-        products = self.env["product.product"].browse(
-            {part["quant"]["product_id"] for part in parts}
-        )
-        uom_by_product = {product.id: product.uom_id.id for product in products}
-        now = fields.Datetime.now()
-        move_vals = []
-        for quant_parts in by_quant.values():
-            quant = quant_parts[0]["quant"]
-            move_vals.append(
-                {
-                    "product_id": quant["product_id"],
-                    "product_uom": uom_by_product[quant["product_id"]],
-                    "product_uom_qty": sum(part["quantity"] for part in quant_parts),
-                    "location_id": quant["location_id"],
-                    "location_dest_id": quant["location_id"],
-                    "company_id": quant["company_id"],
-                    "origin": self.name,
-                    "restrict_partner_id": quant["owner_id"],
-                    "date": now,
-                    "procure_method": "make_to_stock",
-                }
-            )
-        moves = self.env["stock.move"].sudo().create(move_vals)
-        line_vals = []
-        ordered_parts = []
-        for move, quant_parts in zip(moves, by_quant.values(), strict=True):
-            for part in quant_parts:
-                quant = part["quant"]
-                line_vals.append(
-                    {
-                        "move_id": move.id,
-                        "product_id": quant["product_id"],
-                        "product_uom_id": uom_by_product[quant["product_id"]],
-                        "location_id": quant["location_id"],
-                        "location_dest_id": quant["location_id"],
-                        "lot_id": part["lot"].id,
-                        "package_id": quant["package_id"],
-                        "result_package_id": quant["package_id"],
-                        "owner_id": quant["owner_id"],
-                        "quantity": 0.0,
-                        "date": now,
-                    }
-                )
-                ordered_parts.append(part)
-        move_lines = self.env["stock.move.line"].sudo().create(line_vals)
-        parts[:] = ordered_parts
-        self.env.flush_all()
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE stock_move_line ml
-                   SET quantity = v.qty,
-                       quantity_product_uom = v.qty,
-                       picked = TRUE,
-                       state = 'done'
-                  FROM unnest(%(ids)s::int[], %(qtys)s::numeric[]) AS v(id, qty)
-                 WHERE ml.id = v.id
-                """,
-                ids=move_lines.ids,
-                qtys=[part["quantity"] for part in parts],
-            )
-        )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE stock_move
-                   SET state = 'done',
-                       picked = TRUE,
-                       quantity = product_uom_qty,
-                       reference = %(ref)s
-                 WHERE id = ANY(%(ids)s)
-                """,
-                ref=self.name,
-                ids=moves.ids,
-            )
-        )
-        self.env["stock.move"].invalidate_model()
-        self.env["stock.move.line"].invalidate_model()
-        return move_lines
-
-    def _split_quants(self, parts):
-        """Insert the lot quants copied from their untracked quant, shrink
-        the untracked quants; return the new quant ids."""
-        Quant = self.env["stock.quant"]
-        columns = [
-            name
-            for name, field in Quant._fields.items()
-            if field.store
-            and field.column_type
-            and name not in QUANT_SPLIT_RESET_FIELDS
-        ]
-        copied = SQL(", ").join(SQL.identifier(name) for name in columns)
-        copied_from = SQL(", ").join(SQL.identifier("q", name) for name in columns)
-        now = fields.Datetime.now()
-        new_ids = [
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    """
-                    INSERT INTO stock_quant (%(copied)s, lot_id, quantity,
-                           reserved_quantity, inventory_quantity,
-                           inventory_diff_quantity, inventory_quantity_set,
-                           create_uid, create_date, write_uid, write_date)
-                    SELECT %(copied_from)s, v.lot_id, v.qty, 0, 0, 0, FALSE,
-                           %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM unnest(%(src)s::int[], %(lots)s::int[], %(qtys)s::numeric[],
-                                  %(ord)s::int[])
-                           AS v(src, lot_id, qty, ord)
-                      JOIN stock_quant q ON q.id = v.src
-                     ORDER BY v.ord
-                    RETURNING id
-                    """,
-                    copied=copied,
-                    copied_from=copied_from,
-                    uid=self.env.uid,
-                    now=now,
-                    src=[part["quant"]["id"] for part in parts],
-                    lots=[part["lot"].id for part in parts],
-                    qtys=[part["quantity"] for part in parts],
-                    ord=list(range(len(parts))),
+    @api.model
+    def _prepare_options(self, vals=None):
+        """The :class:`AssignOptions` of run values given by a script; only
+        who may create runs may assign."""
+        self.check_access("create")
+        vals = vals or {}
+        company = self.env["res.company"].browse(vals.get("company_id"))
+        if company and company not in self.env.companies:
+            raise AccessError(
+                self.env._(
+                    "You cannot assign the stock of %(company)s.",
+                    company=company.sudo().display_name,
                 )
             )
-        ]
-        taken = defaultdict(float)
-        for part in parts:
-            taken[part["quant"]["id"]] += part["quantity"]
-        emptied = self.env.execute_query(
-            SQL(
-                """
-                UPDATE stock_quant q
-                   SET quantity = q.quantity - v.qty,
-                       write_uid = %(uid)s,
-                       write_date = %(now)s
-                  FROM unnest(%(ids)s::int[], %(qtys)s::numeric[]) AS v(id, qty)
-                 WHERE q.id = v.id
-             RETURNING q.id, q.quantity, q.reserved_quantity
-                """,
-                uid=self.env.uid,
-                now=now,
-                ids=list(taken),
-                qtys=list(taken.values()),
-            )
+        return AssignOptions(
+            company=company or self.env.company,
+            mode=vals.get("mode") or "manual",
+            receipt_date=fields.Date.to_date(vals.get("receipt_date")) or False,
+            leave_rest_untracked=bool(vals.get("leave_rest_untracked")),
+            import_filename=vals.get("import_filename") or False,
         )
-        Quant.invalidate_model()
-        self.env["stock.lot"].invalidate_model(["quant_ids"])
-        empty_ids = [
-            quant_id
-            for quant_id, quantity, reserved in emptied
-            if abs(quantity) < 1e-9 and abs(reserved or 0) < 1e-9
-        ]
-        Quant.browse(empty_ids).sudo().unlink()
-        return new_ids
 
 
 class StockLotAssignRunLine(models.Model):

@@ -41,8 +41,8 @@ class StockMove(models.Model):
         # Generated and imported names are read (normalised, GS1 decomposed,
         # format checked, A4) before Odoo looks the lots up by name, so the
         # lots it creates are found again.
-        company = self.env["res.company"].browse(company_id) or self.env.company
-        if company.strict_traceability:
+        company = self.env["res.company"].browse(company_id)
+        if company._traceability_strict(company):
             product = self.env["product.product"].browse(product_id)
             self.env["stock.lot"]._read_lot_names_in_vals(
                 [(vals, product) for vals in vals_list if vals.get("lot_name")]

@@ -33,7 +33,7 @@ class StockPickingType(models.Model):
         return bool(
             self.code == "outgoing"
             and self.use_create_lots
-            and company.strict_traceability
+            and company._traceability_strict(company)
             and company.traceability_no_phantom_lots
         )
 

@@ -42,10 +42,11 @@ class StockQuant(models.Model):
         aside for them and keeps validation free of per-line queries."""
         if self.env.context.get("traceability_lines_checked") is LINES_CHECKED:
             return
+        strict = self.location_id.company_id._traceability_strict_companies()
         quants = self.filtered(
             lambda q: q.lot_id
             and q.location_id.usage in ("internal", "transit")
-            and q.location_id.company_id.strict_traceability
+            and q.location_id.company_id in strict
         )
         if not quants:
             return
@@ -179,8 +180,7 @@ class StockQuant(models.Model):
         lines that name them, never through reservation."""
         if product_id.tracking == "none":
             return False
-        company = location_id.company_id or self.env.company
-        return bool(company.strict_traceability)
+        return self.env["res.company"]._traceability_strict(location_id.company_id)
 
     def _get_reservable_lot_domain(self):
         now = fields.Datetime.now()

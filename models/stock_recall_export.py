@@ -20,6 +20,11 @@ FSMA_HEADERS = [
     ("document_number", "Reference document number"),
     ("input_lots", "Input traceability lot codes"),
 ]
+EXPORT_SUFFIXES = {"fsma": "fsma204", "customers": "customers"}
+MIMETYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
 # event types that are FSMA 204 critical tracking events (receiving,
 # shipping, transformation, and the retroactive assignment that makes stock
 # traceable); the others (internal and quarantine transfers, scrap,
@@ -43,25 +48,128 @@ class StockRecall(models.Model):
 
     _inherit = "stock.recall"
 
+    export_job_id = fields.Many2one(
+        "stock.traceability.job",
+        string="Export Job",
+        readonly=True,
+        copy=False,
+        help="The background job of the last export too big for the request.",
+    )
+    export_job_state = fields.Selection(
+        related="export_job_id.state", string="Export Job State"
+    )
+
     # ------------------------------------------------------------------
     # actions
     # ------------------------------------------------------------------
 
     def action_export_xlsx(self):
         self.ensure_one()
-        return self._export_action("xlsx")
+        return self._export_action("fsma", "xlsx")
 
     def action_export_csv(self):
         self.ensure_one()
-        return self._export_action("csv")
+        return self._export_action("fsma", "csv")
 
     def action_export_customers_csv(self):
         self.ensure_one()
-        return self._export_customers_action("csv")
+        return self._export_action("customers", "csv")
 
     def action_export_customers_xlsx(self):
         self.ensure_one()
-        return self._export_customers_action("xlsx")
+        return self._export_action("customers", "xlsx")
+
+    def action_cancel_export_job(self):
+        self.ensure_one()
+        return self.export_job_id.action_cancel()
+
+    def _export_action(self, export, file_format):
+        """The export as a download, or its background job's form when the
+        recall has more rows than the company's threshold."""
+        self._check_traced()
+        if self._export_in_background():
+            self._enqueue_export(export, file_format)
+            return self.export_job_id._get_action_view()
+        attachment = self._store_export(*self._get_export_file(export, file_format))
+        if export == "fsma":
+            self._record_drill()
+        # "download": the form stays open (Odoo's own downloads, e.g. the
+        # invoices' XML), no page unload
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download" if export == "fsma" else "self",
+        }
+
+    # ------------------------------------------------------------------
+    # the file, read only (also served by the read-only download route of
+    # controllers/main.py, which a replica can answer)
+    # ------------------------------------------------------------------
+
+    def _get_export_file(self, export, file_format):
+        """``(filename, content, mimetype)`` of the ``fsma`` export (FSMA 204
+        spreadsheet) or the ``customers`` list, in ``xlsx`` or ``csv``.
+        Reads only: nothing is stored."""
+        self.ensure_one()
+        self._check_traced()
+        if export == "customers":
+            content = self._export_customers(file_format)
+        elif file_format == "xlsx":
+            content = self._export_xlsx()
+        else:
+            content = self._export_csv()
+        filename = (
+            f"{self.name.replace('/', '_')}_{EXPORT_SUFFIXES[export]}.{file_format}"
+        )
+        return filename, content, MIMETYPES[file_format]
+
+    # ------------------------------------------------------------------
+    # big exports in the background (stock.traceability.job)
+    # ------------------------------------------------------------------
+
+    def _export_in_background(self):
+        """An export of more rows (events and customer shipments) than the
+        company's threshold runs in a background job."""
+        self.ensure_one()
+        threshold = self.company_id.traceability_job_export_threshold
+        return bool(threshold) and self.event_count + self.shipment_count > threshold
+
+    def _enqueue_export(self, export, file_format):
+        self.ensure_one()
+        labels = {
+            "fsma": self.env._("FSMA 204 export"),
+            "customers": self.env._("Customer list"),
+        }
+        # A reader of the recall may export it, not write it: the job
+        # reference is stored as superuser (like the attachment).
+        self.sudo().export_job_id = self.env["stock.traceability.job"]._enqueue(
+            "recall_export",
+            self,
+            self.env._(
+                "%(export)s (%(format)s) of %(recall)s",
+                export=labels[export],
+                format=file_format.upper(),
+                recall=self.name,
+            ),
+            total=2,
+            export_format=f"{export}_{file_format}",
+        )
+
+    def _run_export_job(self, job):
+        """The background export: the file (progress 1 of 2), then attached
+        to the recall with a message in its chatter."""
+        self.ensure_one()
+        export, file_format = job.export_format.split("_")
+        filename, content, mimetype = self._get_export_file(export, file_format)
+        job._report_progress(1, 2)
+        attachment = self._store_export(filename, content, mimetype)
+        if export == "fsma":
+            self._record_drill()
+        self.sudo().message_post(
+            body=self.env._("%(job)s is ready.", job=job.name),
+            attachment_ids=attachment.ids,
+            author_id=job.user_id.partner_id.id,
+        )
 
     # ------------------------------------------------------------------
     # FSMA 204 export
@@ -240,26 +348,6 @@ class StockRecall(models.Model):
             ]
         )
 
-    def _export_action(self, file_format):
-        self._check_traced()
-        content = self._export_xlsx() if file_format == "xlsx" else self._export_csv()
-        mimetype = (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            if file_format == "xlsx"
-            else "text/csv"
-        )
-        attachment = self._store_export(
-            f"{self.name.replace('/', '_')}_fsma204.{file_format}", content, mimetype
-        )
-        self._record_drill()
-        # "download": the form stays open (Odoo's own downloads, e.g. the
-        # invoices' XML), no page unload
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "download",
-        }
-
     # ------------------------------------------------------------------
     # customer list export (notification by phone or post)
     # ------------------------------------------------------------------
@@ -316,35 +404,22 @@ class StockRecall(models.Model):
             notified or "",
         ]
 
-    def _export_customers_action(self, file_format):
-        self._check_traced()
+    def _export_customers(self, file_format):
         headers = self._get_customer_list_headers()
         rows = self._get_customer_list_rows()
         if file_format == "xlsx":
             widths = [30, 24, 28, 18, 50, 32, 20, 10, 10, 20]
-            content = spreadsheet.write_xlsx(
+            return spreadsheet.write_xlsx(
                 self.env._("Customers"), headers, rows, widths
             )
-            mimetype = (
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-        else:
-            csv_rows = [
-                [
-                    value.strftime("%Y-%m-%d %H:%M") if index == 9 and value else value
-                    for index, value in enumerate(row)
-                ]
-                for row in rows
+        csv_rows = [
+            [
+                value.strftime("%Y-%m-%d %H:%M") if index == 9 and value else value
+                for index, value in enumerate(row)
             ]
-            content = spreadsheet.write_csv(headers, csv_rows)
-            mimetype = "text/csv"
-        filename = f"{self.name.replace('/', '_')}_customers.{file_format}"
-        attachment = self._store_export(filename, content, mimetype)
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
-        }
+            for row in rows
+        ]
+        return spreadsheet.write_csv(headers, csv_rows)
 
     def _store_export(self, filename, content, mimetype):
         """The recall's attachment named ``filename``, replaced if it exists:

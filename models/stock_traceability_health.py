@@ -96,6 +96,17 @@ class StockTraceabilityHealth(models.TransientModel):
         action["domain"] = [("id", "in", findings.ids)]
         return action
 
+    @api.model
+    @api.readonly
+    def get_findings(self):
+        """The findings without storing them, for RPC clients (a replica
+        serves them): dicts of this model's fields, relations as ids."""
+        findings = self._collect_findings()
+        for finding in findings:
+            if "lot_ids" in finding:
+                finding["lot_ids"] = list(finding["lot_ids"][0][2])
+        return findings
+
     def action_fix(self):
         """Open what fixes this finding: the wizard, the lot or the type."""
         self.ensure_one()

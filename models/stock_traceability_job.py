@@ -49,7 +49,11 @@ class StockTraceabilityJob(models.Model):
 
     name = fields.Char(required=True, readonly=True)
     kind = fields.Selection(
-        [("assign", "Lot/serial assignment"), ("recall_trace", "Recall trace")],
+        [
+            ("assign", "Lot/serial assignment"),
+            ("recall_trace", "Recall trace"),
+            ("recall_export", "Recall export"),
+        ],
         required=True,
         readonly=True,
     )
@@ -75,6 +79,16 @@ class StockTraceabilityJob(models.Model):
     )
     user_id = fields.Many2one(
         "res.users", required=True, readonly=True, default=lambda s: s.env.user
+    )
+    export_format = fields.Selection(
+        [
+            ("fsma_xlsx", "FSMA 204 (XLSX)"),
+            ("fsma_csv", "FSMA 204 (CSV)"),
+            ("customers_xlsx", "Customer list (XLSX)"),
+            ("customers_csv", "Customer list (CSV)"),
+        ],
+        readonly=True,
+        help="The file a recall export job makes.",
     )
     progress_done = fields.Integer(string="Done", readonly=True)
     progress_total = fields.Integer(string="Total", readonly=True)
@@ -185,7 +199,7 @@ class StockTraceabilityJob(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _enqueue(self, kind, record, name, total=0):
+    def _enqueue(self, kind, record, name, total=0, export_format=False):
         """Queue a job working on ``record`` and wake the cron workers."""
         job = self.sudo().create(
             {
@@ -196,6 +210,7 @@ class StockTraceabilityJob(models.Model):
                 "company_id": self.env.company.id,
                 "user_id": self.env.user.id,
                 "progress_total": total,
+                "export_format": export_format,
             }
         )
         self.env.ref("stock_lot_traceability.ir_cron_traceability_job")._trigger()
@@ -240,20 +255,18 @@ class StockTraceabilityJob(models.Model):
             )
         )
         for (job_id,) in candidates:
-            try:
-                # The lock is kept only if the claim succeeds.
-                with self.env.cr.savepoint(flush=False):
-                    locked = self.env.execute_query(
-                        SQL(
-                            "SELECT id FROM stock_traceability_job WHERE id = %s "
-                            "AND state = 'queued' FOR KEY SHARE SKIP LOCKED",
-                            job_id,
-                        )
+            # The lock is kept only if the claim succeeds.
+            with self.env.cr.savepoint(flush=False) as savepoint:
+                locked = self.env.execute_query(
+                    SQL(
+                        "SELECT id FROM stock_traceability_job WHERE id = %s "
+                        "AND state = 'queued' FOR KEY SHARE SKIP LOCKED",
+                        job_id,
                     )
-                    if not locked or not self.browse(job_id)._claim():
-                        raise _NotClaimed()
-            except _NotClaimed:
-                continue
+                )
+                if not locked or not self.browse(job_id)._claim():
+                    savepoint.rollback()
+                    continue
             return self.browse(job_id).sudo()
         return self.browse()
 
@@ -335,8 +348,9 @@ class StockTraceabilityJob(models.Model):
             return self.env["stock.lot.assign.run"].search(
                 [("job_id", "=", self.id)], limit=1
             )
-        # A recall trace is replaced as a whole by a new trace: running it
-        # again is harmless, so a stale trace job is simply queued again.
+        # A recall trace is replaced as a whole by a new trace, an export
+        # replaces its attachment: running them again is harmless, so such a
+        # stale job is simply queued again.
         return False
 
     # ------------------------------------------------------------------
@@ -383,10 +397,13 @@ class StockTraceabilityJob(models.Model):
             raise UserError(
                 self.env._("The assignment wizard of this job no longer exists.")
             )
-        wizard._apply_rows(wizard._get_rows(), job=self)
+        wizard._apply_in_job(self)
 
     def _run_recall_trace(self, recall):
         recall._run_trace_job(self)
+
+    def _run_recall_export(self, recall):
+        recall._run_export_job(self)
 
     def _report_progress(self, done, total=None):
         """Write the progress through the separate cursor and push it to the
@@ -475,7 +492,3 @@ class StockTraceabilityJob(models.Model):
         return self.env._(
             "%(name)s was cancelled; nothing was applied.", name=self.name
         )
-
-
-class _NotClaimed(Exception):
-    """Rolls back the lock of a job another worker claimed."""

@@ -18,6 +18,8 @@ from . import test_tour_recall
 from . import test_tour_recall_screens
 from . import test_integrity_phantom
 from . import test_assign_import
+from . import test_assign_engine
+from . import test_lot_assign_parsing
 from . import test_health_check
 from . import test_integrity_concurrency
 from . import test_assign_tour
@@ -42,3 +44,4 @@ from . import test_tour_recall_notify
 from . import test_genealogy
 from . import test_tour_genealogy
 from . import test_traceability_job
+from . import test_readonly_entry_points

@@ -1,11 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Shared test base and the traceability chain builder.
+"""Test base classes: one per feature, all named ``<Feature>Case``.
 
-``TraceabilityChainBuilder`` (defined in ``demo/traceability_chain_builder.py``
-so that demo data can use it without importing the test framework) creates
-products, lots and real pickings (and manufacturing orders when ``mrp`` is
-installed) through the ORM, so quants and moves agree. Add new factory
-methods to it there.
+- ``TraceabilityCase`` (here): the root; a mail-free environment, the chain
+  builder and stock users;
+- ``DemoChainTourCase`` (here): the browser tours, on the add-on's demo data;
+- ``AssignCase`` (``common_assign.py``): retroactive lot assignment;
+- ``RecallCase`` (``common_recall.py``): the recall workbench;
+- ``TraceFlowCase`` (``common_trace_flow.py``): one Odoo flow per recall test.
+
+``TraceabilityChainBuilder`` (``chain_builder.py``) creates products, lots
+and real pickings (and manufacturing orders when ``mrp`` is installed)
+through the ORM, so quants and moves agree. Add new factory methods there.
 """
 
 from unittest import SkipTest
@@ -16,7 +21,7 @@ from odoo.tests import HttpCase, TransactionCase
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from ..demo.traceability_chain_builder import (
+from .chain_builder import (
     DEMO_ALERT_LOT,
     DEMO_CODE_PREFIX,
     DEMO_EXPIRED_LOT,
@@ -96,8 +101,9 @@ class TraceabilityCase(TransactionCase):
 
 
 class DemoChainTourCase(HttpCase):
-    """Base of the browser tours: the demo bakery chain built in the test
-    (``cls.demo``), and an admin who sees lots/serial numbers."""
+    """Base of the browser tours: the add-on's demo data (the bakery chain,
+    ``cls.demo``) loaded in the test, and an admin who sees lots/serial
+    numbers."""
 
     @classmethod
     def setUpClass(cls):

@@ -3,7 +3,7 @@ import io
 
 from odoo.exceptions import UserError
 
-from .assign_common import AssignCase
+from .common_assign import AssignCase
 
 
 class TestAssignImport(AssignCase):

@@ -2,7 +2,7 @@
 from odoo import Command
 from odoo.exceptions import UserError
 
-from .assign_common import AssignCase
+from .common_assign import AssignCase
 
 
 class TestAssignWizard(AssignCase):
@@ -361,11 +361,11 @@ class TestAssignWizard(AssignCase):
             self._put_stock(product, self.shelf1, qty)
             self._track(product, "serial")
             wizard = self._wizard(product, mode="serials", name_prefix=f"Q{qty}-")
-            rows = wizard._get_rows()
+            options, rows = wizard._get_assignment()
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
-            wizard._apply_rows(rows)
+            self.env["stock.lot.assign.run"]._apply_rows(rows, options)
             self.env.flush_all()
             counts[qty] = self.env.cr.sql_log_count - before
             self.assertEqual(product.untracked_qty, 0)

@@ -1,11 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import defaultdict
 from datetime import timedelta
-from unittest import skipUnless
 
 from odoo import fields
 from odoo.fields import Domain
-from odoo.tools.convert import convert_file
 
 from .common import (
     DEMO_ALERT_LOT,
@@ -135,8 +133,9 @@ class TestBuilder(TraceabilityCase):
         )
         self.assertQuantsMatchMoves(lot)
 
-    @skipUnless(_has_mrp, "needs mrp to build manufacturing orders")
     def test_manufacture_consumes_the_given_lots(self):
+        if not _has_mrp(self.env):
+            self.skipTest("needs mrp to build manufacturing orders")
         cookie = self.builder.create_product("Test Cookie", tracking="lot")
         box = self.builder.create_product("Test Box", tracking="serial")
         self.builder.receive(self.flour, {"TF-1": 10.0, "TF-2": 10.0}, self.vendor)
@@ -206,12 +205,15 @@ class TestBuilder(TraceabilityCase):
             upstream = lots
 
     def test_demo_chain(self):
+        """The demo data (XML records and real actions) loads the chain the
+        README tells: with mrp, flour → cookies → gift boxes → customers."""
         demo = self.builder.build_demo_chain()
         lots = demo["lots"]
         self.assertEqual(
             set(lots),
             {*DEMO_RAW_LOTS, *DEMO_INTERMEDIATE_LOTS, *DEMO_SERIALS},
         )
+        self.assertEqual(set(demo["products"]), {"flour", "cookie", "giftbox"})
         # Two vendors, three raw lots with expiry dates.
         raw = self.env["stock.lot"].union(*(lots[name] for name in DEMO_RAW_LOTS))
         self.assertEqual(len(demo["receipts"].partner_id), 2)
@@ -228,15 +230,15 @@ class TestBuilder(TraceabilityCase):
         customers = demo["deliveries"].partner_id
         self.assertEqual(len(customers), 3)
         self.assertEqual(len(demo["deliveries"]), 6)
-        # Stock still on hand, as documented on build_demo_chain.
-        mrp = _has_mrp(self.env)
+        self.assertEqual(set(demo["deliveries"].mapped("state")), {"done"})
+        # Stock still on hand, as documented in the demo files.
         expected = {
-            "FLOUR-2026-001": 60.0 if mrp else 120.0,
-            "FLOUR-2026-002": 50.0 if mrp else 60.0,
-            "FLOUR-2026-003": 20.0 if mrp else 40.0,
-            "COOKIE-2026-001": 150.0 if mrp else 250.0,
-            "COOKIE-2026-002": 230.0 if mrp else 250.0,
-            "COOKIE-2026-003": 80.0 if mrp else 100.0,
+            "FLOUR-2026-001": 60.0,
+            "FLOUR-2026-002": 50.0,
+            "FLOUR-2026-003": 20.0,
+            "COOKIE-2026-001": 150.0,
+            "COOKIE-2026-002": 230.0,
+            "COOKIE-2026-003": 80.0,
             "GIFTBOX-0004": 1.0,
             "GIFTBOX-0006": 1.0,
             "GIFTBOX-0001": 0.0,
@@ -245,40 +247,22 @@ class TestBuilder(TraceabilityCase):
         self.assertEqual({name: lots[name].product_qty for name in expected}, expected)
         all_lots = self.env["stock.lot"].union(*lots.values())
         self.assertQuantsMatchMoves(all_lots)
-        if mrp:
-            self.assertEqual(len(demo["productions"]), 6)
-            # The expired lot reached every customer through manufacturing.
-            reached = lots[DEMO_EXPIRED_LOT]._trace_downstream().move_lines
-            self.assertEqual(
-                reached.filtered(
-                    lambda ml: ml.location_dest_id.usage == "customer"
-                ).picking_id.partner_id,
-                customers,
-            )
-            flour_lines = Domain("lot_id", "=", lots["FLOUR-2026-002"].id)
-            consumed = self.env["stock.move.line"].search(
-                flour_lines & Domain("move_id.raw_material_production_id", "!=", False)
-            )
-            self.assertEqual(consumed.produce_line_ids.lot_id, lots["COOKIE-2026-002"])
-        # Building it again does not duplicate anything.
-        products = demo["products"]
-        again = self.builder.build_demo_chain()
-        self.assertEqual(again["products"], products)
-        self.assertEqual(again["lots"], lots)
-
-    def test_demo_data_file_builds_the_chain(self):
-        """The demo XML file really calls the builder (as at install)."""
-        convert_file(
-            self.env,
-            "stock_lot_traceability",
-            "demo/stock_lot_traceability_demo.xml",
-            {},
-            mode="init",
-            noupdate=True,
-        )
-        demo = self.builder._demo_records()
-        self.assertEqual(set(demo["products"]), {"flour", "cookie", "giftbox"})
-        self.assertEqual(demo["expired_lot"].name, DEMO_EXPIRED_LOT)
+        self.assertEqual(len(demo["productions"]), 6)
+        self.assertEqual(set(demo["productions"].mapped("state")), {"done"})
+        # The expired lot reached every customer through manufacturing.
+        reached = expired._trace_downstream().move_lines
         self.assertEqual(
-            demo["expired_lot"].product_qty, 20.0 if _has_mrp(self.env) else 40.0
+            reached.filtered(
+                lambda ml: ml.location_dest_id.usage == "customer"
+            ).picking_id.partner_id,
+            customers,
         )
+        flour_lines = Domain("lot_id", "=", lots["FLOUR-2026-002"].id)
+        consumed = self.env["stock.move.line"].search(
+            flour_lines & Domain("move_id.raw_material_production_id", "!=", False)
+        )
+        self.assertEqual(consumed.produce_line_ids.lot_id, lots["COOKIE-2026-002"])
+        # Loading it again does not duplicate anything.
+        again = self.builder.build_demo_chain()
+        self.assertEqual(again["products"], demo["products"])
+        self.assertEqual(again["lots"], lots)

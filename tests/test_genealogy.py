@@ -2,7 +2,7 @@
 from odoo.tests import TransactionCase
 
 from ..models import genealogy
-from .test_recall_common import RecallCase
+from .common_recall import RecallCase
 
 
 def _lot(node_id, column, state="on_hand", product="P", qty=1.0, uom="Units"):

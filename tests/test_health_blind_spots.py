@@ -8,7 +8,7 @@ an order whose lot links were not written)."""
 
 from odoo.tools import SQL
 
-from .test_recall_common import RecallCase
+from .common_recall import RecallCase
 
 
 class TestHealthBlindSpots(RecallCase):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import fields
 
-from .assign_common import AssignCase
+from .common_assign import AssignCase
 
 
 class TestHealthCheck(AssignCase):

@@ -16,10 +16,10 @@ from odoo.tools import SQL, mute_logger, sql
 
 from ..exceptions import TraceabilityValidationError
 from ..models import lot_naming
-from ..models.stock_lot import UNIQUE_KEY_INDEX
-from .assign_common import AssignCase
+from ..models.stock_lot_unique_index import UNIQUE_KEY_INDEX
+from .common_assign import AssignCase
 
-LOGGER = "odoo.addons.stock_lot_traceability.models.stock_lot"
+LOGGER = "odoo.addons.stock_lot_traceability.models.stock_lot_unique_index"
 
 
 class TestInstallExistingConflicts(AssignCase):
@@ -375,24 +375,19 @@ class TestInstallExistingConflicts(AssignCase):
         names = ["TAB\t", "tab", "ÄRGER", "ärger ", "Plain"]
         lots = self._lots(self.flour, [f"KEY-{index}" for index in range(5)])
         self.env.flush_all()
-        # Names as older data may hold them, keys as the install's SQL fills them.
+        # Names as older data may hold them, keys as the install fills them.
         for lot, name in zip(lots, names, strict=True):
             self.env.cr.execute(
-                SQL("UPDATE stock_lot SET name = %s WHERE id = %s", name, lot.id)
+                SQL(
+                    "UPDATE stock_lot SET name = %s, traceability_name_key = NULL, "
+                    "traceability_unique_key = NULL WHERE id = %s",
+                    name,
+                    lot.id,
+                )
             )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE stock_lot SET traceability_unique_key = %s WHERE id = ANY(%s)",
-                lot_naming.unique_key_sql(
-                    "product",
-                    lot_naming.name_key_sql(SQL.identifier("name")),
-                    SQL.identifier("company_id"),
-                    SQL.identifier("product_id"),
-                ),
-                lots.ids,
-            )
+        self.env["stock.lot"]._traceability_install_keys(
+            SQL("lot.id = ANY(%s)", lots.ids)
         )
-        self.env["stock.lot"]._traceability_fill_unusual_keys()
         lots.invalidate_recordset()
         for lot in lots:
             self.assertEqual(

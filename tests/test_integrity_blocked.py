@@ -122,12 +122,14 @@ class TestIntegrityBlocked(TraceabilityCase):
         self.assertEqual(picking.state, "confirmed")
 
     def test_client_context_cannot_reserve_blocked_lots(self):
-        """A context key sent over RPC lifts no rule (it used to)."""
+        """The reservation's own context key, sent over RPC to switch the
+        blocked-lot filter off, lifts nothing: reservation always sets it."""
         self.old_lot._action_block("Recall")
         self.new_lot._action_block("Recall")
         picking = self._create_delivery(self.product, 5, self.customer)
-        picking.with_context(slt_allow_blocked_reservation=True).action_assign()
+        picking.with_context(slt_reservable_lots_only=False).action_assign()
         self.assertFalse(picking.move_line_ids)
+        self.assertEqual(picking.state, "confirmed")
 
     def test_unblocked_lot_reserved_again(self):
         self.old_lot._action_block("Recall")

@@ -1,23 +1,35 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """A8: the rules hold with two real, concurrent database transactions.
 
-A ``TransactionCase`` cursor never commits, so these tests open their own
-connections: the setup data is committed, two threads validate at the same
-time (each in its own transaction, through ``odoo.service.model.retrying``
-as an RPC call would), and everything is deleted afterwards.
+A ``TransactionCase`` cursor never commits, so these tests work on their own
+copy of the test database (``pg_dump`` | ``pg_restore``: the committed state,
+the add-on installed), dropped at the end: the setup data is committed
+there, then two Odoo worker processes (``concurrency_worker.py``) validate
+at the same time, each in its own transaction through
+``odoo.service.model.retrying`` as an RPC call would. Processes, not
+threads: the test runner holds the registry lock while tests run, so a
+thread of the same process cannot look a registry up. Nothing of Odoo is
+patched.
 """
 
-import threading
+import json
+import logging
+import subprocess
+import sys
+import tempfile
 import uuid
-from functools import partial
+from pathlib import Path
 
-from odoo import SUPERUSER_ID, Command, api, sql_db
-from odoo.modules.registry import DummyRLock, Registry
-from odoo.service.model import retrying
+from odoo import SUPERUSER_ID, api, sql_db
+from odoo.modules.registry import Registry
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, config
+from odoo.tools.misc import exec_pg_environ, find_pg_tool
 
-from ..exceptions import TraceabilityError, TraceabilityValidationError
+from .chain_builder import TraceabilityChainBuilder
+
+WORKER = str(Path(__file__).with_name("concurrency_worker.py"))
+_logger = logging.getLogger(__name__)
 
 CONTEXT = {
     "tracking_disable": True,
@@ -30,145 +42,164 @@ CONTEXT = {
 }
 
 
+def _create_database(name, template=None):
+    with sql_db.db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True  # CREATE/DROP DATABASE refuse transactions
+        cr.execute(
+            SQL(
+                "CREATE DATABASE %s TEMPLATE %s",
+                SQL.identifier(name),
+                SQL.identifier(template or "template0"),
+            )
+        )
+
+
+def _drop_database(name):
+    Registry.delete(name)
+    sql_db.close_db(name)
+    with sql_db.db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(name)))
+
+
+def _copy_database(source, target):
+    """``target``: a copy of what ``source`` has committed (the test
+    cursor's transaction is never committed, so the copy has none of it)."""
+    _create_database(target)
+    pg_env = exec_pg_environ()
+    with subprocess.Popen(
+        [find_pg_tool("pg_dump"), "--format=custom", "--no-owner", source],
+        stdout=subprocess.PIPE,
+        env=pg_env,
+    ) as dump:
+        subprocess.run(
+            [find_pg_tool("pg_restore"), "--no-owner", "--dbname", target],
+            stdin=dump.stdout,
+            env=pg_env,
+            check=True,
+        )
+    if dump.returncode:
+        raise RuntimeError(f"pg_dump of {source} failed ({dump.returncode})")
+
+
 @tagged("post_install", "-at_install")
 class TestIntegrityConcurrency(TransactionCase):
-    """Post-install: the module must be committed before other connections
-    can use its tables."""
+    """Post-install: the copy must have the add-on installed and committed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dbname = f"{cls.env.cr.dbname}_concurrency_{uuid.uuid4().hex[:6]}"
+        cls.addClassCleanup(_drop_database, cls.dbname)
+        _copy_database(cls.env.cr.dbname, cls.dbname)
+        cls.copy_registry = Registry.new(cls.dbname)
 
     def setUp(self):
         super().setUp()
-        self.dbname = self.env.cr.dbname
         self.tag = uuid.uuid4().hex[:8].upper()
-        self.created = {}
-        self.addCleanup(self._cleanup)
-        # The test runner holds the registry lock while it runs the tests;
-        # worker threads only look the (loaded) registry up.
-        self.patch(Registry, "_lock", DummyRLock())
 
-    # --- real transactions ---------------------------------------------
-
-    def _cursor(self):
-        # The registry hands out test cursors; this is a real connection.
-        return sql_db.db_connect(self.dbname).cursor()
+    # --- real transactions on the copy --------------------------------------
 
     def _run(self, func):
-        """Run ``func(env)`` in a new transaction and commit it."""
-        with self._cursor() as cr:
+        """Run ``func(env)`` in a new transaction on the copy and commit it."""
+        with self.copy_registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
             result = func(env)
             env.flush_all()
             return result
 
     def _validate_concurrently(self, picking_ids):
-        """Validate each picking in its own thread and transaction, both
-        started before either commits; return {picking_id: exception}."""
-        barrier = threading.Barrier(len(picking_ids), timeout=30)
-        outcome = {}
-
-        def validate(picking_id, env, attempt):
-            attempt.append(1)
-            picking = env["stock.picking"].browse(picking_id)
-            picking.fetch(["state"])  # take the snapshot
-            if len(attempt) == 1:
-                barrier.wait()
-            picking.button_validate()
-
-        def worker(picking_id):
-            try:
-                with self._cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
-                    retrying(partial(validate, picking_id, env, []), env)
-                outcome[picking_id] = None
-            except Exception as error:  # noqa: BLE001 -- reported below
-                outcome[picking_id] = error
-
-        threads = [
-            threading.Thread(target=worker, args=(picking_id,))
+        """Validate each picking in its own Odoo worker process and
+        transaction (``concurrency_worker.py``), both snapshots taken before
+        either validates; return ``{picking_id: (error class, message)}``,
+        ``(None, "")`` for a commit."""
+        logs = {picking_id: tempfile.TemporaryFile("w+") for picking_id in picking_ids}
+        workers = {
+            picking_id: subprocess.Popen(
+                [
+                    sys.executable,
+                    WORKER,
+                    config["config"],
+                    self.dbname,
+                    str(picking_id),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=logs[picking_id],
+                text=True,
+            )
             for picking_id in picking_ids
-        ]
-        with mute_logger("odoo.sql_db"):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=120)
-        self.assertTrue(all(not t.is_alive() for t in threads), "a worker hung")
-        return outcome
+        }
+        try:
+            for worker in workers.values():
+                self.assertEqual(worker.stdout.readline().strip(), "ready")
+            for worker in workers.values():  # both go
+                worker.stdin.write("go\n")
+                worker.stdin.flush()
+            outcome = {}
+            for picking_id, worker in workers.items():
+                out = worker.communicate(timeout=300)[0].strip().splitlines()
+                result = json.loads(out[-1])
+                outcome[picking_id] = (result["error"], result["message"])
+            return outcome
+        except (AssertionError, ValueError, IndexError, subprocess.TimeoutExpired):
+            for picking_id, worker in workers.items():
+                worker.kill()
+                logs[picking_id].seek(0)
+                _logger.error("worker of %s: %s", picking_id, logs[picking_id].read())
+            raise
+        finally:
+            for log in logs.values():
+                log.close()
 
-    def _assert_one_commits(self, outcome):
-        errors = [error for error in outcome.values() if error is not None]
+    def _assert_one_commits(self, picking_ids, outcome, message):
+        """Exactly one validation committed (its picking is done in the
+        database), the other was refused with the rule's ``message``."""
+        errors = [result for result in outcome.values() if result[0]]
         self.assertEqual(len(errors), 1, f"exactly one must fail: {outcome}")
-        self.assertIsInstance(
-            errors[0], (TraceabilityError, TraceabilityValidationError), errors[0]
+        self.assertIn(
+            errors[0][0], ("TraceabilityError", "TraceabilityValidationError")
         )
-        return next(pid for pid, error in outcome.items() if error is None)
+        self.assertRegex(errors[0][1], message)
+        winner = next(pid for pid, result in outcome.items() if not result[0])
 
-    # --- setup data (committed) and cleanup --------------------------------
+        def check(env):
+            pickings = env["stock.picking"].browse(picking_ids)
+            self.assertEqual(
+                pickings.filtered(lambda p: p.state == "done").ids, [winner]
+            )
+
+        self._state(check)
+        return winner
+
+    # --- setup data (committed in the copy) --------------------------------
 
     def _setup(self, env, tracking="serial"):
-        warehouse = env["stock.warehouse"].search(
-            [("company_id", "=", env.company.id)], limit=1
+        builder = TraceabilityChainBuilder(env)
+        product = builder.create_product(
+            f"Concurrent {tracking} {self.tag}", tracking=tracking
         )
-        product = env["product.product"].create(
-            {
-                "name": f"Concurrent {tracking} {self.tag}",
-                "is_storable": True,
-                "tracking": tracking,
-            }
-        )
-        partner = env["res.partner"].create({"name": f"Concurrent {self.tag}"})
-        self.created.update(
-            product=product.id, template=product.product_tmpl_id.id, partner=partner.id
-        )
-        return warehouse, product, partner
+        partner = builder.create_partner(f"Concurrent {self.tag}")
+        return builder, product, partner
 
-    def _picking(self, env, picking_type, product, partner, line_vals):
+    @staticmethod
+    def _picking(builder, picking_type, product, partner, line_vals):
+        """A transfer holding exactly ``line_vals`` (1 unit unless given),
+        ready to validate."""
         if picking_type.code == "incoming":
-            src, dest = (
-                partner.property_stock_supplier,
-                picking_type.default_location_dest_id,
-            )
+            src = partner.property_stock_supplier
+            dest = picking_type.default_location_dest_id
         else:
-            src, dest = (
-                picking_type.default_location_src_id,
-                partner.property_stock_customer,
-            )
-        picking = env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": partner.id,
-                "location_id": src.id,
-                "location_dest_id": dest.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom_qty": line_vals.get("quantity", 1),
-                            "product_uom": product.uom_id.id,
-                            "location_id": src.id,
-                            "location_dest_id": dest.id,
-                        }
-                    )
-                ],
-            }
+            src = picking_type.default_location_src_id
+            dest = partner.property_stock_customer
+        return builder.prepare_picking(
+            picking_type, partner, src, dest, {product: [{"quantity": 1, **line_vals}]}
         )
-        picking.action_confirm()
-        move = picking.move_ids
-        move.move_line_ids.unlink()
-        env["stock.move.line"].create(
-            {
-                **move._prepare_move_line_vals(),
-                "quantity": 1,
-                **line_vals,
-                "picked": True,
-            }
-        )
-        move.picked = True
-        return picking
 
-    def _validated(self, env, picking_type, product, partner, line_vals):
+    def _validated(self, builder, picking_type, product, partner, line_vals):
         """Make and validate a transfer; return its lot."""
-        picking = self._picking(env, picking_type, product, partner, line_vals)
-        picking.with_context(**CONTEXT).button_validate()
+        picking = self._picking(builder, picking_type, product, partner, line_vals)
+        builder.validate(picking)
         return picking.move_line_ids.lot_id
 
     @staticmethod
@@ -178,37 +209,8 @@ class TestIntegrityConcurrency(TransactionCase):
             [("lot_id", "=", lot.id), ("location_id.usage", "=", "internal")]
         )
 
-    @staticmethod
-    def _failure(outcome):
-        return str(next(error for error in outcome.values() if error))
-
-    def _cleanup(self):
-        product_id = self.created.get("product")
-        if not product_id:
-            return
-        with self._cursor() as cr:
-            for query in (
-                "DELETE FROM stock_move_line WHERE product_id = %(p)s",
-                "DELETE FROM stock_picking WHERE id IN "
-                "(SELECT picking_id FROM stock_move WHERE product_id = %(p)s)",
-                "DELETE FROM stock_move WHERE product_id = %(p)s",
-                "DELETE FROM stock_quant WHERE product_id = %(p)s",
-                "DELETE FROM stock_lot WHERE product_id = %(p)s",
-                "DELETE FROM product_product WHERE id = %(p)s",
-                "DELETE FROM product_template WHERE id = %(t)s",
-                "DELETE FROM res_partner WHERE id = %(r)s",
-            ):
-                cr.execute(
-                    query,
-                    {
-                        "p": product_id,
-                        "t": self.created["template"],
-                        "r": self.created["partner"],
-                    },
-                )
-
     def _state(self, func):
-        with self._cursor() as cr:
+        with self.copy_registry.cursor() as cr:
             return func(api.Environment(cr, SUPERUSER_ID, CONTEXT))
 
     # --- tests ------------------------------------------------------------
@@ -217,29 +219,24 @@ class TestIntegrityConcurrency(TransactionCase):
         serial = f"CONC-{self.tag}"
 
         def setup(env):
-            warehouse, product, partner = self._setup(env)
+            builder, product, partner = self._setup(env)
+            in_type = builder.warehouse.in_type_id
             return [
                 self._picking(
-                    env, warehouse.in_type_id, product, partner, {"lot_name": serial}
+                    builder, in_type, product, partner, {"lot_name": serial}
                 ).id
                 for _i in range(2)
             ]
 
         picking_ids = self._run(setup)
         outcome = self._validate_concurrently(picking_ids)
-        winner = self._assert_one_commits(outcome)
-        self.assertRegex(
-            str(outcome[next(pid for pid in picking_ids if pid != winner)]),
-            "uniqueness scope|already on hand",
+        self._assert_one_commits(
+            picking_ids, outcome, "uniqueness scope|already on hand"
         )
 
         def check(env):
             lots = env["stock.lot"].search([("name", "=ilike", serial)])
             self.assertEqual(len(lots), 1)
-            pickings = env["stock.picking"].browse(picking_ids)
-            self.assertEqual(
-                pickings.filtered(lambda p: p.state == "done").ids, [winner]
-            )
             self.assertEqual(lots.product_qty, 1)
 
         self._state(check)
@@ -248,25 +245,23 @@ class TestIntegrityConcurrency(TransactionCase):
         serial = f"CONC-{self.tag}"
 
         def setup(env):
-            warehouse, product, partner = self._setup(env)
+            builder, product, partner = self._setup(env)
+            warehouse = builder.warehouse
             lot = self._validated(
-                env, warehouse.in_type_id, product, partner, {"lot_name": serial}
+                builder, warehouse.in_type_id, product, partner, {"lot_name": serial}
             )
             return [
                 self._picking(
-                    env, warehouse.out_type_id, product, partner, {"lot_id": lot.id}
+                    builder, warehouse.out_type_id, product, partner, {"lot_id": lot.id}
                 ).id
                 for _i in range(2)
             ]
 
         picking_ids = self._run(setup)
-        winner = self._assert_one_commits(self._validate_concurrently(picking_ids))
+        outcome = self._validate_concurrently(picking_ids)
+        self._assert_one_commits(picking_ids, outcome, "is not on hand")
 
         def check(env):
-            pickings = env["stock.picking"].browse(picking_ids)
-            self.assertEqual(
-                pickings.filtered(lambda p: p.state == "done").ids, [winner]
-            )
             quants = self._internal_quants(env, serial)
             self.assertFalse(quants.filtered(lambda q: q.quantity < 0))
             self.assertEqual(sum(quants.mapped("quantity")), 0)
@@ -281,24 +276,24 @@ class TestIntegrityConcurrency(TransactionCase):
         serial = f"CONC-{self.tag}"
 
         def setup(env):
-            warehouse, product, partner = self._setup(env)
+            builder, product, partner = self._setup(env)
+            warehouse = builder.warehouse
             lot = self._validated(
-                env, warehouse.in_type_id, product, partner, {"lot_name": serial}
+                builder, warehouse.in_type_id, product, partner, {"lot_name": serial}
             )
             self._validated(
-                env, warehouse.out_type_id, product, partner, {"lot_id": lot.id}
+                builder, warehouse.out_type_id, product, partner, {"lot_id": lot.id}
             )
             return [
                 self._picking(
-                    env, warehouse.in_type_id, product, partner, {"lot_id": lot.id}
+                    builder, warehouse.in_type_id, product, partner, {"lot_id": lot.id}
                 ).id
                 for _i in range(2)
             ]
 
         picking_ids = self._run(setup)
         outcome = self._validate_concurrently(picking_ids)
-        self._assert_one_commits(outcome)
-        self.assertIn("already on hand", self._failure(outcome))
+        self._assert_one_commits(picking_ids, outcome, "already on hand")
 
         def check(env):
             quants = self._internal_quants(env, serial)
@@ -312,9 +307,10 @@ class TestIntegrityConcurrency(TransactionCase):
         lot_name = f"CONC-{self.tag}"
 
         def setup(env):
-            warehouse, product, partner = self._setup(env, tracking="lot")
+            builder, product, partner = self._setup(env, tracking="lot")
+            warehouse = builder.warehouse
             lot = self._validated(
-                env,
+                builder,
                 warehouse.in_type_id,
                 product,
                 partner,
@@ -322,7 +318,7 @@ class TestIntegrityConcurrency(TransactionCase):
             )
             return [
                 self._picking(
-                    env,
+                    builder,
                     warehouse.out_type_id,
                     product,
                     partner,
@@ -333,8 +329,7 @@ class TestIntegrityConcurrency(TransactionCase):
 
         picking_ids = self._run(setup)
         outcome = self._validate_concurrently(picking_ids)
-        self._assert_one_commits(outcome)
-        self.assertIn("is not on hand", self._failure(outcome))
+        self._assert_one_commits(picking_ids, outcome, "is not on hand")
 
         def check(env):
             quants = self._internal_quants(env, lot_name)

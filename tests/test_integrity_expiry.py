@@ -10,7 +10,7 @@ from odoo.tests import Form
 from odoo.tools.misc import format_datetime
 
 from ..exceptions import TraceabilityError
-from .common import TraceabilityCase
+from .common import TraceabilityCase, TraceabilityChainBuilder
 
 
 class TestIntegrityExpiry(TraceabilityCase):
@@ -39,17 +39,13 @@ class TestIntegrityExpiry(TraceabilityCase):
     def _delivery(self, lot, qty=2, user=None):
         """A delivery of ``lot`` ready to validate (lot set, picked)."""
         env = self.env(user=user) if user else self.env
-        picking = self._create_delivery(self.product, qty, self.customer, env=env)
-        picking.move_ids.move_line_ids.unlink()
-        env["stock.move.line"].create(
-            dict(
-                picking.move_ids._prepare_move_line_vals(),
-                lot_id=lot.id,
-                quantity=qty,
-                picked=True,
-            )
+        return TraceabilityChainBuilder(env, self.warehouse).prepare_picking(
+            self.warehouse.out_type_id,
+            self.customer,
+            self.stock_location,
+            self.customer.property_stock_customer,
+            {self.product: [{"lot_id": lot.id, "quantity": qty}]},
         )
-        return picking
 
     def _confirm_dialog(self, picking, reason=None):
         """Validate through the expiry confirmation dialog, as a user does."""

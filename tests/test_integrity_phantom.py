@@ -30,44 +30,13 @@ class TestIntegrityPhantom(TraceabilityCase):
 
     def _delivery(self, product, lines, location=None, picking_type=None):
         """A confirmed delivery whose move lines are exactly ``lines``."""
-        picking_type = picking_type or self.out_type
-        src = location or self.stock_location
-        dest = self.customer.property_stock_customer
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": self.customer.id,
-                "location_id": src.id,
-                "location_dest_id": dest.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom_qty": sum(v["quantity"] for v in lines),
-                            "product_uom": product.uom_id.id,
-                            "location_id": src.id,
-                            "location_dest_id": dest.id,
-                        }
-                    )
-                ],
-            }
+        return self.builder.prepare_picking(
+            picking_type or self.out_type,
+            self.customer,
+            location or self.stock_location,
+            self.customer.property_stock_customer,
+            {product: lines},
         )
-        picking.action_confirm()
-        move = picking.move_ids
-        move.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            [
-                {
-                    **move._prepare_move_line_vals(),
-                    **vals,
-                    "product_uom_id": product.uom_id.id,
-                    "picked": True,
-                }
-                for vals in lines
-            ]
-        )
-        move.picked = True
-        return picking
 
     def _negative_quants(self, product):
         return self.env["stock.quant"].search(

@@ -1,8 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The integrity rules cost the same number of queries for 10 or 100 lines."""
 
-from odoo import Command
-
 from .common import TraceabilityCase
 
 
@@ -15,41 +13,13 @@ class TestIntegrityQueryCount(TraceabilityCase):
         cls.customer = cls.builder.create_partner("Counter Customer")
 
     def _picking(self, picking_type, src, dest, lines):
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": self.vendor.id,
-                "location_id": src.id,
-                "location_dest_id": dest.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": self.serial.id,
-                            "product_uom_qty": len(lines),
-                            "product_uom": self.serial.uom_id.id,
-                            "location_id": src.id,
-                            "location_dest_id": dest.id,
-                        }
-                    )
-                ],
-            }
+        return self.builder.prepare_picking(
+            picking_type,
+            self.vendor,
+            src,
+            dest,
+            {self.serial: [dict(line, quantity=1) for line in lines]},
         )
-        picking.action_confirm()
-        move = picking.move_ids
-        move.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            [
-                {
-                    **move._prepare_move_line_vals(),
-                    **line,
-                    "quantity": 1,
-                    "picked": True,
-                }
-                for line in lines
-            ]
-        )
-        move.picked = True
-        return picking
 
     def _receipt(self, prefix, count):
         return self._picking(

@@ -6,7 +6,7 @@ from unittest import SkipTest
 from odoo.tests import freeze_time
 
 from .common import DEMO_EXPIRED_LOT
-from .test_recall_common import RecallCase
+from .common_recall import RecallCase
 
 
 class TestRecallExports(RecallCase):

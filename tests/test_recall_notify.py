@@ -8,7 +8,7 @@ import pytz
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 
-from .test_recall_common import RecallCase
+from .common_recall import RecallCase
 
 
 class TestRecallNotify(RecallCase):
@@ -35,12 +35,12 @@ class TestRecallNotify(RecallCase):
         cls.builder.return_delivery(deliveries[2])
         # the last serial sold at a counter, to nobody known
         product = cls.chain["products"][-1]
-        cls.builder._do_picking(
+        cls.builder.do_picking(
             cls.builder.warehouse.out_type_id,
             cls.env["res.partner"],
             cls.builder.stock_location,
             cls.env.ref("stock.stock_location_customers"),
-            {product: cls.builder._lot_lines(product, {cls.finished[6]: 1.0})},
+            {product: cls.builder.lot_lines(product, {cls.finished[6]: 1.0})},
         )
         cls.lots1 = cls.finished[0] | cls.finished[3]
         cls.lots2 = cls.finished[1] | cls.finished[4]

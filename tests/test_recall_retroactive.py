@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.fields import Command
 
-from .assign_common import AssignCase
-from .test_recall_common import RecallCase
+from .common_assign import AssignCase
+from .common_recall import RecallCase
 
 
 class TestRecallRetroactiveLot(AssignCase, RecallCase):

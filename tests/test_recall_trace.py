@@ -2,7 +2,7 @@
 
 from odoo.tests import Form
 
-from .test_recall_common import RecallCase
+from .common_recall import RecallCase
 
 
 class TestRecallTrace(RecallCase):

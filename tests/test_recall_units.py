@@ -6,7 +6,7 @@ from lxml import etree
 from odoo.tests import Form
 
 from .common import DEMO_EXPIRED_LOT
-from .test_recall_common import RecallCase
+from .common_recall import RecallCase
 
 
 class TestRecallUnits(RecallCase):

@@ -7,7 +7,7 @@ from odoo.fields import Command
 from odoo.tests import Form
 
 from ..models.stock_recall_export import FSMA_EVENT_TYPES
-from .test_recall_common import RecallCase
+from .common_recall import RecallCase
 
 
 class TestRecallWorkflow(RecallCase):

@@ -2,7 +2,7 @@
 
 from odoo.fields import Command
 
-from .trace_flow_common import TraceFlowCase
+from .common_trace_flow import TraceFlowCase
 
 
 class TestTraceFlowByproduct(TraceFlowCase):

@@ -3,7 +3,7 @@
 from odoo.fields import Command
 from odoo.tests import Form
 
-from .trace_flow_common import TraceFlowCase
+from .common_trace_flow import TraceFlowCase
 
 
 class TestTraceFlowDropship(TraceFlowCase):

@@ -12,8 +12,8 @@ company B is told that the recall reaches beyond their companies.
 
 from odoo import Command
 
-from ..demo.traceability_chain_builder import TraceabilityChainBuilder
-from .trace_flow_common import TraceFlowCase
+from .chain_builder import TraceabilityChainBuilder
+from .common_trace_flow import TraceFlowCase
 
 
 class TestTraceFlowIntercompany(TraceFlowCase):
@@ -70,14 +70,14 @@ class TestTraceFlowIntercompany(TraceFlowCase):
         delivers to its customer."""
         line_a = {cls.device: [{"lot_id": lot_a.id, "quantity": 1.0}]}
         line_b = {cls.device: [{"lot_id": lot_b.id, "quantity": 1.0}]}
-        cls.builder._do_picking(
+        cls.builder.do_picking(
             cls.warehouse.out_type_id,
             cls.company_b.partner_id,
             cls.stock_location,
             cls.transit,
             line_a,
         )
-        cls.builder_b._do_picking(
+        cls.builder_b.do_picking(
             cls.warehouse_b.in_type_id,
             cls.company_a.partner_id,
             cls.transit,

@@ -2,7 +2,7 @@
 
 from odoo.tests import Form
 
-from .trace_flow_common import TraceFlowCase
+from .common_trace_flow import TraceFlowCase
 
 
 class TestTraceFlowKit(TraceFlowCase):

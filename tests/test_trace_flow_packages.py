@@ -9,7 +9,7 @@ package on an internal transfer and that whole package is delivered
 
 from odoo import Command
 
-from .trace_flow_common import TraceFlowCase
+from .common_trace_flow import TraceFlowCase
 
 
 class TestTraceFlowPackages(TraceFlowCase):
@@ -39,7 +39,7 @@ class TestTraceFlowPackages(TraceFlowCase):
             },
         )
         cls.received_pack = cls.receipt.action_put_in_pack()
-        builder._validate(cls.receipt)
+        builder.validate(cls.receipt)
         cls.lot = builder.get_lots(cls.bulk, ["PKGF-L1"])
         cls.sn1, cls.sn2 = builder.get_lots(cls.device, ["PKGF-SN-1", "PKGF-SN-2"])
         # unpacked in stock
@@ -56,7 +56,7 @@ class TestTraceFlowPackages(TraceFlowCase):
             },
         )
         cls.shipped_pack = cls.packing.action_put_in_pack()
-        builder._validate(cls.packing)
+        builder.validate(cls.packing)
         # the whole package goes to Alice
         cls.pack_delivery = cls.env["stock.picking"].create(
             {
@@ -69,7 +69,7 @@ class TestTraceFlowPackages(TraceFlowCase):
         cls.pack_delivery.action_add_entire_packs(cls.shipped_pack.ids)
         cls.pack_delivery.action_confirm()
         cls.pack_delivery.move_ids.picked = True
-        builder._validate(cls.pack_delivery)
+        builder.validate(cls.pack_delivery)
         # loose stock goes to Bob
         builder.deliver(cls.bulk, {cls.lot: 5.0}, cls.bob)
         builder.deliver(cls.device, {cls.sn2: 1.0}, cls.bob)

@@ -11,7 +11,7 @@ has a customer, one has none (anonymous retail customer).
 
 from odoo import Command, fields
 
-from .trace_flow_common import TraceFlowCase
+from .common_trace_flow import TraceFlowCase
 
 
 class TestTraceFlowPos(TraceFlowCase):

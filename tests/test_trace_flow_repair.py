@@ -10,7 +10,7 @@ serial's line to the part lines through ``consume_line_ids``
 
 from odoo.tests import Form
 
-from .trace_flow_common import TraceFlowCase
+from .common_trace_flow import TraceFlowCase
 
 
 class TestTraceFlowRepair(TraceFlowCase):

@@ -5,7 +5,7 @@ Built with Odoo's return wizard (``stock.return.picking``) on the delivery
 and on the receipt.
 """
 
-from .trace_flow_common import TraceFlowCase
+from .common_trace_flow import TraceFlowCase
 
 
 class TestTraceFlowReturns(TraceFlowCase):

@@ -11,7 +11,7 @@ the subcontracting manufacturing order, as Odoo's own tests do it
 from odoo.tests import Form
 
 from ..exceptions import TraceabilityError
-from .trace_flow_common import TraceFlowCase
+from .common_trace_flow import TraceFlowCase
 
 
 class TestTraceFlowSubcontracting(TraceFlowCase):
@@ -60,11 +60,11 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
         receipt.action_confirm()
         resupply = receipt._get_subcontract_production().picking_ids
         resupply.move_ids.move_line_ids.unlink()
-        cls.builder._set_lot_lines(
+        cls.builder.set_lot_lines(
             resupply.move_ids,
             {cls.component: [{"lot_id": cls.component_lot.id, "quantity": 2 * qty}]},
         )
-        cls.builder._validate(resupply)
+        cls.builder.validate(resupply)
         # the finished lot on the receipt, the component lot on the MO
         finished_lot = cls.env["stock.lot"].create(
             {"name": lot_name, "product_id": finished.id}
@@ -91,7 +91,7 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
                 line.lot_id = cls.component_lot
                 line.quantity = 2 * qty
                 line.picked = True
-        cls.builder._validate(receipt)
+        cls.builder.validate(receipt)
         return receipt, production, resupply, finished_lot
 
     def test_flow_is_built_by_odoo(self):

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from .trace_flow_common import TraceFlowCase
+from .common_trace_flow import TraceFlowCase
 
 
 class TestTraceFlowUnbuild(TraceFlowCase):

@@ -14,8 +14,8 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from .assign_common import AssignCase
-from .test_recall_common import RecallCase
+from .common_assign import AssignCase
+from .common_recall import RecallCase
 
 BUS_TYPE = "stock_traceability_job/progress"
 
@@ -328,3 +328,92 @@ class TestTraceabilityJobRecall(JobCaseMixin, RecallCase):
         self._process()
         self.assertEqual(recall.state, "draft")
         self.assertFalse(recall.affected_lot_ids)
+
+
+class TestTraceabilityJobRecallExport(JobCaseMixin, RecallCase):
+    """Exports of recalls with more rows than the company's threshold run
+    as a ``recall_export`` job; the file is attached to the recall."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_chain("RXP", serials=3)
+        cls.company.traceability_job_trace_threshold = 0
+        cls.recall = cls._new_recall(cls.raw_lot)
+        cls.recall.with_user(cls.recall_manager).action_trace()
+        cls.company.traceability_job_export_threshold = 5
+
+    def _attachments(self):
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", "stock.recall"), ("res_id", "=", self.recall.id)]
+        )
+
+    def test_small_export_stays_in_the_request(self):
+        self.company.traceability_job_export_threshold = 10000
+        action = self.recall.with_user(self.recall_manager).action_export_csv()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertFalse(self.recall.export_job_id)
+        self.assertEqual(len(self._attachments()), 1)
+
+    def test_big_export_runs_in_the_background(self):
+        self.assertGreater(self.recall.event_count + self.recall.shipment_count, 5)
+        action = self.recall.with_user(self.recall_manager).action_export_xlsx()
+        job = self.recall.export_job_id
+        self.assertEqual(action["res_model"], "stock.traceability.job")
+        self.assertEqual(action["res_id"], job.id)
+        self.assertRecordValues(
+            job,
+            [
+                {
+                    "kind": "recall_export",
+                    "export_format": "fsma_xlsx",
+                    "state": "queued",
+                    "res_model": "stock.recall",
+                    "res_id": self.recall.id,
+                    "user_id": self.recall_manager.id,
+                }
+            ],
+        )
+        self.assertFalse(self._attachments())
+        self._process()
+        self.assertEqual(job.state, "done")
+        attachment = self._attachments()
+        self.assertEqual(
+            attachment.name, f"{self.recall.name.replace('/', '_')}_fsma204.xlsx"
+        )
+        self.assertTrue(attachment.raw.startswith(b"PK"))  # a zip: the workbook
+        message = self.recall.message_ids.filtered(lambda m: m.attachment_ids)
+        self.assertEqual(message.attachment_ids, attachment)
+        self.assertIn(job.name, message.body)
+        partner = self.recall_manager.partner_id
+        counts = [
+            payload["done"]
+            for payload in self._bus_payloads(partner, job)
+            if payload["state"] == "running"
+        ]
+        self.assertEqual(counts, [0, 1])
+        notices = self._bus_payloads(partner, notification_type="simple_notification")
+        self.assertEqual(notices[-1]["type"], "success")
+
+    def test_reader_exports_the_customer_list_in_the_background(self):
+        recall = self.recall.with_user(self.stock_user)
+        recall.action_export_customers_csv()
+        job = self.recall.export_job_id
+        self.assertEqual(
+            (job.export_format, job.user_id), ("customers_csv", self.stock_user)
+        )
+        self._process()
+        self.assertEqual(job.state, "done")
+        # the file the request would have made, of the customers who still
+        # hold a recalled serial
+        _name, expected, _mimetype = recall._get_export_file("customers", "csv")
+        self.assertEqual(self._attachments().raw, expected)
+        self.assertIn("RXP Customer 1", expected.decode())
+
+    def test_cancelled_export_attaches_nothing(self):
+        recall = self.recall.with_user(self.recall_manager)
+        recall.action_export_csv()
+        recall.action_cancel_export_job()
+        self.assertEqual(recall.export_job_state, "cancelled")
+        self._process()
+        self.assertFalse(self._attachments())

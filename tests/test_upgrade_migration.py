@@ -9,6 +9,7 @@ from odoo.fields import Command
 from odoo.modules.module import load_script
 from odoo.tools.convert import convert_file
 
+from ..models import lot_naming
 from .common import TraceabilityCase
 
 MIGRATION = "stock_lot_traceability/migrations/19.0.1.1.0/post-migrate.py"
@@ -101,6 +102,43 @@ class TestUpgradeMigration(TraceabilityCase):
         )
         self.assertEqual(self.keyed.traceability_unique_key, keyed_before)
         self.assertFalse(self.off_lot.traceability_unique_key)
+
+    def test_unusual_names_keyed_as_the_orm_keys_them(self):
+        """Names PostgreSQL does not trim or lower-case as Python does (an
+        information separator, a no-break space, non-ASCII capitals): the
+        migration gives them the key of the ORM's definition, not another
+        one of its own."""
+        names = ["\x1cUPG-FS", "UPG-NBSP\u00a0", "ÄRGER-UPG", "\tUPG-TAB ", " \u00a0 "]
+        lots = self.env["stock.lot"].create(
+            [
+                {"name": f"UPG-U-{index}", "product_id": self.lot_product.id}
+                for index in range(len(names))
+            ]
+        )
+        self.env.flush_all()
+        for lot, name in zip(lots, names, strict=True):
+            self.env.cr.execute(
+                """
+                UPDATE stock_lot
+                   SET name = %s,
+                       traceability_name_key = NULL,
+                       traceability_unique_key = NULL
+                 WHERE id = %s
+                """,
+                [name, lot.id],
+            )
+        self.env.invalidate_all()
+        self._migrate()
+        expected = [lot_naming.name_key(name) or False for name in names]
+        self.assertEqual(lots.mapped("traceability_name_key"), expected)
+        self.assertEqual(expected[:3], ["upg-fs", "upg-nbsp", "ärger-upg"])
+        for lot in lots:
+            self.assertEqual(
+                lot.traceability_unique_key,
+                lot._traceability_build_key(lot._traceability_normalise(lot.name)),
+                repr(lot.name),
+            )
+        self.assertFalse(lots[-1].traceability_unique_key)
 
     def test_duplicate_left_without_key_and_logged(self):
         with self.assertLogs(

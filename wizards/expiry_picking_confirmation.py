@@ -16,7 +16,8 @@ class ExpiryPickingConfirmation(models.TransientModel):
     @api.depends_context("uid", "company")
     def _compute_expiry_policy(self):
         company = self.env.company
-        policy = company.strict_traceability and company.expired_lot_policy
+        strict = self.env["res.company"]._traceability_strict(company)
+        policy = strict and company.expired_lot_policy
         manager = self.env.user.has_group("stock.group_stock_manager")
         for wizard in self:
             wizard.strict_expiry = policy in ("block", "override")

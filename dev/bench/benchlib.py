@@ -15,6 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The scripts' output goes through dev/tools/clilog.py (no print()).
+sys.path.insert(0, str(ROOT / "dev" / "tools"))
+from clilog import out  # noqa: E402,F401
+
 ADDON = "stock_lot_traceability"
 ODOORC = ROOT / ".odoorc"
 DATA_DIR = ROOT / ".odoo-data"
@@ -38,10 +42,10 @@ def odoo_src():
 
 
 def psql(sql, db="postgres"):
-    out = subprocess.run(
+    result = subprocess.run(
         ["psql", "-d", db, "-Atc", sql], check=True, capture_output=True, text=True
     )
-    return out.stdout.strip()
+    return result.stdout.strip()
 
 
 def db_exists(name):

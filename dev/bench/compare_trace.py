@@ -78,15 +78,15 @@ def main():
                 env.cr.execute(query)
                 reached[name] = len(env.cr.fetchall())
                 times[name].append(time.perf_counter() - start)
-    print(f"graph walk downstream of lot {lot_id}, {args.runs} alternating runs")
+    benchlib.out(f"graph walk downstream of lot {lot_id}, {args.runs} alternating runs")
     for name, values in times.items():
         median = statistics.median(values)
-        print(
+        benchlib.out(
             f"  {name:10} {reached[name]:6} lots  median {median:.3f} s"
             f"  ({min(values):.3f} - {max(values):.3f})"
         )
     ratio = statistics.median(times["checkout"]) / statistics.median(times[args.rev])
-    print(f"  checkout / {args.rev}: {ratio:.2f}x")
+    benchlib.out(f"  checkout / {args.rev}: {ratio:.2f}x")
     if reached["checkout"] < reached[args.rev]:
         sys.exit("the checkout reaches fewer lots than the release")
 

@@ -16,6 +16,8 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from benchlib import out
+
 SUITES = ("stock", "product_expiry", "mrp", "purchase_stock", "sale_stock")
 BAD = ("fail", "error")
 
@@ -86,9 +88,7 @@ def check_known(known, addon):
                 f"reason: {last[0][:300]}"
             )
         else:
-            print(
-                f"expected failure ok: {test_id} ({entry['rule']}: {entry['reason']})"
-            )
+            out(f"expected failure ok: {test_id} ({entry['rule']}: {entry['reason']})")
     return known_ids, problems
 
 
@@ -111,10 +111,10 @@ def main(argv):
     # optional: results of a later targeted re-run that replace the add-on's
     for rerun_path in argv[4:]:
         rerun = load(rerun_path) or {}
-        print(f"{len(rerun)} results replaced by the re-run {rerun_path}")
+        out(f"{len(rerun)} results replaced by the re-run {rerun_path}")
         addon.update(rerun)
     if base is None or addon is None:
-        print(f"missing results: {base_path if base is None else addon_path}")
+        out(f"missing results: {base_path if base is None else addon_path}")
         return 1
     out_dir = Path(base_path).parent
     complete = all(
@@ -183,24 +183,24 @@ def main(argv):
             + " |"
         )
 
-    print("Odoo test suites without / with stock_lot_traceability (default settings)")
-    print(
+    out("Odoo test suites without / with stock_lot_traceability (default settings)")
+    out(
         f"run time: without {seconds(out_dir / 'base.seconds')} s, "
         f"with {seconds(out_dir / 'addon.seconds')} s "
         f"(install: {seconds(out_dir / 'base.setup_seconds')} s / "
         f"{seconds(out_dir / 'addon.setup_seconds')} s)"
     )
-    print(
+    out(
         f"tests run: without {len(base)}, with {len(addon)}; the table counts the "
         f"{len(common)} tests that ran in both"
         + ("" if complete else " (at least one run did not finish)")
     )
-    print()
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    out("")
+    out(line(header))
+    out("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in rows:
-        print(line(row))
-    print()
+        out(line(row))
+    out("")
 
     known = load_known(known_path)
     known_ids, problems = check_known(known, addon)
@@ -215,14 +215,14 @@ def main(argv):
         problems.append(f"REGRESSION {row['id']}: {row['outcome']}: {last[0][:300]}")
     for test_id in not_run[:50]:
         problems.append(f"NOT RUN with the add-on (passes without): {test_id}")
-    print()
-    print(
+    out("")
+    out(
         f"{len(known)} known failures listed, {len(regressions)} regressions, "
         f"{len(not_run)} passing tests not run with the add-on"
     )
     for p in problems:
-        print(f"- {p}")
-    print("compat: OK" if not problems else "compat: FAILED")
+        out(f"- {p}")
+    out("compat: OK" if not problems else "compat: FAILED")
     return 0 if not problems else 1
 
 

@@ -204,22 +204,22 @@ def main():
             time.sleep(2)  # let the page's own requests finish
             result = json.loads(page.evaluate(DRAW_JS.replace("LOT_ID", str(lot_id))))
             times.append(result["ms"] / 1000)
-            print(
+            benchlib.out(
                 f"  run: {result['ms'] / 1000:.2f} s (get_genealogy request "
                 f"{result['rpc_ms'] / 1000:.2f} s), {result['nodes']} nodes drawn"
             )
-        print(f"browser genealogy of {args.lot} on {args.db}, {args.runs} runs")
-        print(
+        benchlib.out(f"browser genealogy of {args.lot} on {args.db}, {args.runs} runs")
+        benchlib.out(
             f"  click to drawn  {statistics.median(times):.2f} s  "
             f"{min(times):.2f} - {max(times):.2f}"
         )
         for notice in result["notices"]:
-            print(f"  on screen: {notice}")
+            benchlib.out(f"  on screen: {notice}")
         # werkzeug: queries, SQL time, Python time of each request
         log.seek(0)
         for line in log:
             if "get_genealogy" in line:
-                print("  server:", " ".join(line.split()[-4:]))
+                benchlib.out("  server:", " ".join(line.split()[-4:]))
         if args.screenshot:
             shot = page.call("Page.captureScreenshot", format="png")
             with open(args.screenshot, "wb") as out:

@@ -37,18 +37,20 @@ def main():
             times.append(time.perf_counter() - start)
         size = len(json.dumps(graph))
         lot_name = lot.name
-    print(f"genealogy of {lot_name}, {args.runs} runs (median, min - max)")
-    print(
+    benchlib.out(f"genealogy of {lot_name}, {args.runs} runs (median, min - max)")
+    benchlib.out(
         f"  get_genealogy  {statistics.median(times):.3f} s  "
         f"{min(times):.3f} - {max(times):.3f}"
     )
-    print(
+    benchlib.out(
         f"  {graph['lot_count']} lots, {graph['customer_count']} customers; "
         f"drawn: {len(graph['nodes'])} nodes, {len(graph['edges'])} edges, "
         f"{len(graph['columns'])} columns; JSON {size / 1024:.0f} KiB"
     )
     for notice in graph["notices"]:
-        print(f"  column {notice['column']}: {notice['count']} -> {notice['groups']}")
+        benchlib.out(
+            f"  column {notice['column']}: {notice['count']} -> {notice['groups']}"
+        )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ data_sum() {
          UNION ALL SELECT concat_ws('|', 'line', id, lot_id, state, quantity)
                      FROM stock_move_line) t"
 }
-shell() { "$PY" "$ODOO_SRC/odoo-bin" shell -c "$ODOORC" -d "$DB" --no-http --log-level=warn < "$1" 2>&1 | tee -a "$LOG"; }
+shell() { SLT_DEV_TOOLS="$ROOT/dev/tools" "$PY" "$ODOO_SRC/odoo-bin" shell -c "$ODOORC" -d "$DB" --no-http --log-level=warn < "$1" 2>&1 | tee -a "$LOG"; }
 
 dropdb --if-exists -f "$DB" >/dev/null
 TEMPLATE="$(test_template)"

@@ -25,20 +25,21 @@ import time
 import psycopg2
 import requests
 import websocket
+from clilog import out
 
 LOGIN = PASSWORD = "admin"
 BUS_TYPE = "stock_traceability_job/progress"
 
 
 def fail(message):
-    print(f"jobs-check FAILED: {message}")
+    out(f"jobs-check FAILED: {message}")
     sys.exit(1)
 
 
 def check(condition, message):
     if not condition:
         fail(message)
-    print(f"OK   {message}")
+    out(f"OK   {message}")
 
 
 class Server:
@@ -272,12 +273,12 @@ class Database:
 
 
 def check_live_progress(server, db, serials):
-    print(f"1. Background assignment of {serials} serials with live progress")
+    out(f"1. Background assignment of {serials} serials with live progress")
     client = Client(server, db.conn.info.dbname)
     product_id = make_untracked_stock(client, "JC-LIVE", serials, 100)
     ws = client.websocket()
     job_id, started, request_s = start_assignment(client, product_id, "JCL-")
-    print(f"     action_apply answered in {request_s:.1f} s (job {job_id} queued)")
+    out(f"     action_apply answered in {request_s:.1f} s (job {job_id} queued)")
     received = receive_job_notifications(
         ws, job_id, lambda p: p["state"] in ("done", "failed", "cancelled"), 1800
     )
@@ -308,7 +309,7 @@ def check_live_progress(server, db, serials):
     times = [at for at, _p in running]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     first_progress = running[1][0] - started if len(running) > 1 else 0
-    print(
+    out(
         f"     measured: {ended - started:.1f} s from the click to 'done' "
         f"(request {request_s:.1f} s), {len(running)} progress notifications, "
         f"one every {sum(gaps) / len(gaps):.2f} s (min {min(gaps):.2f}, "
@@ -317,7 +318,7 @@ def check_live_progress(server, db, serials):
 
 
 def check_kill_during_run(server, db, serials):
-    print(f"2. SIGKILL of the server during a background assignment of {serials}")
+    out(f"2. SIGKILL of the server during a background assignment of {serials}")
     client = Client(server, db.conn.info.dbname)
     product_id = make_untracked_stock(client, "JC-KILL", serials, 50)
     ws = client.websocket()
@@ -326,7 +327,7 @@ def check_kill_during_run(server, db, serials):
         ws, job_id, lambda p: p["state"] == "running" and p["done"] > 0, 600
     )
     ws.close()
-    print(f"     job {job_id} reported {received[-1][1]['done']} / {serials}: SIGKILL")
+    out(f"     job {job_id} reported {received[-1][1]['done']} / {serials}: SIGKILL")
     server.kill()
     state = db.job(job_id)
     runs, lots, tracked, untracked = db.result(product_id, "JCK-", job_id)
@@ -347,7 +348,7 @@ def check_kill_during_run(server, db, serials):
         time.sleep(1)
     ws.close()
     state = db.job(job_id)
-    print(f"     after restart: {state[:4]} in {time.monotonic() - restarted:.1f} s")
+    out(f"     after restart: {state[:4]} in {time.monotonic() - restarted:.1f} s")
     check(
         state[0] == "done" and state[1] == 2, "job queued again and done at attempt 2"
     )
@@ -377,7 +378,7 @@ def main():
     finally:
         server.stop()
         db.conn.close()
-    print("jobs-check: OK")
+    out("jobs-check: OK")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ import unittest
 from odoo.modules.module import initialize_sys_path
 from odoo.tools import config
 
-UNIT_TEST_MODULES = ["odoo.addons.stock_lot_traceability.tests.test_lot_naming"]
+UNIT_TEST_MODULES = [
+    "odoo.addons.stock_lot_traceability.tests.test_lot_naming",
+    "odoo.addons.stock_lot_traceability.tests.test_lot_assign_parsing",
+]
 
 if __name__ == "__main__":
     config.parse_config(["-c", sys.argv[1]])

@@ -25,6 +25,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from clilog import out
+
 ADDON = "stock_lot_traceability"
 MANAGER_LOGIN = "slt_upgrade_manager"
 # Columns of the add-on on stock_lot (the rest of the table is Odoo's).
@@ -88,13 +90,24 @@ def odoo_env(args):
 # ----------------------------------------------------------------------
 
 
+def _old_chain_builder():
+    """The old release's test chain builder: ``tests/chain_builder.py``, or
+    ``demo/traceability_chain_builder.py`` in releases before it moved."""
+    try:
+        from odoo.addons.stock_lot_traceability.tests.chain_builder import (  # noqa: PLC0415
+            TraceabilityChainBuilder,
+        )
+    except ModuleNotFoundError:
+        from odoo.addons.stock_lot_traceability.demo.traceability_chain_builder import (  # noqa: PLC0415,E501
+            TraceabilityChainBuilder,
+        )
+    return TraceabilityChainBuilder
+
+
 def populate(env):
     from odoo import Command  # noqa: PLC0415
 
-    from odoo.addons.stock_lot_traceability.demo.traceability_chain_builder import (  # noqa: PLC0415,E501
-        TraceabilityChainBuilder,
-    )
-
+    TraceabilityChainBuilder = _old_chain_builder()
     manager = env["res.users"].create(
         {
             "name": "Upgrade Check Recall Manager",
@@ -209,7 +222,7 @@ def populate(env):
     env.flush_all()
     env.invalidate_all()
     env.cr.commit()
-    print(
+    out(
         "populated: 5 recalls, 2 assignment runs, blocked lots, "
         f"{len(bulk) + 1} lots without keys"
     )
@@ -361,7 +374,7 @@ def write_fingerprint(env, path):
     sizes = ", ".join(
         f"{table} {len(info['rows'])}" for table, info in sorted(data["tables"].items())
     )
-    print(f"fingerprint of {ADDON} {data['version']}: {sizes}")
+    out(f"fingerprint of {ADDON} {data['version']}: {sizes}")
 
 
 # ----------------------------------------------------------------------
@@ -375,9 +388,7 @@ class Report:
 
     def check(self, name, ok, detail=""):
         self.failed += not ok
-        print(
-            f"  {'OK    ' if ok else 'FAILED'} {name}{': ' + detail if detail else ''}"
-        )
+        out(f"  {'OK    ' if ok else 'FAILED'} {name}{': ' + detail if detail else ''}")
 
 
 def _digest(rows):
@@ -518,7 +529,7 @@ def verify(env, path, expected_version):
     old = json.loads(Path(path).read_text())
     report = Report()
     cr = env.cr
-    print(f"Checks after upgrading {ADDON} {old['version']} -> {expected_version}:")
+    out(f"Checks after upgrading {ADDON} {old['version']} -> {expected_version}:")
     cr.execute(
         "SELECT latest_version, state FROM ir_module_module WHERE name = %s", [ADDON]
     )
@@ -580,7 +591,7 @@ def verify(env, path, expected_version):
                 + (f"; missing {missing}" if missing else "")
                 + (f"; {diffs[:5]}" if diffs else ""),
             )
-    print(f"{'FAILED' if report.failed else 'OK'}: {report.failed} failed checks")
+    out(f"{'FAILED' if report.failed else 'OK'}: {report.failed} failed checks")
     return report.failed
 
 
@@ -603,7 +614,7 @@ def main(argv=None):
             try:
                 return 1 if verify(env, args.file, args.expected_version) else 0
             except Exception:
-                print("  FAILED the checks stopped on an error:")
+                out("  FAILED the checks stopped on an error:")
                 traceback.print_exc(file=sys.stdout)
                 return 1
     finally:

@@ -4,12 +4,14 @@
 Lots written to the database without the ORM (bulk loads by COPY or SQL,
 data migrations from another system) have no ``traceability_name_key`` and
 no ``traceability_unique_key``: the unique index (A1) does not cover them and
-the uniqueness check cannot find them by name. This fills both columns in
-SQL, the way ``stock.lot._compute_traceability_keys`` computes them (the
-SQL side of ``models/lot_naming.py``: ``name_key_sql``, ``scope_sql``,
-``unique_key_sql``): the normalised name for every lot; the key only
-where strict traceability is on for the lot's company (lots without a
-company follow the company of the superuser, the ORM's ``env.company`` of an
+the uniqueness check cannot find them by name. This fills both columns
+without the ORM, the way ``stock.lot._compute_traceability_keys`` computes
+them: the normalised name for every lot
+(``stock.lot._traceability_fill_name_keys``, in Python for the names
+PostgreSQL does not normalise as Python does), then the key (the SQL side of
+``models/lot_naming.py``: ``scope_sql``, ``unique_key_sql``) only where
+strict traceability is on for the lot's company (lots without a company
+follow the company of the superuser, the ORM's ``env.company`` of an
 upgrade). A lot whose key is already taken in its scope keeps no key (the
 oldest of several new ones gets it) and is logged: the upgrade never fails
 on old duplicates. Running it again changes nothing.
@@ -17,30 +19,20 @@ on old duplicates. Running it again changes nothing.
 
 import logging
 
+from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
 from odoo.addons.stock_lot_traceability.models import lot_naming
 
 _logger = logging.getLogger("odoo.addons.stock_lot_traceability.migrations")
 
-# Python's str.strip() then str.lower(), as _traceability_normalise.
-NAME_KEY = lot_naming.name_key_sql(SQL("lot.name"))
-
 
 def _fill_name_keys(cr):
-    cr.execute(
-        SQL(
-            """
-            UPDATE stock_lot lot
-               SET traceability_name_key = NULLIF(%s, '')
-             WHERE lot.traceability_name_key IS NULL
-               AND NULLIF(%s, '') IS NOT NULL
-            """,
-            NAME_KEY,
-            NAME_KEY,
-        )
-    )
-    return cr.rowcount
+    """The normalised name of the lots without one, as the ORM computes it
+    (the names PostgreSQL does not normalise as Python does are normalised
+    in Python)."""
+    lots = api.Environment(cr, SUPERUSER_ID, {})["stock.lot"]
+    return lots._traceability_fill_name_keys(SQL("lot.traceability_name_key IS NULL"))
 
 
 def _fill_unique_keys(cr):

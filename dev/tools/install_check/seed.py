@@ -1,6 +1,14 @@
 # Run in `odoo-bin shell` on a database WITHOUT the add-on: standard Odoo
 # data that the add-on's rules forbid (issue 11). Lots that differ by case or
 # spaces, a serial on hand twice, a negative lot quant, a lot without history.
+import os
+import sys
+
+# The shell's output goes through dev/tools/clilog.py (install_check.sh
+# names the folder).
+sys.path.insert(0, os.environ["SLT_DEV_TOOLS"])
+from clilog import out  # noqa: E402
+
 env = env  # noqa: F821 (provided by odoo-bin shell)
 stock = env.ref("stock.warehouse0").lot_stock_id
 Quant = env["stock.quant"]
@@ -37,4 +45,4 @@ Quant._update_available_quantity(meter, stock, 2, lot_id=twice)
 Quant._update_available_quantity(meter, stock, -1, lot_id=negative)
 Quant._update_available_quantity(meter, stock, 1, lot_id=no_history)
 env.cr.commit()
-print("SEEDED", Lot.search_count([]))
+out("SEEDED", Lot.search_count([]))

@@ -1,15 +1,23 @@
 # Run in `odoo-bin shell` after installing the add-on on the seeded
 # database: what a user sees (health check, settings), then the fix.
+import os
+import sys
+
+# The shell's output goes through dev/tools/clilog.py (install_check.sh
+# names the folder).
+sys.path.insert(0, os.environ["SLT_DEV_TOOLS"])
+from clilog import out  # noqa: E402
+
 env = env  # noqa: F821 (provided by odoo-bin shell)
 findings = env["stock.traceability.health"]._collect_findings()
 count = {}
 for finding in findings:
     count[finding["category"]] = count.get(finding["category"], 0) + 1
-print("FINDINGS", sorted(count.items()))
+out("FINDINGS", sorted(count.items()))
 for finding in findings:
     if finding["category"] == "unique_key_conflict":
-        print("GROUP", finding["description"])
-print("WARNING", env["res.config.settings"].create({}).traceability_guarantee_warning)
+        out("GROUP", finding["description"])
+out("WARNING", env["res.config.settings"].create({}).traceability_guarantee_warning)
 manager = env.ref("base.user_admin")
 for finding in findings:
     if finding["category"] != "unique_key_conflict":
@@ -25,8 +33,8 @@ for finding in findings:
     for index, line in enumerate(wizard.line_ids[1:], start=2):
         line.new_name = f"{line.lot_id.name.strip()}-{index}"
     result = wizard.action_apply()
-    print("FIX", result["params"]["type"], result["params"]["message"])
-print(
+    out("FIX", result["params"]["type"], result["params"]["message"])
+out(
     "WARNING AFTER FIX",
     repr(env["res.config.settings"].create({}).traceability_guarantee_warning),
 )

@@ -1,7 +1,9 @@
 /** Live progress of a background traceability job (stock.traceability.job).
  *
  * A view widget: on the job's own form, or on a form whose record has a
- * `trace_job_id` field (the recall). The server pushes the progress on the
+ * many2one to the job, `trace_job_id` unless the widget's `job_field` names
+ * another (the recall's `export_job_id`, with its `<field>_state` related
+ * field, e.g. `export_job_state`). The server pushes the progress on the
  * user's partner channel (type "stock_traceability_job/progress"), which the
  * web client is subscribed to; the widget reloads the record when the job
  * ends, so the form shows the result.
@@ -17,7 +19,8 @@ const FINAL_STATES = ["done", "failed", "cancelled"];
 
 export class JobProgress extends Component {
     static template = "stock_lot_traceability.JobProgress";
-    static props = { ...standardWidgetProps };
+    static props = { ...standardWidgetProps, jobField: { type: String, optional: true } };
+    static defaultProps = { jobField: "trace_job_id" };
 
     setup() {
         this.busService = useService("bus_service");
@@ -32,7 +35,8 @@ export class JobProgress extends Component {
         if (record.resModel === "stock.traceability.job") {
             return record.resId;
         }
-        return record.data.trace_job_id && record.data.trace_job_id.id;
+        const job = record.data[this.props.jobField];
+        return job && job.id;
     }
 
     /** The last pushed values, else the record's. */
@@ -51,7 +55,7 @@ export class JobProgress extends Component {
             };
         }
         return {
-            state: data.trace_job_state,
+            state: data[this.props.jobField.replace(/_id$/, "_state")],
             done: 0,
             total: 0,
             remaining_seconds: false,
@@ -95,6 +99,9 @@ export class JobProgress extends Component {
     }
 }
 
-export const jobProgress = { component: JobProgress };
+export const jobProgress = {
+    component: JobProgress,
+    extractProps: ({ attrs }) => (attrs.job_field ? { jobField: attrs.job_field } : {}),
+};
 
 registry.category("view_widgets").add("slt_job_progress", jobProgress);

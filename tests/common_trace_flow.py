@@ -10,7 +10,7 @@ from unittest import SkipTest
 from odoo.fields import Command
 from odoo.tests import Form
 
-from .test_recall_common import RecallCase
+from .common_recall import RecallCase
 
 
 class TraceFlowCase(RecallCase):

@@ -1,22 +1,23 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Builder of lot/serial traceability chains, shared by demo data and tests.
+"""Builder of lot/serial traceability chains for the tests.
 
 It creates products, lots and real pickings (and manufacturing orders when
-``mrp`` is installed) through the ORM, so quants and moves agree. The demo
-file calls ``stock.lot._demo_build_traceability_chain``, tests import it from
-``tests/common.py``. It lives outside ``tests/`` because importing the test
-framework from a running server (demo install) logs an error.
+``mrp`` is installed) through the ORM, so quants and moves agree. Tests get
+it from ``tests/common.py`` (``TraceabilityCase.builder``); the exact-lot
+transfer helpers (``prepare_picking``, ``do_picking``, ``validate``) are
+public, for the tests that need a transfer holding exactly the lots given.
+``dev/tools/upgrade_check.py`` imports it too.
 
 Quantities are always given as ``{lot: qty}`` maps, where ``lot`` is a lot
 name or a ``stock.lot`` record. A serial number is ``{"SN-1": 1}``.
 """
 
-from datetime import timedelta
-
-from odoo import Command, fields
+from odoo import Command
+from odoo.tools import convert_file
 
 # Names of the demo chain, stable so that other demo data and tests can find
 # the records (see ``TraceabilityChainBuilder.build_demo_chain``).
+DEMO_FILE = "demo/stock_lot_traceability_demo.xml"
 DEMO_CODE_PREFIX = "SLT-DEMO-"
 DEMO_RAW_LOTS = ("FLOUR-2026-001", "FLOUR-2026-002", "FLOUR-2026-003")
 DEMO_EXPIRED_LOT = "FLOUR-2026-003"
@@ -125,6 +126,81 @@ class TraceabilityChainBuilder:
         )
 
     # ------------------------------------------------------------------
+    # Transfers with exact lots (public: every test that needs one uses them)
+    # ------------------------------------------------------------------
+
+    def lot_lines(self, product, lot_qtys):
+        """Move line values taking existing lots: ``lot_id`` and quantity."""
+        if product.tracking == "none":
+            return [{"quantity": self._total(lot_qtys)}]
+        lots = self._resolve_lots(product, lot_qtys)
+        return [
+            {"lot_id": lot.id, "quantity": qty}
+            for lot, qty in zip(lots, lot_qtys.values(), strict=True)
+        ]
+
+    def do_picking(self, picking_type, partner, src, dest, lines_by_product):
+        """Create, confirm, fill with exact lots and validate a picking."""
+        picking = self.prepare_picking(
+            picking_type, partner, src, dest, lines_by_product
+        )
+        self.validate(picking)
+        return picking
+
+    def prepare_picking(self, picking_type, partner, src, dest, lines_by_product):
+        """A confirmed picking holding exactly the given lot lines, picked,
+        not validated (``lines_by_product``: ``{product: [line vals]}``)."""
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": partner.id,
+                "location_id": src.id,
+                "location_dest_id": dest.id,
+                "company_id": self.company.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom": product.uom_id.id,
+                            "product_uom_qty": sum(line["quantity"] for line in lines),
+                            "location_id": src.id,
+                            "location_dest_id": dest.id,
+                        }
+                    )
+                    for product, lines in lines_by_product.items()
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.move_line_ids.unlink()
+        self.set_lot_lines(picking.move_ids, lines_by_product)
+        return picking
+
+    def set_lot_lines(self, moves, lines_by_product):
+        """Give ``moves`` exactly the given lot lines, picked."""
+        vals_list = []
+        for move in moves:
+            for line in lines_by_product.get(move.product_id, []):
+                vals = move._prepare_move_line_vals()
+                vals.update(line, product_uom_id=move.product_id.uom_id.id)
+                vals["picked"] = True
+                vals_list.append(vals)
+        self.env["stock.move.line"].create(vals_list)
+        moves.picked = True
+
+    def validate(self, pickings):
+        """Validate ``pickings`` as they are: no backorder, no expiry or SMS
+        dialog (the add-on's rules still apply); raises unless all are done."""
+        result = pickings.with_context(
+            skip_backorder=True,
+            picking_ids_not_to_backorder=pickings.ids,
+            skip_expired=True,
+            skip_sms=True,
+        ).button_validate()
+        self._check_no_wizard(result, pickings)
+        return pickings
+
+    # ------------------------------------------------------------------
     # Stock operations
     # ------------------------------------------------------------------
 
@@ -160,7 +236,7 @@ class TraceabilityChainBuilder:
             }
             for lot, qty in lot_qtys.items()
         ]
-        return self._do_picking(
+        return self.do_picking(
             picking_type,
             partner,
             partner.property_stock_supplier,
@@ -176,23 +252,23 @@ class TraceabilityChainBuilder:
         """
         picking_type = picking_type or self.warehouse.out_type_id
         src = location or picking_type.default_location_src_id
-        return self._do_picking(
+        return self.do_picking(
             picking_type,
             customer,
             src,
             customer.property_stock_customer,
-            {product: self._lot_lines(product, lot_qtys)},
+            {product: self.lot_lines(product, lot_qtys)},
         )
 
     def transfer(self, product, lot_qtys, location_dest, location=None):
         """Move ``{lot: qty}`` between internal locations (internal picking)."""
         picking_type = self.warehouse.int_type_id
-        return self._do_picking(
+        return self.do_picking(
             picking_type,
             self.env["res.partner"],
             location or self.stock_location,
             location_dest,
-            {product: self._lot_lines(product, lot_qtys)},
+            {product: self.lot_lines(product, lot_qtys)},
         )
 
     def return_picking(self, picking, lot_qtys=None):
@@ -230,10 +306,10 @@ class TraceabilityChainBuilder:
             )
         return_picking = wizard._create_return()
         return_picking.move_ids.move_line_ids.unlink()
-        self._set_lot_lines(
+        self.set_lot_lines(
             return_picking.move_ids,
             {
-                product: self._lot_lines(
+                product: self.lot_lines(
                     product,
                     {
                         lot: qty
@@ -244,7 +320,7 @@ class TraceabilityChainBuilder:
                 for product in return_picking.move_ids.product_id
             },
         )
-        self._validate(return_picking)
+        self.validate(return_picking)
         return return_picking
 
     def return_delivery(self, picking, lot_qtys=None):
@@ -388,10 +464,10 @@ class TraceabilityChainBuilder:
         production.qty_producing = qty
         production.set_qty_producing()
         production.move_raw_ids.move_line_ids.unlink()
-        self._set_lot_lines(
+        self.set_lot_lines(
             production.move_raw_ids,
             {
-                component: self._lot_lines(component, self._as_lot_qtys(qtys))
+                component: self.lot_lines(component, self._as_lot_qtys(qtys))
                 for component, qtys in components.items()
             },
         )
@@ -502,150 +578,31 @@ class TraceabilityChainBuilder:
         return []
 
     def build_demo_chain(self):
-        """Build the demo recall chain; returns a dict of the records made.
+        """Load the add-on's demo data (the bakery recall chain) as an
+        install with demo data does; returns a dict of its records.
 
-        A bakery: organic flour (lot, expiry) → butter cookies (lot, made in
-        manufacturing orders) → holiday gift boxes (serial numbers, made
-        from cookies) → customers. Stable names, for other demo data and
-        tests (products by ``default_code``):
-
-        - ``SLT-DEMO-FLOUR`` Organic Wheat Flour (kg, lot, expiry 180 days,
-          alert 30 days before):
-
-          * ``FLOUR-2026-001``: 120 kg from *Moulin Dupont SA*, fresh;
-          * ``FLOUR-2026-002``: 60 kg from *Moulin Dupont SA*, expires in
-            33 days, so its alert date is in 3 days (near alert);
-          * ``FLOUR-2026-003``: 40 kg from *Northfield Mills Ltd*; 20 kg
-            went into COOKIE-2026-003 before it expired; it expired 5 days
-            ago and 20 kg are still on hand (``DEMO_EXPIRED_LOT``, the lot
-            to start a recall from: it reached all three customers).
-        - ``SLT-DEMO-COOKIE`` Butter Cookies (units, lot, expiry 90 days):
-          ``COOKIE-2026-001`` (400, from 40 kg of FLOUR-2026-001),
-          ``COOKIE-2026-002`` (300, from 20 kg of FLOUR-2026-001 and 10 kg of
-          FLOUR-2026-002) and ``COOKIE-2026-003`` (200, from 20 kg of
-          FLOUR-2026-003).
-        - ``SLT-DEMO-GIFTBOX`` Holiday Gift Box (serial):
-          ``GIFTBOX-0001``..``0004`` from 80 cookies of COOKIE-2026-001,
-          ``GIFTBOX-0005``..``0006`` from 20 cookies of COOKIE-2026-001 and
-          COOKIE-2026-002, ``GIFTBOX-0007`` from 20 cookies of COOKIE-2026-003.
-        - Deliveries: *Green Grocer Ltd* (GIFTBOX-0001, GIFTBOX-0002,
-          GIFTBOX-0007, 100 COOKIE-2026-001), *Corner Bakery Café*
-          (GIFTBOX-0003, 50 COOKIE-2026-002, 60 COOKIE-2026-003), *Sunrise
-          Supermarket* (GIFTBOX-0005, 50 COOKIE-2026-001, 40 COOKIE-2026-003).
-        - On hand in WH/Stock: 60 kg FLOUR-2026-001, 50 kg FLOUR-2026-002,
-          20 kg FLOUR-2026-003 (expired), 150 COOKIE-2026-001, 230
-          COOKIE-2026-002, 80 COOKIE-2026-003, GIFTBOX-0004 and GIFTBOX-0006.
+        The records are those of ``demo/stock_lot_traceability_demo.xml``
+        and, with ``mrp``, ``demo/stock_lot_traceability_demo_mrp.xml``
+        (read them for the story and the quantities), found by their stable
+        names: products by ``default_code`` (``SLT-DEMO-FLOUR``, ``-COOKIE``,
+        ``-GIFTBOX``), lots by name. ``DEMO_EXPIRED_LOT`` (FLOUR-2026-003)
+        expired after it was used and reached all three customers.
 
         The returned dict has ``products`` (keys ``flour``, ``cookie``,
         ``giftbox``), ``lots`` (by name), ``receipts``, ``deliveries``,
-        ``productions``, ``expired_lot`` and ``alert_lot``.
-
-        Without ``mrp``, cookies and gift boxes are received from
-        *Sweet Co-Packing Ltd* instead of manufactured (no flour consumed).
-        The lot/serial numbers feature is switched on for internal users.
-        Calling it again on a database that has the chain does not build it
-        twice.
+        ``productions``, ``expired_lot`` and ``alert_lot``. Calling it again
+        on a database that has the chain does not load it twice.
         """
         if not self._demo_products():
-            self._build_demo_chain()
+            convert_file(
+                self.env,
+                "stock_lot_traceability",
+                DEMO_FILE,
+                {},
+                mode="init",
+                noupdate=True,
+            )
         return self._demo_records()
-
-    def _build_demo_chain(self):
-        lot_group = self.env.ref("stock.group_production_lot")
-        self.env.ref("base.group_user").write(
-            {"implied_ids": [Command.link(lot_group.id)]}
-        )
-        kg = self.env.ref("uom.product_uom_kgm")
-        flour = self.create_product(
-            "Organic Wheat Flour",
-            default_code=f"{DEMO_CODE_PREFIX}FLOUR",
-            uom_id=kg.id,
-            expiration_time=180,
-            use_time=150,
-            removal_time=10,
-            alert_time=30,
-        )
-        cookie = self.create_product(
-            "Butter Cookies",
-            default_code=f"{DEMO_CODE_PREFIX}COOKIE",
-            expiration_time=90,
-            alert_time=15,
-        )
-        giftbox = self.create_product(
-            "Holiday Gift Box",
-            tracking="serial",
-            default_code=f"{DEMO_CODE_PREFIX}GIFTBOX",
-        )
-        dupont, northfield, copacker, grocer, bakery, market = self.create_partners(
-            [
-                "Moulin Dupont SA",
-                "Northfield Mills Ltd",
-                "Sweet Co-Packing Ltd",
-                "Green Grocer Ltd",
-                "Corner Bakery Café",
-                "Sunrise Supermarket",
-            ]
-        )
-        # recall notices go by email
-        for partner, email in (
-            (grocer, "quality@greengrocer.example.com"),
-            (bakery, "orders@cornerbakery.example.com"),
-            (market, "recalls@sunrise-supermarket.example.com"),
-        ):
-            partner.email = email
-        now = fields.Datetime.now()
-        flour1, flour2, flour3 = DEMO_RAW_LOTS
-        self.receive(
-            flour,
-            {flour1: 120.0, flour2: 60.0},
-            dupont,
-            expiration_dates={
-                flour1: now + timedelta(days=150),
-                flour2: now + timedelta(days=33),
-            },
-        )
-        # FLOUR-2026-003 is used while fresh and expires afterwards: the
-        # expired lot a recall starts from has reached customers.
-        self.receive(
-            flour,
-            {flour3: 40.0},
-            northfield,
-            expiration_dates={flour3: now + timedelta(days=20)},
-        )
-        cookie1, cookie2, cookie3 = DEMO_INTERMEDIATE_LOTS
-        self.produce_or_receive(
-            cookie, {cookie1: 400.0}, {flour: {flour1: 40.0}}, copacker
-        )
-        self.produce_or_receive(
-            cookie, {cookie2: 300.0}, {flour: {flour1: 20.0, flour2: 10.0}}, copacker
-        )
-        self.produce_or_receive(
-            cookie, {cookie3: 200.0}, {flour: {flour3: 20.0}}, copacker
-        )
-        self.produce_or_receive(
-            giftbox,
-            dict.fromkeys(DEMO_SERIALS[:4], 1.0),
-            {cookie: {cookie1: 80.0}},
-            copacker,
-        )
-        self.produce_or_receive(
-            giftbox,
-            dict.fromkeys(DEMO_SERIALS[4:6], 1.0),
-            {cookie: {cookie1: 20.0, cookie2: 20.0}},
-            copacker,
-        )
-        self.produce_or_receive(
-            giftbox, {DEMO_SERIALS[6]: 1.0}, {cookie: {cookie3: 20.0}}, copacker
-        )
-        box1, box2, box3, _box4, box5, _box6, box7 = DEMO_SERIALS
-        for partner, boxes, cookie_qtys in (
-            (grocer, (box1, box2, box7), {cookie1: 100.0}),
-            (bakery, (box3,), {cookie2: 50.0, cookie3: 60.0}),
-            (market, (box5,), {cookie1: 50.0, cookie3: 40.0}),
-        ):
-            self.deliver(giftbox, dict.fromkeys(boxes, 1.0), partner)
-            self.deliver(cookie, cookie_qtys, partner)
-        self.get_lots(flour, [flour3]).expiration_date = now - timedelta(days=5)
 
     def _demo_products(self):
         return self.env["product.product"].search(
@@ -695,75 +652,6 @@ class TraceabilityChainBuilder:
         if len(lots) != len(names):
             raise ValueError(f"Unknown lots of {product.display_name}: {names}")
         return lots
-
-    def _lot_lines(self, product, lot_qtys):
-        """Move line values taking existing lots: ``lot_id`` and quantity."""
-        if product.tracking == "none":
-            return [{"quantity": self._total(lot_qtys)}]
-        lots = self._resolve_lots(product, lot_qtys)
-        return [
-            {"lot_id": lot.id, "quantity": qty}
-            for lot, qty in zip(lots, lot_qtys.values(), strict=True)
-        ]
-
-    def _do_picking(self, picking_type, partner, src, dest, lines_by_product):
-        """Create, confirm, fill with exact lots and validate a picking."""
-        picking = self.prepare_picking(
-            picking_type, partner, src, dest, lines_by_product
-        )
-        self._validate(picking)
-        return picking
-
-    def prepare_picking(self, picking_type, partner, src, dest, lines_by_product):
-        """A confirmed picking holding exactly the given lot lines, picked,
-        not validated (``lines_by_product``: ``{product: [line vals]}``)."""
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": partner.id,
-                "location_id": src.id,
-                "location_dest_id": dest.id,
-                "company_id": self.company.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom": product.uom_id.id,
-                            "product_uom_qty": sum(line["quantity"] for line in lines),
-                            "location_id": src.id,
-                            "location_dest_id": dest.id,
-                        }
-                    )
-                    for product, lines in lines_by_product.items()
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.move_ids.move_line_ids.unlink()
-        self._set_lot_lines(picking.move_ids, lines_by_product)
-        return picking
-
-    def _set_lot_lines(self, moves, lines_by_product):
-        """Give ``moves`` exactly the given lot lines, picked."""
-        vals_list = []
-        for move in moves:
-            for line in lines_by_product.get(move.product_id, []):
-                vals = move._prepare_move_line_vals()
-                vals.update(line, product_uom_id=move.product_id.uom_id.id)
-                vals["picked"] = True
-                vals_list.append(vals)
-        self.env["stock.move.line"].create(vals_list)
-        moves.picked = True
-
-    def _validate(self, pickings):
-        result = pickings.with_context(
-            skip_backorder=True,
-            picking_ids_not_to_backorder=pickings.ids,
-            skip_expired=True,
-            skip_sms=True,
-        ).button_validate()
-        self._check_no_wizard(result, pickings)
-        return pickings
 
     @staticmethod
     def _check_no_wizard(result, records):
