@@ -17,7 +17,7 @@ from odoo.tools import mute_logger
 
 from ..controllers.main import RecallExportController
 from .common import TraceabilityChainBuilder
-from .test_recall_common import RecallCase
+from .common_recall import RecallCase
 
 
 class TestReadonlyEntryPoints(RecallCase):

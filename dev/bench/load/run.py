@@ -103,7 +103,7 @@ RECOVERY_GRACE = 10.0
 
 
 def log(msg):
-    print(f"[load {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    benchlib.out(f"[load {time.strftime('%H:%M:%S')}] {msg}")
 
 
 def free_port():
@@ -849,7 +849,7 @@ def run(args):
     )
     if HIT_BY_FAULT:
         text += "\nhit by the fault: " + json.dumps(HIT_BY_FAULT)
-    print("\n" + text)
+    benchlib.out("\n" + text)
     (out / "summary.txt").write_text(text + "\n")
     summary = {
         "mode": args.fault,
@@ -883,9 +883,9 @@ def run(args):
     if any(r["recovered_after"] is None for r in records) or not answers:
         failed.append("the server did not recover")
     if failed:
-        print("FAILED: " + "; ".join(failed))
+        benchlib.out("FAILED: " + "; ".join(failed))
         return 1
-    print(f"OK: {args.fault}")
+    benchlib.out(f"OK: {args.fault}")
     return 0
 
 
@@ -965,7 +965,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if args.table:
-        print(combined_table())
+        benchlib.out(combined_table())
         return 0
     if args.users < 50:
         parser.error("the load test runs at least 50 users")
@@ -979,7 +979,7 @@ def main(argv=None):
         args.fault = mode
         status |= run(args)
     if len(modes) > 1:
-        print("\n" + combined_table())
+        benchlib.out("\n" + combined_table())
     return status
 
 
