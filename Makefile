@@ -1,5 +1,5 @@
 # Development loop of the stock_lot_traceability add-on. See README.rst.
-.PHONY: setup setup-selftest run test unit upgrade-check install-check jobs-check replica-check lint wheel pytest pot bench compat load
+.PHONY: setup setup-selftest run test unit upgrade-check install-check jobs-check replica-check lint wheel pytest pot bench compat load load-all
 
 setup:
 	bash dev/tools/setup.sh
@@ -56,6 +56,11 @@ bench:
 compat:
 	bash dev/tools/compat.sh
 
-# Load and fault test on a copy of a small DB (LOAD_ARGS=--kill for the fault mode).
+# Locust load and fault test on a throwaway PostgreSQL cluster (dev/bench/load):
+# LOAD_ARGS="--fault kill-worker" (terminate-backends, restart-postgres,
+# statement-timeout); load-all runs every mode.
 load:
-	.venv/bin/python dev/bench/load.py $(LOAD_ARGS)
+	bash dev/bench/load/load.sh $(LOAD_ARGS)
+
+load-all:
+	bash dev/bench/load/load.sh --fault all $(LOAD_ARGS)

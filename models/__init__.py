@@ -13,6 +13,7 @@ from . import stock_lot_demo
 from . import stock_move_line
 from . import stock_move_line_rules
 from . import trace_engine
+from . import traceability_invariants
 from . import recall_trace_sql
 from . import quantity_format
 from . import stock_recall

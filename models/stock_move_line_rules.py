@@ -91,17 +91,20 @@ class StockMoveLine(models.Model):
     # ------------------------------------------------------------------
 
     def _traceability_check_blocked_lots(self, lines):
-        """A6: a blocked lot only moves to quarantine, scrap or a vendor."""
+        """A6: a blocked lot only moves to quarantine, scrap or a vendor,
+        whether the line picks it or names it (a receipt typing its name)."""
+        lots = lines._traceability_existing_lots()
         return [
             ml._traceability_violation(
                 self.env._(
                     "the lot is blocked (%(reason)s); it can only move to a "
                     "quarantine, scrap or vendor location",
-                    reason=ml.lot_id.blocked_reason or "",
+                    reason=lots[ml].blocked_reason or "",
                 )
             )
             for ml in lines
-            if ml.lot_id.is_blocked
+            if ml in lots
+            and lots[ml].is_blocked
             and not ml.is_inventory
             and not ml.location_dest_id._accepts_blocked_lots()
         ]

@@ -19,7 +19,7 @@ class StockQuant(models.Model):
         # ``quants_cache=None``; when that re-reserves and has to create a
         # quant (a concurrent transaction holds the existing quant's row
         # lock), Odoo's create() subscripts the None cache and the user gets
-        # a server error (seen under load, dev/bench/load.py). No cache, no key.
+        # a server error (seen under load, dev/bench/load/). No cache, no key.
         if (
             "quants_cache" in self.env.context
             and self.env.context["quants_cache"] is None

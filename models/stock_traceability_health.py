@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools import SQL
 
-from . import lot_merge, quantity_format, trace_engine
+from . import lot_merge, quantity_format, trace_engine, traceability_invariants
 
 FINDING_CATEGORIES = [
     ("unique_key_conflict", "Lots/serials sharing a name (uniqueness not enforced)"),
@@ -147,6 +147,7 @@ class StockTraceabilityHealth(models.TransientModel):
             "stock.picking.type",
             "stock.location",
             "product.template",
+            "stock.lot.assign.run.line",
         ):
             self.env[model].flush_model()
         findings = []
@@ -184,24 +185,7 @@ class StockTraceabilityHealth(models.TransientModel):
 
     def _find_serial_duplicate(self):
         findings = self._query(
-            SQL(
-                """
-                SELECT q.company_id, q.product_id, q.lot_id, SUM(q.quantity),
-                       COUNT(DISTINCT q.location_id)
-                  FROM stock_quant q
-                  JOIN stock_location l ON l.id = q.location_id
-                       AND l.usage IN ('internal', 'transit')
-                  JOIN product_product p ON p.id = q.product_id
-                  JOIN product_template t ON t.id = p.product_tmpl_id
-                 WHERE q.lot_id IS NOT NULL
-                   AND q.quantity > 0
-                   AND t.tracking = 'serial'
-                   AND q.company_id = ANY(%(companies)s)
-                 GROUP BY q.company_id, q.product_id, q.lot_id
-                HAVING SUM(q.quantity) > 1 OR COUNT(DISTINCT q.location_id) > 1
-                """,
-                companies=self.env.companies.ids,
-            ),
+            traceability_invariants.serial_over_one_unit(self.env.companies.ids),
             ("company_id", "product_id", "lot_id", "quantity", "locations"),
         )
         for finding in findings:
@@ -214,19 +198,7 @@ class StockTraceabilityHealth(models.TransientModel):
 
     def _find_negative_lot(self):
         findings = self._query(
-            SQL(
-                """
-                SELECT q.company_id, q.product_id, q.lot_id, q.location_id,
-                       SUM(q.quantity)
-                  FROM stock_quant q
-                  JOIN stock_location l ON l.id = q.location_id AND l.usage = 'internal'
-                 WHERE q.lot_id IS NOT NULL
-                   AND q.company_id = ANY(%(companies)s)
-                 GROUP BY q.company_id, q.product_id, q.lot_id, q.location_id
-                HAVING SUM(q.quantity) < 0
-                """,
-                companies=self.env.companies.ids,
-            ),
+            traceability_invariants.negative_lot(self.env.companies.ids),
             ("company_id", "product_id", "lot_id", "location_id", "quantity"),
         )
         for finding in findings:
@@ -238,24 +210,7 @@ class StockTraceabilityHealth(models.TransientModel):
 
     def _find_no_incoming(self):
         findings = self._query(
-            SQL(
-                """
-                SELECT q.company_id, q.product_id, q.lot_id, SUM(q.quantity)
-                  FROM stock_quant q
-                  JOIN stock_location l ON l.id = q.location_id AND l.usage = 'internal'
-                 WHERE q.lot_id IS NOT NULL
-                   AND q.quantity > 0
-                   AND q.company_id = ANY(%(companies)s)
-                   AND NOT EXISTS (
-                       SELECT 1
-                         FROM stock_move_line ml
-                        WHERE ml.lot_id = q.lot_id
-                          AND ml.state = 'done'
-                   )
-                 GROUP BY q.company_id, q.product_id, q.lot_id
-                """,
-                companies=self.env.companies.ids,
-            ),
+            traceability_invariants.lot_without_incoming(self.env.companies.ids),
             ("company_id", "product_id", "lot_id", "quantity"),
         )
         for finding in findings:

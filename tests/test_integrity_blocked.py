@@ -150,6 +150,18 @@ class TestIntegrityBlocked(TraceabilityCase):
         with self.assertRaisesRegex(TraceabilityError, "BLK-OLD"):
             picking.move_ids._action_done()
 
+    def test_blocked_lot_received_by_name_refused(self):
+        """A receipt naming a blocked lot (typed, not picked) does not put it
+        back into saleable stock."""
+        self.old_lot._action_block("Recall")
+        with self.assertRaisesRegex(TraceabilityError, "BLK-OLD.*blocked"):
+            self.builder.receive(self.product, {"BLK-OLD": 2}, self.vendor)
+        quarantine = self.warehouse.quarantine_location_id
+        self.builder.receive(self.product, {"BLK-OLD": 2}, self.vendor, quarantine)
+        self.assertEqual(
+            self.old_lot.with_context(location=quarantine.id).product_qty, 2
+        )
+
     def test_blocked_lot_internal_transfer_refused(self):
         shelf = self.env["stock.location"].create(
             {"name": "Shelf", "location_id": self.stock_location.id}

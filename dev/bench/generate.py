@@ -1227,53 +1227,10 @@ class Generator:
             cr.execute(f"ANALYZE {table}")  # noqa: S608
 
 
+# The stock invariants (serials, negative lots, incoming history, quants
+# against moves...) are the add-on's (models/traceability_invariants.py);
+# these are the generator's own.
 CHECKS = {
-    "quant_vs_moves": """
-        WITH moves AS (
-            SELECT m.product_id, m.location_id, m.lot_id, SUM(m.qty) AS qty FROM (
-                SELECT product_id, location_dest_id AS location_id, lot_id,
-                       quantity AS qty
-                  FROM stock_move_line WHERE state = 'done'
-                UNION ALL
-                SELECT product_id, location_id, lot_id, -quantity
-                  FROM stock_move_line WHERE state = 'done') m
-             JOIN stock_location l ON l.id = m.location_id
-            WHERE l.usage IN ('internal', 'transit')
-            GROUP BY 1, 2, 3),
-        quants AS (
-            SELECT q.product_id, q.location_id, q.lot_id, SUM(q.quantity) AS qty
-              FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
-             WHERE l.usage IN ('internal', 'transit')
-             GROUP BY 1, 2, 3)
-        SELECT COUNT(*) FROM moves m FULL JOIN quants q
-            ON q.product_id = m.product_id AND q.location_id = m.location_id
-           AND q.lot_id IS NOT DISTINCT FROM m.lot_id
-         WHERE ROUND(COALESCE(m.qty, 0), 4) <> ROUND(COALESCE(q.qty, 0), 4)
-    """,
-    "negative_lot_quants_internal": """
-        SELECT COUNT(*) FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
-         WHERE l.usage = 'internal' AND q.lot_id IS NOT NULL AND q.quantity < 0
-    """,
-    "serials_over_one_unit": """
-        SELECT COUNT(*) FROM (
-            SELECT q.lot_id FROM stock_quant q
-              JOIN stock_location l ON l.id = q.location_id
-              JOIN product_product pp ON pp.id = q.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
-             WHERE l.usage IN ('internal', 'transit') AND pt.tracking = 'serial'
-               AND q.quantity > 0
-             GROUP BY q.lot_id HAVING SUM(q.quantity) > 1) s
-    """,
-    "on_hand_lots_without_incoming": """
-        SELECT COUNT(DISTINCT q.lot_id) FROM stock_quant q
-          JOIN stock_location l ON l.id = q.location_id
-         WHERE l.usage = 'internal' AND q.quantity > 0 AND q.lot_id IS NOT NULL
-           AND NOT EXISTS (
-               SELECT 1 FROM stock_move_line ml
-                 JOIN stock_location s ON s.id = ml.location_id
-                WHERE ml.lot_id = q.lot_id AND ml.state = 'done'
-                  AND s.usage NOT IN ('internal', 'transit'))
-    """,
     "lines_inconsistent_with_move": """
         SELECT COUNT(*) FROM stock_move_line ml JOIN stock_move m ON m.id = ml.move_id
          WHERE ml.state = 'done' AND (m.state <> 'done' OR m.product_id <> ml.product_id
@@ -1330,12 +1287,18 @@ def probe_lots(env):
 
 def check(env, scale, hot_scale=None):
     """SQL consistency check + ORM smoke test; raises on any problem."""
+    from odoo.addons.stock_lot_traceability.models import (  # noqa: PLC0415
+        traceability_invariants,
+    )
+
     hot_scale = min(scale, 1.0) if hot_scale is None else hot_scale
     cr = env.cr
     problems = []
+    counts = traceability_invariants.check(cr)
     for name, sql in CHECKS.items():
         cr.execute(sql)
-        n = cr.fetchone()[0]
+        counts[name] = cr.fetchone()[0]
+    for name, n in counts.items():
         log(f"check {name}: {n}")
         if n:
             problems.append(f"{name}: {n}")
