@@ -1,5 +1,5 @@
 # Development loop of the stock_lot_traceability add-on. See README.rst.
-.PHONY: setup setup-selftest run test unit upgrade-check install-check jobs-check replica-check lint wheel pytest pot bench compat load load-all
+.PHONY: setup setup-selftest run test unit upgrade-check install-check jobs-check replica-check lint readme wheel pytest pot bench compat load load-all
 
 setup:
 	bash dev/tools/setup.sh
@@ -36,6 +36,10 @@ jobs-check:
 # Read-only entry points served by a streaming replica on throwaway clusters (issue 13).
 replica-check:
 	bash dev/tools/replica_check.sh
+
+# README.rst and static/description/index.html from the readme/ fragments.
+readme:
+	.venv/bin/python dev/tools/readme.py
 
 # The add-on's wheel, listed, without the development tooling (dev/, .ci/).
 wheel:

@@ -8,4 +8,8 @@ cd "$ROOT"
 "$VENV/bin/ruff" format --check .
 # pylint-odoo reads the add-on through its technical name.
 "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" "$ADDONS_DIR/$ADDON"
+# The development tooling under the same rules (scripts, not an add-on).
+git ls-files -z 'dev/*.py' | xargs -0 "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc"
+# README.rst and the Apps page are built from readme/ (make readme).
+"$PY" "$ROOT/dev/tools/readme.py" --check
 echo "lint: clean"
