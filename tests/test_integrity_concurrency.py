@@ -27,19 +27,10 @@ from odoo.tools import SQL, config
 from odoo.tools.misc import exec_pg_environ, find_pg_tool
 
 from .chain_builder import TraceabilityChainBuilder
+from .concurrency_worker import CONTEXT
 
 WORKER = str(Path(__file__).with_name("concurrency_worker.py"))
 _logger = logging.getLogger(__name__)
-
-CONTEXT = {
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_notrack": True,
-    "skip_backorder": True,
-    "skip_expired": True,
-    "skip_sms": True,
-}
 
 
 def _create_database(name, template=None):
