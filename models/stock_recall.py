@@ -96,7 +96,9 @@ class StockRecall(models.Model):
         copy=False,
         help="The background job of the last trace too big for the request.",
     )
-    trace_job_state = fields.Selection(related="trace_job_id.state")
+    trace_job_state = fields.Selection(
+        related="trace_job_id.state", string="Trace Job State"
+    )
     hidden_lot_count = fields.Integer(
         string="Lots Outside Your Companies",
         readonly=True,
