@@ -17,6 +17,7 @@ from . import traceability_invariants
 from . import recall_trace_sql
 from . import quantity_format
 from . import stock_recall
+from . import stock_recall_balance
 from . import stock_recall_trace
 from . import stock_recall_quarantine
 from . import stock_recall_notice
