@@ -163,10 +163,11 @@ def snapshot_lines_sql():
     """The lines of every stored trace: the ids kept on each affected lot
     (``stock_recall_lot.traced_line_ids``), read back by primary key, with
     the columns of :data:`.trace_engine.LINE_COLUMNS` and the recall
-    (``recall_id``) and ``direction`` of the affected lot."""
+    (``recall_id``), the affected lot (``recall_lot_id``) and its
+    ``direction``."""
     return SQL(
         """
-        SELECT rl.recall_id, rl.direction, %(columns)s
+        SELECT rl.recall_id, rl.id AS recall_lot_id, rl.direction, %(columns)s
           FROM stock_recall_lot rl
          CROSS JOIN LATERAL unnest(rl.traced_line_ids) AS traced(line_id)
           JOIN stock_move_line ml ON ml.id = traced.line_id
@@ -175,7 +176,7 @@ def snapshot_lines_sql():
     )
 
 
-def event_lines_query(lines, carried=None):
+def event_lines_query(lines, carried=None, view=False):
     """One row per event of the move lines of ``lines`` (a query with the
     columns of :data:`.trace_engine.LINE_COLUMNS`, and the ``carried``
     ones, passed through): a line is one event, or two (dropship: receiving
@@ -187,7 +188,67 @@ def event_lines_query(lines, carried=None):
     ``is_retroactive`` marks the history lines of a retroactive
     assignment (issue 4), event type ``assignment``: the stock they
     assigned the lot to counts as received.
+
+    With ``view``, the same rows in the shape of the views over the traced
+    lines, which the ORM reads a few columns at a time (the ids and dates
+    of every row of a recall, then a page): the move and the transfer are
+    plain joins on their primary key, which PostgreSQL leaves out when no
+    column of theirs is read, and the events of a line are numbered
+    without its move (only a line between a vendor and a customer can be
+    two events, :func:`~.trace_engine.event_types_sql`, which reads the
+    move of those lines only), so the ids, dates and number of the events
+    of a recall cost one read of each line.
     """
+    event_types = SQL(
+        "CASE WHEN arl.id IS NOT NULL THEN ARRAY['assignment'] ELSE %s END",
+        trace_engine.event_types_sql(),
+    )
+    if view:
+        lookups = SQL(
+            """
+          LEFT JOIN stock_move m ON m.id = ml.move_id
+          LEFT JOIN stock_picking p ON p.id = ml.picking_id
+            """
+        )
+        events = SQL(
+            """
+         CROSS JOIN LATERAL (
+               SELECT (%(event_types)s)[n.event_index] AS event_type,
+                      n.event_index
+                 FROM generate_series(1, CASE
+                      WHEN arl.id IS NULL
+                       AND src_loc.usage IN ('supplier', 'customer')
+                       AND dst_loc.usage IN ('supplier', 'customer')
+                       AND src_loc.usage != dst_loc.usage
+                      THEN (SELECT cardinality(%(event_types)s)
+                              FROM (SELECT ml.move_id) line
+                              LEFT JOIN stock_move m ON m.id = line.move_id)
+                      ELSE 1 END) AS n(event_index)) ev
+            """,
+            event_types=event_types,
+        )
+    else:
+        lookups = SQL(
+            """
+          LEFT JOIN LATERAL (
+                SELECT sm.partner_id, sm.reference, sm.scrap_id
+                  FROM stock_move sm
+                 WHERE sm.id = ml.move_id
+                OFFSET 0) m ON TRUE
+          LEFT JOIN LATERAL (
+                SELECT sp.partner_id, sp.name
+                  FROM stock_picking sp
+                 WHERE sp.id = ml.picking_id
+                OFFSET 0) p ON TRUE
+            """
+        )
+        events = SQL(
+            """
+         CROSS JOIN LATERAL unnest(%s)
+               WITH ORDINALITY AS ev(event_type, event_index)
+            """,
+            event_types,
+        )
     return SQL(
         """
         SELECT %(carried)s ml.id, ml.lot_id, ml.product_id, ml.date,
@@ -205,28 +266,17 @@ def event_lines_query(lines, carried=None):
                arl.id IS NOT NULL AS is_retroactive, ev.event_type,
                ev.event_index
           FROM (%(lines)s) ml
-          LEFT JOIN LATERAL (
-                SELECT sm.partner_id, sm.reference, sm.scrap_id
-                  FROM stock_move sm
-                 WHERE sm.id = ml.move_id
-                OFFSET 0) m ON TRUE
-          LEFT JOIN LATERAL (
-                SELECT sp.partner_id, sp.name
-                  FROM stock_picking sp
-                 WHERE sp.id = ml.picking_id
-                OFFSET 0) p ON TRUE
+          %(lookups)s
           LEFT JOIN stock_lot_assign_run_line arl ON arl.move_line_id = ml.id
           JOIN stock_location src_loc ON src_loc.id = ml.location_id
           JOIN stock_location dst_loc ON dst_loc.id = ml.location_dest_id
-         CROSS JOIN LATERAL unnest(
-               CASE WHEN arl.id IS NOT NULL THEN ARRAY['assignment']
-                    ELSE %(event_types)s END)
-               WITH ORDINALITY AS ev(event_type, event_index)
+          %(events)s
 
         """,
         carried=carried or SQL(),
         lines=lines,
-        event_types=trace_engine.event_types_sql(),
+        lookups=lookups,
+        events=events,
     )
 
 
@@ -363,6 +413,9 @@ def customer_lines_query(lines, condition, carried=None):
           LEFT JOIN res_partner rp ON rp.id = l.partner_id
          WHERE ((l.event_type = 'shipping' AND l.dst_usage = 'customer')
                 OR (l.event_type = 'customer_return' AND l.src_usage = 'customer'))
+           -- implied by the above, on the locations only: the lines of
+           -- other locations are left out before their move is read
+           AND 'customer' IN (l.src_usage, l.dst_usage)
            AND %(condition)s
         """,
         carried=carried or SQL(),
@@ -417,7 +470,11 @@ def snapshot_ctes():
 
 def snapshot_events_sql():
     """The events of every stored trace (:func:`snapshot_lines_sql`)."""
-    return event_lines_query(snapshot_lines_sql(), SQL("ml.recall_id, ml.direction,"))
+    return event_lines_query(
+        snapshot_lines_sql(),
+        SQL("ml.recall_id, ml.recall_lot_id, ml.direction,"),
+        view=True,
+    )
 
 
 def event_view_query():
@@ -429,7 +486,8 @@ def event_view_query():
         """
         SELECT (l.recall_id::bigint << 32) + l.id::bigint * 2 + l.event_index - 1
                    AS id,
-               l.recall_id, l.id AS move_line_id, l.lot_id, l.product_id,
+               l.recall_id, l.recall_lot_id, l.id AS move_line_id, l.lot_id,
+               l.product_id,
                l.event_type::varchar AS event_type, l.date,
                l.quantity, l.qty AS product_qty, l.partner_id,
                l.reference::varchar AS reference,
@@ -449,7 +507,8 @@ def shipment_view_query():
     return SQL(
         """
         SELECT (c.recall_id::bigint << 32) + c.id::bigint * 2 AS id,
-               c.recall_id, c.id AS move_line_id, c.kind::varchar AS kind,
+               c.recall_id, c.recall_lot_id, c.id AS move_line_id,
+               c.kind::varchar AS kind, c.product_id,
                c.partner_id, c.date, c.lot_id, c.quantity, c.qty AS product_qty,
                n.id IS NOT NULL AS notified, n.notified_date,
                n.message_id AS notification_message_id
@@ -461,7 +520,7 @@ def shipment_view_query():
         customer_lines=customer_lines_query(
             SQL("(%s)", snapshot_events_sql()),
             customer_lots_condition(),
-            SQL("l.recall_id,"),
+            SQL("l.recall_id, l.recall_lot_id, l.product_id,"),
         ),
     )
 

@@ -1,11 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
 
-from odoo import fields, models
-from odoo.tools import SQL
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL, OrderedSet
 from odoo.tools.sql import TableKind, drop_view_if_exists, table_kind
 
 _logger = logging.getLogger(__name__)
+
+# Up to this many ids, reading rows by id goes through their affected lots
+# and move lines (see ``_with_id_keys``); above, through their recalls.
+ID_KEYS_MAX = 200
 
 
 class StockRecallLineMixin(models.AbstractModel):
@@ -21,26 +26,109 @@ class StockRecallLineMixin(models.AbstractModel):
     company_id = fields.Many2one(related="recall_id.company_id")
     move_line_id = fields.Many2one("stock.move.line", string="Move Line", readonly=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial", readonly=True)
+    # the stored affected lot whose traced lines hold the row's move line
+    recall_lot_id = fields.Many2one("stock.recall.lot", readonly=True)
 
     def _as_query(self, ordered=True):
-        """Reading rows by id: also filter on the recall and the move line
-        that the id is made of (see :func:`.recall_trace_sql.event_view_query`),
-        so that PostgreSQL reads the lines of those rows only, not every line
-        of every trace."""
+        """Reading rows by id: also filter on what their ids are made of
+        (:meth:`_id_keys_domain`)."""
         query = super()._as_query(ordered)
-        ids = [id_ for id_ in self._ids if isinstance(id_, int)]
-        if ids:
-            table = self._table
-            query.add_where(
-                SQL(
-                    "%s = ANY(%s) AND %s = ANY(%s)",
-                    SQL.identifier(table, "recall_id"),
-                    sorted({id_ >> 32 for id_ in ids}),
-                    SQL.identifier(table, "move_line_id"),
-                    sorted({(id_ & 0xFFFFFFFF) >> 1 for id_ in ids}),
+        keys = self._id_keys_domain(self._ids)
+        if not keys.is_true():
+            query.add_where(keys.optimize_full(self)._to_sql(self, self._table, query))
+        return query
+
+    def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
+        """A page of rows (the lists, ``web_search_read``): its ids first,
+        sorted on the view's few columns of the order, then its rows by id
+        (:meth:`_search`); in one query, PostgreSQL would build every column
+        of every row of the recall before keeping the page."""
+        if not limit or limit > ID_KEYS_MAX or field_names == []:
+            return super().search_fetch(domain, field_names, offset, limit, order)
+        records = super().search_fetch(domain, [], offset, limit, order)
+        records.fetch(field_names)
+        return records
+
+    def _search(self, domain, *args, **kwargs):
+        """Searching rows by id (what ``read``, ``fetch`` and the web client's
+        ``web_read`` do): each ``id`` condition also filters on what its ids
+        are made of (:meth:`_id_keys_domain`)."""
+        return super()._search(
+            Domain(domain).map_conditions(self._with_id_keys), *args, **kwargs
+        )
+
+    def _with_id_keys(self, condition):
+        """``condition``, and when it is ``id in ids`` or ``id = id``, the
+        conditions its ids imply (:meth:`_id_keys_domain`): the same rows,
+        also under a negation."""
+        if condition.field_expr != "id" or condition.operator not in ("in", "="):
+            return condition
+        value = condition.value
+        values = [value] if condition.operator == "=" else value
+        if not isinstance(values, list | tuple | set | frozenset | OrderedSet):
+            return condition  # a subquery
+        return condition & self._id_keys_domain(values)
+
+    def _id_keys_domain(self, ids):
+        """What the rows of ``ids`` are made of, as conditions PostgreSQL
+        applies to the stored affected lots and their line ids before it
+        reads and classifies the lines; the view's computed ``id`` alone
+        would make it read every line of every trace to compare ids. A row
+        id is its recall, its move line and its event of the line
+        (:func:`.recall_trace_sql.event_view_query`): up to
+        :data:`ID_KEYS_MAX` ids, their affected lots and move lines; above
+        (every row of a recall), their recalls only, as matching each line
+        against a long list costs more than reading the whole recall."""
+        if not ids or not all(isinstance(id_, int) and id_ > 0 for id_ in ids):
+            return Domain.TRUE
+        recalls = sorted({id_ >> 32 for id_ in ids})
+        if len(ids) > ID_KEYS_MAX:
+            return Domain("recall_id", "in", recalls)
+        lines = sorted({(id_ & 0xFFFFFFFF) >> 1 for id_ in ids})
+        return Domain(
+            "recall_lot_id", "in", self._get_recall_lots(recalls, lines)
+        ) & Domain("move_line_id", "in", lines)
+
+    @api.model
+    def _get_recall_lots(self, recalls, lines):
+        """Ids of the affected lots of ``recalls`` whose traced lines include
+        one of ``lines``: through the lot of each line (a line is traced on
+        its lot), then, for lines not found that way (their lot changed
+        since the trace), through the traced lines of every affected lot of
+        the recalls."""
+        self.env["stock.recall.lot"].flush_model(["recall_id", "lot_id"])
+        self.env["stock.move.line"].flush_model(["lot_id"])
+        found = self.env.execute_query(
+            SQL(
+                """
+                SELECT rl.id, ml.id
+                  FROM stock_move_line ml
+                  JOIN stock_recall_lot rl
+                    ON rl.lot_id = ml.lot_id AND ml.id = ANY(rl.traced_line_ids)
+                 WHERE ml.id = ANY(%s) AND rl.recall_id = ANY(%s)
+                """,
+                lines,
+                recalls,
+            )
+        )
+        recall_lots = {recall_lot for recall_lot, _line in found}
+        missing = set(lines) - {line for _recall_lot, line in found}
+        if missing:
+            recall_lots.update(
+                recall_lot
+                for (recall_lot,) in self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT rl.id FROM stock_recall_lot rl
+                         WHERE rl.recall_id = ANY(%s)
+                           AND rl.traced_line_ids && %s::int[]
+                        """,
+                        recalls,
+                        sorted(missing),
+                    )
                 )
             )
-        return query
+        return sorted(recall_lots)
 
     def _view_query(self):
         """The ``SELECT`` of the model's view (``odoo.tools.SQL``)."""

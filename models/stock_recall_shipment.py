@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import functools
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools import SQL, float_compare
 
 from . import recall_trace_sql
 
@@ -39,7 +41,7 @@ class StockRecallShipment(models.Model):
     )
     date = fields.Datetime()
     picking_id = fields.Many2one(related="move_line_id.picking_id", string="Document")
-    product_id = fields.Many2one(related="move_line_id.product_id")
+    product_id = fields.Many2one("product.product", readonly=True)
     quantity = fields.Float(digits="Product Unit")
     uom_id = fields.Many2one(related="move_line_id.product_uom_id", string="Unit")
     product_qty = fields.Float(string="Quantity (Product Unit)", digits="Product Unit")
@@ -79,28 +81,50 @@ class StockRecallShipment(models.Model):
         holding one. ``pending``: a shipment of such a lot was never notified;
         ``notified``: one was.
         """
-        groups = self._read_group(
-            [("recall_id", "in", recalls.ids)],
-            ["recall_id", "partner_id", "lot_id", "product_id", "kind", "notified"],
-            ["product_qty:sum"],
+        # one row per customer, lot and product, netted and flagged in SQL
+        # (the recall's customer rows can be thousands), under the access
+        # rules of the rows
+        self.env.flush_all()
+        query = self._search([("recall_id", "in", recalls.ids)])
+        table = query.table
+        column = functools.partial(SQL.identifier, table)
+        query.groupby = SQL(
+            "%s, %s, %s, %s",
+            column("recall_id"),
+            column("partner_id"),
+            column("lot_id"),
+            column("product_id"),
         )
-        net = defaultdict(float)
-        flags = defaultdict(set)
-        for recall, partner, lot, product, kind, notified, qty in groups:
-            key = (recall, partner, lot, product)
-            net[key] += qty
-            if kind == "shipment":
-                flags[key].add("notified" if notified else "pending")
-        status = defaultdict(dict)
-        for (recall, partner, lot, product), qty in net.items():
-            if product.uom_id.compare(qty, 0.0) <= 0:
-                continue
-            customer = status[recall].setdefault(
-                partner, {"lots": {}, "pending": False, "notified": False}
+        rows = self.env.execute_query(
+            query.select(
+                query.groupby,
+                SQL("SUM(%s)", column("product_qty")),
+                SQL(
+                    "BOOL_OR(%(kind)s = 'shipment' AND NOT %(notified)s)",
+                    kind=column("kind"),
+                    notified=column("notified"),
+                ),
+                SQL(
+                    "BOOL_OR(%(kind)s = 'shipment' AND %(notified)s)",
+                    kind=column("kind"),
+                    notified=column("notified"),
+                ),
             )
-            customer["lots"][lot, product] = qty
-            for flag in flags[recall, partner, lot, product]:
-                customer[flag] = True
+        )
+        # uom.uom.compare(): every unit rounds with the 'Product Unit' digits
+        digits = self.env["decimal.precision"].precision_get("Product Unit")
+        status = defaultdict(dict)
+        for recall_id, partner_id, lot_id, product_id, qty, pending, notified in rows:
+            if float_compare(qty or 0.0, 0.0, precision_digits=digits) <= 0:
+                continue
+            customer = status[self.env["stock.recall"].browse(recall_id)].setdefault(
+                self.env["res.partner"].browse(partner_id),
+                {"lots": {}, "pending": False, "notified": False},
+            )
+            lot = self.env["stock.lot"].browse(lot_id)
+            customer["lots"][lot, self.env["product.product"].browse(product_id)] = qty
+            customer["pending"] |= pending
+            customer["notified"] |= notified
         return status
 
     def _get_notice_rows(self, partner, lots):
