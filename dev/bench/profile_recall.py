@@ -179,16 +179,16 @@ def main():
             parts["form"].append(form)
             parts["events page"].append(events)
             parts["shipments page"].append(shipments)
-    print(f"stored recall trace of {lot_name}, {args.runs} runs (median, min - max)")
+    benchlib.out(f"stored recall trace of {lot_name}, {args.runs} runs (median, min - max)")
     for name, values in parts.items():
-        print(
+        benchlib.out(
             f"  {name:32} {statistics.median(values):.3f} s  "
             f"{min(values):.3f} - {max(values):.3f}"
         )
     fk_share = 1 - statistics.median(
         parts["statement without foreign keys"]
     ) / statistics.median(parts["statement"])
-    print(f"  foreign key checks: {fk_share:.0%} of the statement")
+    benchlib.out(f"  foreign key checks: {fk_share:.0%} of the statement")
 
 
 if __name__ == "__main__":
