@@ -179,7 +179,9 @@ def main():
             parts["form"].append(form)
             parts["events page"].append(events)
             parts["shipments page"].append(shipments)
-    benchlib.out(f"stored recall trace of {lot_name}, {args.runs} runs (median, min - max)")
+    benchlib.out(
+        f"stored recall trace of {lot_name}, {args.runs} runs (median, min - max)"
+    )
     for name, values in parts.items():
         benchlib.out(
             f"  {name:32} {statistics.median(values):.3f} s  "
