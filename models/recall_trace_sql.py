@@ -413,9 +413,6 @@ def customer_lines_query(lines, condition, carried=None):
           LEFT JOIN res_partner rp ON rp.id = l.partner_id
          WHERE ((l.event_type = 'shipping' AND l.dst_usage = 'customer')
                 OR (l.event_type = 'customer_return' AND l.src_usage = 'customer'))
-           -- implied by the above, on the locations only: the lines of
-           -- other locations are left out before their move is read
-           AND 'customer' IN (l.src_usage, l.dst_usage)
            AND %(condition)s
         """,
         carried=carried or SQL(),
@@ -519,7 +516,14 @@ def shipment_view_query():
         """,
         customer_lines=customer_lines_query(
             SQL("(%s)", snapshot_events_sql()),
-            customer_lots_condition(),
+            SQL(
+                # implied by the customer filter, on the locations only: the
+                # view leaves the lines of other locations out before their
+                # move is read (not in the trace statement, whose planner
+                # would then expect a handful of customer rows)
+                "%s AND 'customer' IN (l.src_usage, l.dst_usage)",
+                customer_lots_condition(),
+            ),
             SQL("l.recall_id, l.recall_lot_id, l.product_id,"),
         ),
     )
