@@ -70,7 +70,9 @@ settings() {  # cluster: pg_stat_statements and the replication settings
 }
 
 echo "replica-check: primary $version/$primary on port $primary_port (log: $LOG)"
-as_root pg_createcluster "$version" "$primary" -p "$primary_port" >>"$LOG" 2>&1
+# UTF-8 whatever the caller's locale: a bare environment (CI) would give
+# SQL_ASCII, which Odoo cannot use.
+as_root pg_createcluster "$version" "$primary" -p "$primary_port" -e UTF8 --locale C.UTF-8 >>"$LOG" 2>&1
 settings "$primary"
 as_root pg_ctlcluster "$version" "$primary" start
 pg_ensure_role "$primary_port" >>"$LOG"
@@ -78,7 +80,7 @@ psql_as_postgres "$primary_port" -c \
     "CREATE ROLE $REPLICATOR REPLICATION LOGIN PASSWORD '$REPLICATOR_PASSWORD'"
 
 echo "replica-check: streaming replica $version/$replica on port $replica_port (pg_basebackup -R)"
-as_root pg_createcluster "$version" "$replica" -p "$replica_port" >>"$LOG" 2>&1
+as_root pg_createcluster "$version" "$replica" -p "$replica_port" -e UTF8 --locale C.UTF-8 >>"$LOG" 2>&1
 settings "$replica"
 replica_data="$(pg_lsclusters --no-header | awk -v c="$replica" '$2 == c {print $6}')"
 as_postgres bash -c "rm -rf '$replica_data' && mkdir -m 700 '$replica_data'"

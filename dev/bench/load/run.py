@@ -164,7 +164,19 @@ class Cluster:
     def create(self):
         log(f"throwaway cluster {self.version}/{self.name} on port {self.port}")
         subprocess.run(
-            ["pg_createcluster", self.version, self.name, "-p", str(self.port)],
+            # UTF-8 whatever the caller's locale (a bare environment
+            # would give SQL_ASCII, which Odoo cannot use)
+            [
+                "pg_createcluster",
+                self.version,
+                self.name,
+                "-p",
+                str(self.port),
+                "-e",
+                "UTF8",
+                "--locale",
+                "C.UTF-8",
+            ],
             check=True,
             capture_output=True,
         )
