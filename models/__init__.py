@@ -15,6 +15,7 @@ from . import stock_move_line_rules
 from . import trace_engine
 from . import traceability_invariants
 from . import recall_trace_sql
+from . import recall_view_sql
 from . import quantity_format
 from . import stock_recall
 from . import stock_recall_balance

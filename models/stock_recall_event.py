@@ -1,12 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
-from . import recall_trace_sql, spreadsheet
+from . import recall_view_sql, spreadsheet
 
 
 class StockRecallEvent(models.Model):
     """One critical tracking event of an affected lot (one done move line):
-    a view over the lines of each trace (:func:`.recall_trace_sql.event_view_query`)."""
+    a view over the lines of each trace (:func:`.recall_view_sql.event_view_query`)."""
 
     _name = "stock.recall.event"
     _inherit = "stock.recall.line.mixin"
@@ -49,7 +49,7 @@ class StockRecallEvent(models.Model):
         self._create_view()
 
     def _view_query(self):
-        return recall_trace_sql.event_view_query()
+        return recall_view_sql.event_view_query()
 
     def _get_event_location_name(self):
         """Where the event happened: our side of the move, as the

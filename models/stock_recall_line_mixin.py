@@ -17,7 +17,7 @@ class StockRecallLineMixin(models.AbstractModel):
     """A row of a recall trace for one done move line of an affected lot
     (events, customer shipments): an SQL view over the lines that the trace
     kept on its affected lots (``stock_recall_lot.traced_line_ids``, see
-    :mod:`.recall_trace_sql`), so read-only."""
+    :mod:`.recall_view_sql`), so read-only."""
 
     _name = "stock.recall.line.mixin"
     _description = "Recall Move Line Row"
@@ -75,7 +75,7 @@ class StockRecallLineMixin(models.AbstractModel):
         reads and classifies the lines; the view's computed ``id`` alone
         would make it read every line of every trace to compare ids. A row
         id is its recall, its move line and its event of the line
-        (:func:`.recall_trace_sql.event_view_query`): up to
+        (:func:`.recall_view_sql.event_view_query`): up to
         :data:`ID_KEYS_MAX` ids, their affected lots and move lines; above
         (every row of a recall), their recalls only, as matching each line
         against a long list costs more than reading the whole recall."""

@@ -5,7 +5,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare
 
-from . import recall_trace_sql
+from . import recall_view_sql
 
 # read from stock.recall.notification (see ``_mark_notified``)
 NOTIFICATION_COLUMNS = ("notified", "notified_date", "notification_message_id")
@@ -13,7 +13,7 @@ NOTIFICATION_COLUMNS = ("notified", "notified_date", "notification_message_id")
 
 class StockRecallShipment(models.Model):
     """A customer delivery (or return) of an affected lot: a view over the
-    lines of each trace (:func:`.recall_trace_sql.shipment_view_query`);
+    lines of each trace (:func:`.recall_view_sql.shipment_view_query`);
     the notice sent for a row is kept in ``stock.recall.notification``."""
 
     _name = "stock.recall.shipment"
@@ -62,7 +62,7 @@ class StockRecallShipment(models.Model):
         self._create_view()
 
     def _view_query(self):
-        return recall_trace_sql.shipment_view_query()
+        return recall_view_sql.shipment_view_query()
 
     @api.depends("partner_id")
     def _compute_customer_name(self):
