@@ -64,13 +64,13 @@ class TestIntegrityQueryCount(TraceabilityCase):
         with self.assertQueryCount(small):
             big.move_line_ids._check_traceability_rules()
 
-    def _validation_overhead(self, make_picking, count):
+    def _validation_overhead(self, make_picking, count, run=0):
         """Queries of validating with the rules on minus with them off."""
         counts = {}
         for strict in (True, False):
             self.company.strict_traceability = strict
             picking = make_picking(
-                f"QC-{make_picking.__name__}-{strict}-{count}", count
+                f"QC-{make_picking.__name__}-{strict}-{count}-{run}", count
             )
             self.env.flush_all()
             self.env.invalidate_all()
@@ -87,8 +87,15 @@ class TestIntegrityQueryCount(TraceabilityCase):
         for make_picking in (self._receipt, self._delivery):
             # Warm the caches (sequences, translations, ...) first.
             self._validation_overhead(make_picking, 2)
-            self.assertEqual(
-                self._validation_overhead(make_picking, 10),
-                self._validation_overhead(make_picking, 100),
-                make_picking.__name__,
+            # The fewest of two runs each: one query of Odoo's own caches
+            # (warmed or not by the previous validation) came and went
+            # between runs; a rule that grew with the lines would add
+            # tens of queries to every run of the 100 lines.
+            small, big = (
+                min(
+                    self._validation_overhead(make_picking, count, run)
+                    for run in (1, 2)
+                )
+                for count in (10, 100)
             )
+            self.assertEqual(small, big, make_picking.__name__)
