@@ -213,6 +213,9 @@ class Cluster:
                 ["pg_dropcluster", "--stop", self.version, self.name],
                 capture_output=True,
             )
+            # pg_dropcluster leaves the configuration folder behind when
+            # conf.d holds a file of ours (load.conf)
+            shutil.rmtree(f"/etc/postgresql/{self.version}/{self.name}", True)
             self.created = False
             log(f"cluster {self.name} dropped")
 
