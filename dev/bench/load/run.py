@@ -680,6 +680,26 @@ def classify(outcomes, records, mode):
     return table, unexplained
 
 
+def strip_machine_paths(out):
+    """The reports are kept in git: tracebacks in them name this machine's
+    Python, checkout and Odoo tree; write placeholders instead."""
+    prefixes = {
+        str(Path(sys.base_prefix).resolve()): "<python>",
+        str(Path(sys.prefix).resolve()): "<venv>",
+        str(ROOT.resolve()): "<checkout>",
+        benchlib.odoo_src(): "<odoo>",
+    }
+    for path in out.iterdir():
+        if path.suffix not in (".csv", ".html", ".json", ".txt"):
+            continue
+        with path.open(newline="") as stream:  # keep the CSV's line ends
+            text = stream.read()
+        for prefix, placeholder in sorted(prefixes.items(), key=lambda p: -len(p[0])):
+            text = text.replace(prefix, placeholder)
+        with path.open("w", newline="") as stream:
+            stream.write(text)
+
+
 def latencies(csv_path):
     rows = {}
     with open(csv_path) as f:
@@ -856,6 +876,7 @@ def run(args):
         cluster.drop()
     outcomes = json.loads(outcomes_path.read_text())
     shutil.copy(outcomes_path, out / "outcomes.json")
+    strip_machine_paths(out)
     shutil.rmtree(data_dir, ignore_errors=True)
     table, unexplained = classify(outcomes, records, args.fault)
     lat = latencies(out / "locust_stats.csv")
