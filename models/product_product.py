@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from . import quantity_format
+from ..tools import quantity_format
 
 
 class ProductProduct(models.Model):

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 
 from ..exceptions import TraceabilityError
-from . import quantity_format
+from ..tools import quantity_format
 
 
 class ProductTemplate(models.Model):

@@ -1,9 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""stock.move.line of the add-on: lot names on entry and the integrity rules
+checked at validation (uniqueness, single unit, expiry, blocked lots,
+operation type creation rights), each rule set-based over the lines.
+"""
 
-from odoo import api, models
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.misc import format_datetime
 
 from ..exceptions import TraceabilityError
-from .lot_naming import GS1_LOT_MAX_LENGTH
+from ..tools import quantity_format
+from ..tools.lot_naming import GS1_LOT_MAX_LENGTH
 
 # Context marker of move lines being done, whose batch check makes the quant
 # guard step aside; an object, so that an RPC context cannot carry it.
@@ -126,3 +135,456 @@ class StockMoveLine(models.Model):
                     ),
                 )
             )
+
+    # ----------------------------------------------------------------------
+    # The strict rules checked when move lines are done (issue 3): blocked
+    # lots (A6), expired lots (A7), a lot required and created only where the
+    # operation type allows it, on hand at the source (A3), one unit per serial
+    # number (A2). The whole batch is checked in a constant number of queries,
+    # after the lots involved are locked, so that concurrent validations are
+    # serialised; one error lists every offending line.
+    # ----------------------------------------------------------------------
+
+    def _get_traceability_rule_checks(self):
+        """Return the rule methods run before move lines are done.
+
+        Each method receives the lines under strict traceability and returns
+        a list of violations, as made by ``_traceability_violation``. Extend
+        this list (call ``super()``) to add a rule.
+        """
+        return [
+            self._traceability_check_blocked_lots,
+            self._traceability_check_expired_lots,
+            self._check_traceability_lot_required,
+            self._check_traceability_lot_creation,
+            self._check_traceability_on_hand,
+            self._check_traceability_single_unit,
+        ]
+
+    def _traceability_strict_lines(self):
+        """Lines whose company enforces the strict rules."""
+        strict = self.company_id._traceability_strict_companies()
+        return self.filtered(lambda ml: ml.company_id in strict)
+
+    def _traceability_violation(self, reason):
+        """One violation on one line: product, lot/serial, location, document."""
+        self.ensure_one()
+        return {
+            "line": self,
+            "reason": reason,
+        }
+
+    def _format_traceability_violations(self, violations):
+        lines = []
+        for violation in violations:
+            ml = violation["line"]
+            lines.append(
+                self.env._(
+                    "- %(product)s, lot/serial %(lot)s, %(src)s → %(dest)s, "
+                    "%(document)s: %(reason)s",
+                    product=ml.product_id.display_name,
+                    lot=ml.lot_id.name or ml.lot_name or self.env._("(none)"),
+                    src=ml.location_id.display_name,
+                    dest=ml.location_dest_id.display_name,
+                    document=ml.reference or ml.move_id.reference or "",
+                    reason=violation["reason"],
+                )
+            )
+        return "\n".join(lines)
+
+    def _check_traceability_rules(self):
+        lines = self._traceability_strict_lines()
+        if not lines:
+            return
+        lines._traceability_lock_lots()
+        violations = []
+        for check in lines._get_traceability_rule_checks():
+            violations += check(lines)
+        if violations:
+            raise TraceabilityError(
+                self.env._(
+                    "Strict traceability blocked this validation:\n%(lines)s",
+                    lines=self._format_traceability_violations(violations),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Rules checked at _action_done
+    # ------------------------------------------------------------------
+
+    def _traceability_check_blocked_lots(self, lines):
+        """A6: a blocked lot only moves to quarantine, scrap or a vendor,
+        whether the line picks it or names it (a receipt typing its name)."""
+        lots = lines._traceability_existing_lots()
+        return [
+            ml._traceability_violation(
+                self.env._(
+                    "the lot is blocked (%(reason)s); it can only move to a "
+                    "quarantine, scrap or vendor location",
+                    reason=lots[ml].blocked_reason or "",
+                )
+            )
+            for ml in lines
+            if ml in lots
+            and lots[ml].is_blocked
+            and not ml.is_inventory
+            and not ml.location_dest_id._accepts_blocked_lots()
+        ]
+
+    def _traceability_check_expired_lots(self, lines):
+        """A7: a lot past its expiration date is not shipped to a customer
+        nor consumed in manufacturing, unless the company only warns or a
+        manager overrides with a reason (``slt_expired_lot_reason``)."""
+        now = fields.Datetime.now()
+        expired = lines.filtered(
+            lambda ml: ml.lot_id.expiration_date
+            and ml.lot_id.expiration_date <= now
+            and ml.location_dest_id.usage in ("customer", "production")
+            and ml.company_id.expired_lot_policy != "warn"
+        )
+        if not expired:
+            return []
+        reason = (self.env.context.get("slt_expired_lot_reason") or "").strip()
+        may_override = reason and self.env.user.has_group("stock.group_stock_manager")
+        overridden = expired.filtered(
+            lambda ml: may_override and ml.company_id.expired_lot_policy == "override"
+        )
+        if overridden:
+            overridden._log_expired_lot_override(reason)
+        return [
+            ml._traceability_violation(
+                self.env._(
+                    "the lot expired on %(date)s%(hint)s",
+                    date=format_datetime(self.env, ml.lot_id.expiration_date),
+                    hint=self.env._(" (a stock manager may ship it with a reason)")
+                    if ml.company_id.expired_lot_policy == "override"
+                    else "",
+                )
+            )
+            for ml in expired - overridden
+        ]
+
+    def _log_expired_lot_override(self, reason):
+        for ml in self:
+            body = self.env._(
+                "Expired lot %(lot)s (expired on %(date)s) moved to %(dest)s by "
+                "%(user)s overriding the expiry rule: %(reason)s",
+                lot=ml.lot_id.name,
+                date=format_datetime(self.env, ml.lot_id.expiration_date),
+                dest=ml.location_dest_id.display_name,
+                user=self.env.user.name,
+                reason=reason,
+            )
+            ml.lot_id.message_post(body=body)
+            if ml.picking_id:
+                ml.picking_id.message_post(body=body)
+
+    # --- helpers --------------------------------------------------------
+
+    def _traceability_positive(self):
+        """Tracked, storable lines that move a positive quantity."""
+        return self.filtered(
+            lambda ml: ml.product_id.tracking != "none"
+            and ml.product_id.is_storable
+            and ml.product_uom_id.compare(ml.quantity, 0) > 0
+        )
+
+    def _traceability_existing_lots(self):
+        """{line: lot} for every line: its lot, or the existing lot its typed
+        ``lot_name`` designates (one query for the batch)."""
+        result = {ml: ml.lot_id for ml in self if ml.lot_id}
+        named = self.filtered(lambda ml: not ml.lot_id and ml.lot_name)
+        if not named:
+            return result
+        Lot = self.env["stock.lot"]
+        lots = Lot.sudo().search(
+            [
+                ("product_id", "in", named.product_id.ids),
+                (
+                    "traceability_name_key",
+                    "in",
+                    [
+                        Lot._traceability_normalise(name)
+                        for name in named.mapped("lot_name")
+                    ],
+                ),
+            ]
+        )
+        by_key = {}
+        for lot in lots:
+            by_key[(lot.product_id, lot.traceability_name_key, lot.company_id)] = lot
+        for ml in named:
+            key = (ml.product_id, Lot._traceability_normalise(ml.lot_name))
+            lot = by_key.get((*key, ml.company_id)) or by_key.get(
+                (*key, self.env["res.company"])
+            )
+            if lot:
+                result[ml] = lot.with_env(self.env)
+        return result
+
+    def _traceability_produced_after(self):
+        """Lines of subcontracted receipts (``mrp_subcontracting``): their lot
+        is not yet in the subcontracting location when they are done, the
+        subcontractor's manufacturing order puts it there right after, in the
+        same validation (``stock.picking._action_done`` of
+        ``mrp_subcontracting``), so no negative quant remains."""
+        if "is_subcontract" not in self.env["stock.move"]._fields:
+            return self.browse()
+        return self.filtered(
+            lambda ml: ml.move_id.is_subcontract
+            and ml.move_id.move_orig_ids.production_id.filtered(
+                lambda mo: mo.state not in ("done", "cancel")
+            )
+        )
+
+    def _traceability_received_before(self):
+        """Finished lines of subcontracting manufacturing orders whose
+        receipt (the move they feed, done just before them in the same
+        validation, see ``_traceability_produced_after``) already took the
+        same lot out of the subcontracting location: they bring back the
+        unit that receipt moved, not a second one."""
+        if "is_subcontract" not in self.env["stock.move"]._fields:
+            return self.browse()
+        return self.filtered(
+            lambda ml: ml.move_id.production_id
+            and any(
+                dest.is_subcontract
+                and dest.state == "done"
+                and ml.lot_id in dest.move_line_ids.lot_id
+                for dest in ml.move_id.move_dest_ids
+            )
+        )
+
+    def _traceability_lock_lots(self):
+        """Serialise concurrent validations of the same lots."""
+        self.env["stock.lot"].union(
+            *self._traceability_existing_lots().values()
+        )._traceability_lock()
+
+    # --- checks -----------------------------------------------------------
+
+    def _check_traceability_lot_required(self, lines):
+        """A3: a tracked product never moves without a lot through an
+        operation type that uses lots, and no inventory adjustment adds
+        untracked stock of it (Odoo lets inventory adjustments through).
+        Moves without operation type keep Odoo's rule (scraps of legacy
+        untracked stock stay possible)."""
+        violations = []
+        for ml in lines._traceability_positive():
+            picking_type = ml.move_id.picking_type_id
+            if not (
+                ml.is_inventory
+                or picking_type.use_create_lots
+                or picking_type.use_existing_lots
+            ):
+                continue
+            if ml.lot_id or (ml.lot_name and not ml.is_inventory):
+                continue
+            if ml.is_inventory and ml.location_dest_id.usage not in (
+                "internal",
+                "transit",
+            ):
+                # Counting legacy untracked stock down to zero removes
+                # untracked stock; it is how it gets cleaned up.
+                continue
+            violations.append(
+                ml._traceability_violation(
+                    self.env._("a lot/serial number is required for this product")
+                )
+            )
+        return violations
+
+    def _check_traceability_lot_creation(self, lines):
+        """A3: a lot is only created by an operation type with Create New."""
+        lines = lines._traceability_positive().filtered(
+            lambda ml: not ml.lot_id
+            and ml.lot_name
+            and ml.move_id.picking_type_id
+            and not ml.move_id.picking_type_id.use_create_lots
+        )
+        existing = lines._traceability_existing_lots()
+        return [
+            ml._traceability_violation(
+                self.env._(
+                    "the operation type %(type)s does not allow creating new "
+                    "lots/serial numbers and %(lot)s does not exist",
+                    type=ml.move_id.picking_type_id.display_name,
+                    lot=ml.lot_name,
+                )
+            )
+            for ml in lines
+            if ml not in existing
+        ]
+
+    def _check_traceability_on_hand(self, lines):
+        """A3: a lot leaves an internal location (or one of its children)
+        only if it is on hand there: no negative lot quants."""
+        lines = lines._traceability_positive().filtered(
+            lambda ml: ml.location_id.usage == "internal"
+            and (ml.lot_id or ml.lot_name)
+            and ml.company_id.traceability_no_phantom_lots
+        )
+        lines -= lines._traceability_produced_after()
+        if not lines:
+            return []
+        lots = lines._traceability_existing_lots()
+        needed = defaultdict(float)
+        for ml in lines:
+            needed[(lots.get(ml), ml.location_id)] += ml.quantity_product_uom
+        known = [lot.id for lot, _location in needed if lot]
+        on_hand = {}
+        if known:
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT src.id, quant.lot_id, COALESCE(SUM(quant.quantity), 0)
+                      FROM stock_location src
+                      JOIN stock_location loc
+                        ON loc.parent_path LIKE src.parent_path || '%%'
+                      JOIN stock_quant quant ON quant.location_id = loc.id
+                     WHERE src.id = ANY(%s) AND quant.lot_id = ANY(%s)
+                     GROUP BY src.id, quant.lot_id
+                    """,
+                    lines.location_id.ids,
+                    known,
+                    to_flush=self.env["stock.quant"]._fields["quantity"],
+                )
+            )
+            on_hand = {(lot_id, src_id): qty for src_id, lot_id, qty in rows}
+        violations = []
+        for ml in lines:
+            lot = lots.get(ml)
+            available = on_hand.get((lot.id, ml.location_id.id), 0.0) if lot else 0.0
+            uom = ml.product_id.uom_id
+            if uom.compare(available, needed[(lot, ml.location_id)]) >= 0:
+                continue
+            violations.append(
+                ml._traceability_violation(
+                    self.env._(
+                        "%(lot)s is not on hand in %(location)s (on hand: %(qty)s)",
+                        lot=lot.name if lot else ml.lot_name,
+                        location=ml.location_id.display_name,
+                        qty=quantity_format.format_quantity(self.env, available, uom),
+                    )
+                )
+            )
+        return violations
+
+    def _check_traceability_single_unit(self, lines):
+        """A2: a serial number has at most one unit on hand across the
+        company's internal and transit locations. Receiving it (from outside
+        the company's stock) while it is on hand is refused, naming where it
+        is and which document put it there; a return of a serial shipped out
+        is not on hand, so it passes."""
+        lines = lines._traceability_positive().filtered(
+            lambda ml: ml.product_id.tracking == "serial"
+            and (ml.lot_id or ml.lot_name)
+            and ml.company_id.traceability_single_unit
+            and ml.location_dest_id.usage in ("internal", "transit")
+            and not (
+                ml.location_id.usage in ("internal", "transit")
+                and ml.location_id.company_id
+                in (ml.location_dest_id.company_id, self.env["res.company"])
+            )
+        )
+        lines -= lines._traceability_received_before()
+        if not lines:
+            return []
+        lots = lines._traceability_existing_lots()
+        violations = []
+        seen = set()
+        Lot = self.env["stock.lot"]
+        for ml in lines:
+            lot = lots.get(ml)
+            key = lot or (ml.product_id, Lot._traceability_normalise(ml.lot_name))
+            if ml.product_id.uom_id.compare(ml.quantity_product_uom, 1) > 0:
+                violations.append(
+                    ml._traceability_violation(
+                        self.env._(
+                            "a serial number is one unit, not %(qty)s",
+                            qty=ml.quantity_product_uom,
+                        )
+                    )
+                )
+            elif key in seen:
+                violations.append(
+                    ml._traceability_violation(
+                        self.env._("this serial number is received twice")
+                    )
+                )
+            seen.add(key)
+        where = lines._traceability_serials_on_hand(
+            Lot.union(*(lots[ml] for ml in lines if ml in lots))
+        )
+        for ml in lines:
+            # the unit this line moves (from a stock of another company or
+            # into a transit location shared between companies) is no copy
+            places = [
+                place
+                for location, place in where.get((lots.get(ml), ml.company_id), [])
+                if location != ml.location_id
+            ]
+            if not places:
+                continue
+            violations.append(
+                ml._traceability_violation(
+                    self.env._(
+                        "serial number %(lot)s is already on hand in %(places)s",
+                        lot=lots[ml].name,
+                        places=", ".join(places),
+                    )
+                )
+            )
+        return violations
+
+    def _traceability_serials_on_hand(self, lots):
+        """{(lot, company): [(location, "location (document)")]} for the
+        serial numbers of ``lots`` on hand in internal or transit locations."""
+        if not lots:
+            return {}
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT quant.lot_id, quant.location_id, loc.company_id,
+                       (SELECT ml.id FROM stock_move_line ml
+                         WHERE ml.lot_id = quant.lot_id AND ml.state = 'done'
+                           AND ml.location_dest_id = quant.location_id
+                         ORDER BY ml.date DESC, ml.id DESC LIMIT 1)
+                  FROM stock_quant quant
+                  JOIN stock_location loc ON loc.id = quant.location_id
+                 WHERE quant.lot_id = ANY(%s)
+                   AND loc.usage IN ('internal', 'transit')
+                 GROUP BY quant.lot_id, quant.location_id, loc.company_id
+                HAVING SUM(quant.quantity) > 0
+                """,
+                lots.ids,
+                to_flush=self.env["stock.quant"]._fields["quantity"],
+            )
+        )
+        Location = self.env["stock.location"]
+        MoveLine = self.env["stock.move.line"]
+        locations = Location.browse({row[1] for row in rows})
+        origins = MoveLine.browse({row[3] for row in rows if row[3]})
+        origins.fetch(["reference", "picking_id"])
+        locations.fetch(["complete_name"])
+        companies = self.company_id
+        where = defaultdict(list)
+        for lot_id, location_id, company_id, origin_id in rows:
+            origin = MoveLine.browse(origin_id)
+            document = (
+                origin.picking_id.name
+                or origin.reference
+                or self.env._("unknown document")
+            )
+            location = Location.browse(location_id)
+            place = self.env._(
+                "%(location)s (put there by %(document)s)",
+                location=location.display_name,
+                document=document,
+            )
+            lot = lots.browse(lot_id)
+            # Transit locations shared between companies count for each.
+            targets = companies.browse(company_id) if company_id else companies
+            for company in targets:
+                where[(lot, company)].append((location, place))
+        return where

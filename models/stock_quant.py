@@ -6,7 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..exceptions import TraceabilityValidationError
-from . import quantity_format
+from ..tools import quantity_format
 from .stock_move_line import LINES_CHECKED
 
 

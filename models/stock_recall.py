@@ -1,9 +1,70 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""stock.recall: the recall workbench.
+
+The workflow (draft, traced, quarantined, notified, closed), its figures
+(counts, quantities per product and unit, mass balance, recovered), the
+stored trace, quarantine, customer notices, the FSMA 204 and customer
+exports and the genealogy. The SQL of the trace and of its views and the
+genealogy layout are plain code in ``tools/``.
+"""
+
+import base64
+from collections import defaultdict
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, float_repr
+from odoo.tools.misc import clean_context
 
-from . import quantity_format
+from ..tools import (
+    genealogy,
+    quantity_format,
+    recall_trace_sql,
+    spreadsheet,
+    trace_engine,
+)
+
+FSMA_HEADERS = [
+    ("event_type", "Event type"),
+    ("event_date", "Event date"),
+    ("tlc", "Traceability lot code"),
+    ("product", "Product description"),
+    ("quantity", "Quantity"),
+    ("uom", "Unit of measure"),
+    ("event_location", "Event location"),
+    ("previous_source", "Previous source location"),
+    ("next_recipient", "Next recipient location"),
+    ("tlc_source", "Traceability lot code source"),
+    ("document_type", "Reference document type"),
+    ("document_number", "Reference document number"),
+    ("input_lots", "Input traceability lot codes"),
+]
+
+EXPORT_SUFFIXES = {"fsma": "fsma204", "customers": "customers"}
+
+MIMETYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
+
+# event types that are FSMA 204 critical tracking events (receiving,
+# shipping, transformation, and the retroactive assignment that makes stock
+# traceable); the others (internal and quarantine transfers, scrap,
+# adjustments) go to their own sheet
+FSMA_EVENT_TYPES = (
+    "receiving",
+    "shipping",
+    "customer_return",
+    "vendor_return",
+    "consumption",
+    "production",
+    "assignment",
+)
+
+# the separator of the lot names in stock.recall.lot.path
+PATH_SEPARATOR = " → "
 
 
 class StockRecall(models.Model):
@@ -398,3 +459,1230 @@ class StockRecall(models.Model):
                     "drill_accounted_pct": drill.balance_pct,
                 }
             )
+
+    # ----------------------------------------------------------------------
+    # The figures of a traced recall: counts, quantities on hand and shipped
+    # per unit of measure, the mass balance and what was recovered.
+    # ----------------------------------------------------------------------
+
+    affected_lot_count = fields.Integer(compute="_compute_summary")
+    # written by the trace (stock_recall_trace): counting the customers of
+    # a recall reads every customer row of its trace
+    customer_count = fields.Integer(readonly=True, copy=False)
+    shipment_count = fields.Integer(readonly=True, copy=False)
+    event_count = fields.Integer(compute="_compute_summary")
+    qty_on_hand_display = fields.Char(
+        string="Quantity on hand",
+        compute="_compute_summary",
+        help="Per unit of measure: quantities in different units are never added.",
+    )
+    qty_shipped_display = fields.Char(
+        string="Quantity shipped",
+        compute="_compute_summary",
+        help="Per unit of measure: quantities in different units are never added.",
+    )
+    balance_pct = fields.Float(
+        string="Accounted (%)",
+        compute="_compute_summary",
+        digits=(16, 2),
+        help="Accounted for / received or produced, per unit of measure; when "
+        "the lots have several units, the unit furthest from 100 %.",
+    )
+    balance_flag_count = fields.Integer(
+        string="Lots Out of Balance", compute="_compute_summary"
+    )
+    qty_unexplained_display = fields.Char(
+        string="Unexplained", compute="_compute_summary"
+    )
+    qty_recovered_display = fields.Char(
+        string="Recovered",
+        compute="_compute_recovered",
+        help="Customer returns received since the recall started, of the "
+        "quantity shipped, per unit of measure.",
+    )
+    recovered_pct = fields.Float(
+        string="Recovered (%)",
+        compute="_compute_recovered",
+        digits=(16, 2),
+        help="Recovered / shipped; when the shipments have several units of "
+        "measure, the lowest of their percentages.",
+    )
+
+    @api.depends("affected_lot_ids", "shipment_ids", "event_ids")
+    def _compute_summary(self):
+        domain = [("recall_id", "in", self.ids)]
+        recall_lot = self.env["stock.recall.lot"]
+        counts = dict(recall_lot._read_group(domain, ["recall_id"], ["__count"]))
+        flagged = dict(
+            recall_lot._read_group(
+                [*domain, ("balance_flag", "=", True)], ["recall_id"], ["__count"]
+            )
+        )
+        lot_totals = self._totals_per_unit(
+            recall_lot,
+            domain,
+            "lot_id.product_id.uom_id",
+            [
+                "qty_in",
+                "qty_accounted",
+                "qty_on_hand",
+                "qty_unexplained",
+                "qty_customer_shipped",
+            ],
+        )
+        events = dict(
+            recall_lot._read_group(domain, ["recall_id"], ["event_count:sum"])
+        )
+        for recall in self:
+            units = lot_totals.get(recall.id, {})
+            recall.affected_lot_count = counts.get(recall, 0)
+            recall.balance_pct = self._worst_pct(
+                [self._balance_pct(sums[0], sums[1]) for sums in units.values()]
+            )
+            recall.balance_flag_count = flagged.get(recall, 0)
+            recall.qty_on_hand_display = self._format_totals(units, 2)
+            recall.qty_unexplained_display = self._format_totals(units, 3)
+            recall.qty_shipped_display = self._format_totals(units, 4)
+            recall.event_count = events.get(recall, 0)
+
+    @api.model
+    def _totals_per_unit(self, model, domain, uom_path, qty_fields):
+        """``{recall_id: {uom: (sum of each of qty_fields)}}``: the rows of
+        ``model`` matching ``domain``, totalled per recall and per unit."""
+        totals = defaultdict(dict)
+        for recall, uom, *sums in model._read_group(
+            domain, ["recall_id", uom_path], [f"{fname}:sum" for fname in qty_fields]
+        ):
+            totals[recall.id][uom] = tuple(sums)
+        return totals
+
+    def _format_totals(self, units, index):
+        """Text of the ``index``-th total of ``units`` (``{uom: sums}``), per unit."""
+        totals = {uom: sums[index] for uom, sums in units.items()}
+        return quantity_format.format_quantities(self.env, totals) or "0"
+
+    @api.model
+    def _worst_pct(self, percentages):
+        """The percentage furthest from 100 (100 when there is none)."""
+        return max(percentages, key=lambda pct: abs(pct - 100.0), default=100.0)
+
+    @api.model
+    def _balance_pct(self, qty_in, accounted):
+        if not qty_in:
+            return 100.0 if not accounted else 0.0
+        return round(100.0 * accounted / qty_in, 2)
+
+    def _compute_recovered(self):
+        """Customer returns of recalled lots received since the recall
+        started, per unit of measure, against the quantity shipped."""
+        recovered = defaultdict(dict)
+        if self.ids:
+            self.env["stock.move.line"].flush_model(
+                ["lot_id", "state", "date", "location_id"]
+            )
+            uoms = self.env["uom.uom"]
+            for recall_id, uom_id, qty in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT rl.recall_id, pt.uom_id, SUM(ml.quantity_product_uom)
+                      FROM stock_recall_lot rl
+                      JOIN stock_recall r ON r.id = rl.recall_id
+                      JOIN stock_move_line ml
+                        ON ml.lot_id = rl.lot_id AND ml.state = 'done'
+                       AND ml.date >= r.date_start
+                       AND ml.company_id = r.company_id
+                      JOIN stock_location src ON src.id = ml.location_id
+                      JOIN product_product pp ON pp.id = ml.product_id
+                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                     WHERE rl.recall_id = ANY(%s) AND rl.direction != 'upstream'
+                       AND src.usage = 'customer'
+                     GROUP BY rl.recall_id, pt.uom_id
+                    """,
+                    [recall_id for recall_id in self.ids if isinstance(recall_id, int)],
+                )
+            ):
+                recovered[recall_id][uoms.browse(uom_id)] = qty
+        shipped = self._totals_per_unit(
+            self.env["stock.recall.lot"],
+            [("recall_id", "in", self.ids)],
+            "lot_id.product_id.uom_id",
+            ["qty_customer_shipped"],
+        )
+        for recall in self:
+            back = recovered.get(recall.id, {})
+            out = {uom: sums[0] for uom, sums in shipped.get(recall.id, {}).items()}
+            recall.qty_recovered_display = (
+                quantity_format.format_quantities(self.env, back) or "0"
+            )
+            recall.recovered_pct = min(
+                (
+                    round(100.0 * back.get(uom, 0.0) / qty, 2)
+                    for uom, qty in out.items()
+                    if qty
+                ),
+                default=0.0,
+            )
+
+    # ----------------------------------------------------------------------
+    # The stored trace of a recall: the graph walk of its seed lots
+    # (:mod:`.trace_engine`) and the statement that writes the affected lots,
+    # events, shipments and stock from it (:mod:`.recall_trace_sql`).
+    # ----------------------------------------------------------------------
+
+    def _get_trace_company_ids(self):
+        """The recall follows the lots into every company its user may see."""
+        self.ensure_one()
+        return (self.company_id | self.env.user.company_ids).ids
+
+    def _get_trace_rows(self, company_ids=False):
+        """Affected lots as ``(lot_id, depth, direction, path)`` tuples, in
+        ``company_ids`` (default: the recall's, ``None``: every company)."""
+        self.ensure_one()
+        if company_ids is False:
+            company_ids = self._get_trace_company_ids()
+        found = {}
+        for direction in (trace_engine.DOWNSTREAM, trace_engine.UPSTREAM):
+            if self.direction not in (direction, "both"):
+                continue
+            rows = self.lot_ids._trace_graph(direction, company_ids)
+            for lot_id, depth, path in rows:
+                if lot_id in found:
+                    continue
+                found[lot_id] = (
+                    lot_id,
+                    depth,
+                    direction if depth else "seed",
+                    ",".join(map(str, path)),
+                )
+        return list(found.values())
+
+    def _trace(self, rows=None):
+        """Store the trace: the affected lots with their mass balance and
+        the ids of their lines, and the stock.
+
+        Set-based: after the graph walk, one statement writes the affected
+        lots and the stock from the done lines of the affected lots, read
+        once. Its cost follows the size of the recall, not of the database:
+        the lines are read lot by lot through the lot index and their move
+        and transfer by primary key (see
+        :func:`.trace_engine.done_lines_sql`). The events and the customer
+        shipments are views over the lines kept on the affected lots
+        (:mod:`.recall_trace_sql`): nothing more is written per line.
+        """
+        self.ensure_one()
+        self.env.flush_all()
+        if rows is None:
+            rows = self._get_trace_rows()
+        params = self._get_trace_params(rows)
+        self.env.execute_query(recall_trace_sql.delete_results_query(self.id))
+        # The inflated row estimate would also make PostgreSQL compile the
+        # statement (JIT), which costs more than the index lookups it runs.
+        # SET LOCAL: back to the server's setting at the end of the transaction.
+        self.env.execute_query(SQL("SET LOCAL jit = off"))
+        [[shipments, customers]] = self.env.execute_query(
+            self._trace_query(rows, params)
+        )
+        self.env.invalidate_all()
+        self.write(
+            {
+                "date_traced": fields.Datetime.now(),
+                "shipment_count": shipments,
+                "customer_count": customers,
+                **self._get_hidden_counts(rows),
+            }
+        )
+
+    def _get_hidden_counts(self, rows):
+        """What the trace reaches outside the user's companies: a recall never
+        stops there silently, it counts the lots and shipments it cannot show."""
+        companies = self._get_trace_company_ids()
+        if (
+            not self.env["res.company"]
+            .sudo()
+            .search_count([("id", "not in", companies)], limit=1)
+        ):
+            # the user sees every company: nothing can be outside
+            return {"hidden_lot_count": 0, "hidden_shipment_count": 0}
+        every_row = self._get_trace_rows(company_ids=None)
+        shown = {row[0] for row in rows}
+        customer_lot_ids = [row[0] for row in every_row if row[2] != "upstream"]
+        [[hidden_shipments]] = self.env.execute_query(
+            recall_trace_sql.hidden_shipments_query(customer_lot_ids, companies)
+        )
+        return {
+            "hidden_lot_count": sum(row[0] not in shown for row in every_row),
+            "hidden_shipment_count": hidden_shipments,
+        }
+
+    def _get_trace_params(self, rows):
+        """Parameters of the trace statement for the affected ``rows``
+        (see :func:`.recall_trace_sql.trace_query`)."""
+        self.ensure_one()
+        return {
+            "recall": self.id,
+            "companies": self._get_trace_company_ids(),
+            "all_lot_ids": [row[0] for row in rows],
+            "directions": [row[2] for row in rows],
+        }
+
+    @api.model
+    def _trace_query(self, rows, params):
+        """The trace statement (:func:`.recall_trace_sql.trace_query`)."""
+        return recall_trace_sql.trace_query(rows, params, self.BALANCE_TOLERANCE)
+
+    @api.model
+    def _done_lines_query(self, params):
+        """The ``lines`` of the trace statement
+        (:func:`.recall_trace_sql.done_lines_query`)."""
+        return recall_trace_sql.done_lines_query(
+            params["all_lot_ids"], params["companies"], params["directions"]
+        )
+
+    # ----------------------------------------------------------------------
+    # Quarantine of a recall (``action_quarantine``): which lots are
+    # blocked, which quants move, and where to.
+    # ----------------------------------------------------------------------
+
+    def _get_quarantine_lots(self):
+        """The seed lots and every lot made from them. Upstream lots (where
+        the seed came from) are shown for the investigation, not blocked."""
+        self.ensure_one()
+        lines = self.affected_lot_ids
+        return lines.filtered(lambda rl: rl.direction != "upstream").lot_id
+
+    def _get_quarantine_quants(self):
+        self.ensure_one()
+        return self.env["stock.quant"].search(
+            [
+                ("lot_id", "in", self._get_quarantine_lots().ids),
+                ("location_id.usage", "=", "internal"),
+                ("location_id.is_quarantine", "=", False),
+                ("quantity", ">", 0),
+            ]
+        )
+
+    def _get_quarantine_destinations(self, quants):
+        """``{quant_id: quarantine location}``; one error lists every gap."""
+        fallback = self.env["stock.location"].search(
+            [("is_quarantine", "=", True), ("company_id", "in", quants.company_id.ids)]
+        )
+        fallback_by_company = {}
+        for location in fallback:
+            fallback_by_company.setdefault(location.company_id.id, location)
+        destinations, missing = {}, []
+        for quant in quants:
+            destination = (
+                quant.warehouse_id.quarantine_location_id
+                or fallback_by_company.get(quant.company_id.id)
+            )
+            if destination:
+                destinations[quant.id] = destination
+            else:
+                missing.append(quant.location_id.display_name)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "No quarantine location for: %(locations)s. Set one on the "
+                    "warehouse or mark a location as quarantine.",
+                    locations=", ".join(sorted(set(missing))),
+                )
+            )
+        return destinations
+
+    def _move_to_quarantine(self, quants, destinations):
+        """Move each quant to its quarantine location (one move per quant)."""
+        # default_* keys of the form (e.g. the seed lots) must not leak
+        # into the stock moves
+        quants = quants.with_context(clean_context(self.env.context))
+        for destination in set(destinations.values()):
+            moving = quants.filtered(lambda q, d=destination: destinations[q.id] == d)
+            moving.move_quants(location_dest_id=destination, message=self.name)
+
+    def _unreserve_lots(self, lots):
+        """Free reservations on the lots, so their stock can move to quarantine."""
+        reserved = self.env["stock.move.line"].search(
+            [
+                ("lot_id", "in", lots.ids),
+                ("state", "not in", ("done", "cancel")),
+                ("location_id.usage", "=", "internal"),
+            ]
+        )
+        reserved.move_id._do_unreserve()
+
+    def _block_lots(self, lots):
+        reason = self.env._(
+            "Recall %(name)s: %(reason)s", name=self.name, reason=self.reason
+        )
+        lots._action_block(reason)
+
+    # ----------------------------------------------------------------------
+    # Customer notices of a recall: who is to be notified, the rendered
+    # notice, and sending it (the ``stock.recall.notify`` wizard previews and
+    # calls :meth:`_notify_customers`).
+    # ----------------------------------------------------------------------
+
+    notify_pending_count = fields.Integer(
+        string="Customers to Notify",
+        compute="_compute_notify_status",
+        help="Customers holding an affected lot who were never sent a notice for it.",
+    )
+    notified_customer_count = fields.Integer(
+        string="Customers Notified", compute="_compute_notify_status"
+    )
+
+    @api.depends("shipment_ids.notified")
+    def _compute_notify_status(self):
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        for recall in self:
+            customers = status.get(recall, {})
+            recall.notify_pending_count = sum(
+                bool(partner and customer["pending"])
+                for partner, customer in customers.items()
+            )
+            recall.notified_customer_count = sum(
+                bool(partner and customer["notified"])
+                for partner, customer in customers.items()
+            )
+
+    def _open_notify_wizard(self, mode):
+        self._check_recall_manager()
+        self.ensure_one()
+        self._check_traced()
+        return self.env["stock.recall.notify"]._open_for(self, mode)
+
+    def _get_notices(self, follow_up=False):
+        """``{customer: shipment rows}`` of the notices to send: to customers
+        never notified for a lot they hold, or (``follow_up``) to those
+        already notified. Rows cover the lots the customer still holds."""
+        self.ensure_one()
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        flag = "notified" if follow_up else "pending"
+        return {
+            partner: self.shipment_ids._get_notice_rows(partner, customer["lots"])
+            for partner, customer in status.get(self, {}).items()
+            if partner and customer[flag]
+        }
+
+    def _get_anonymous_holdings(self):
+        """``{(lot, product): qty}`` held by anonymous retail customers (point
+        of sale): nobody to notify."""
+        self.ensure_one()
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        anonymous = self.env["res.partner"]
+        return status.get(self, {}).get(anonymous, {}).get("lots", {})
+
+    def _render_notice(self, partner, rows, follow_up=False):
+        """``(subject, body)`` of the notice to ``partner`` listing ``rows``,
+        rendered from the recall notice template."""
+        self.ensure_one()
+        template = self.env.ref(
+            "stock_lot_traceability.mail_template_stock_recall_notice"
+        )
+        class_label = dict(
+            self._fields["recall_class"]._description_selection(self.env)
+        )[self.recall_class]
+        values = {
+            "partner": partner,
+            "lines": rows._get_notice_lines(),
+            "class_label": class_label,
+        }
+        body = template._render_field("body_html", self.ids, add_context=values)
+        subject = template._render_field("subject", self.ids, add_context=values)
+        subject = subject[self.id]
+        if follow_up:
+            subject = self.env._("Follow-up: %(subject)s", subject=subject)
+        return subject, body[self.id]
+
+    def _notify_customers(self, recipients_by_partner, follow_up=False):
+        """Send one notice per customer of ``recipients_by_partner``
+        (``{customer: recipient partners}``) and record it on the rows it
+        covers. Customers already notified are skipped unless ``follow_up``;
+        if none is left, nothing is sent and the error says so. Everything
+        is checked before the first message, and the mails leave after the
+        commit: a failure sends and records nothing."""
+        self._check_recall_manager()
+        self.ensure_one()
+        self._check_traced()
+        # two users sending at once: the second sees the first one's records
+        self.env.execute_query(
+            SQL("SELECT id FROM stock_recall WHERE id = %s FOR NO KEY UPDATE", self.id)
+        )
+        self.shipment_ids.invalidate_recordset()
+        notices = self._get_notices(follow_up=follow_up)
+        to_send = {
+            partner: recipients
+            for partner, recipients in recipients_by_partner.items()
+            if partner in notices
+        }
+        if not to_send:
+            raise UserError(self._get_nothing_to_send_message(recipients_by_partner))
+        if self.is_mock:
+            return self._simulate_notices(to_send)
+        self._check_notice_recipients(to_send)
+        message_by_row = {}
+        for partner, recipients in to_send.items():
+            subject, body = self._render_notice(partner, notices[partner], follow_up)
+            message = self.message_post(
+                body=body,
+                subject=subject,
+                partner_ids=recipients.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+            message_by_row.update(dict.fromkeys(notices[partner].ids, message.id))
+        now = fields.Datetime.now()
+        self.shipment_ids._mark_notified(message_by_row, now)
+        self.write(
+            {
+                "state": "in_progress",
+                "date_notified": self.date_notified or now,
+            }
+        )
+        return len(to_send)
+
+    def _get_nothing_to_send_message(self, recipients_by_partner):
+        names = ", ".join(
+            sorted(partner.display_name for partner in recipients_by_partner)
+        )
+        if not names:
+            return self.env._(
+                "Nothing was sent for recall %(name)s: no customer left to notify "
+                "(already notified, excluded or not notifiable).",
+                name=self.name,
+            )
+        return self.env._(
+            "Nothing was sent for recall %(name)s: %(names)s already received "
+            "this notice. Use 'Notify again' to send them a follow-up.",
+            name=self.name,
+            names=names,
+        )
+
+    def _check_notice_recipients(self, recipients_by_partner):
+        """One error listing every customer whose notice would reach nobody."""
+        problems = []
+        for partner, recipients in recipients_by_partner.items():
+            if not recipients:
+                problems.append(
+                    self.env._("%(customer)s: no recipient", customer=partner.name)
+                )
+            for recipient in recipients.filtered(lambda r: not r.email):
+                problems.append(
+                    self.env._(
+                        "%(customer)s: %(recipient)s has no email address",
+                        customer=partner.name,
+                        recipient=recipient.display_name,
+                    )
+                )
+        if problems:
+            raise UserError(
+                self.env._(
+                    "These notices cannot be sent; nothing was sent. Add a contact "
+                    "with an email address, or exclude the customer and notify "
+                    "them by phone or post (export the customer list):\n%(lines)s",
+                    lines="\n".join(problems),
+                )
+            )
+
+    def _simulate_notices(self, recipients_by_partner):
+        """Mock recall: no mail, no record, one note in the chatter."""
+        self.message_post(
+            body=self.env._(
+                "Drill: notification simulated, no mail sent. It would notify "
+                "%(count)s customers: %(names)s.",
+                count=len(recipients_by_partner),
+                names=", ".join(
+                    sorted(partner.display_name for partner in recipients_by_partner)
+                ),
+            )
+        )
+        return len(recipients_by_partner)
+
+    # ----------------------------------------------------------------------
+    # The exports of a recall: the FSMA 204 sortable spreadsheet (critical
+    # tracking events with their key data elements, other movements,
+    # customers, lots and mass balance) and the customer list for notices by
+    # phone or post.
+    # ----------------------------------------------------------------------
+
+    export_job_id = fields.Many2one(
+        "stock.traceability.job",
+        string="Export Job",
+        readonly=True,
+        copy=False,
+        help="The background job of the last export too big for the request.",
+    )
+    export_job_state = fields.Selection(
+        related="export_job_id.state", string="Export Job State"
+    )
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        return self._export_action("fsma", "xlsx")
+
+    def action_export_csv(self):
+        self.ensure_one()
+        return self._export_action("fsma", "csv")
+
+    def action_export_customers_csv(self):
+        self.ensure_one()
+        return self._export_action("customers", "csv")
+
+    def action_export_customers_xlsx(self):
+        self.ensure_one()
+        return self._export_action("customers", "xlsx")
+
+    def action_cancel_export_job(self):
+        self.ensure_one()
+        return self.export_job_id.action_cancel()
+
+    def _export_action(self, export, file_format):
+        """The export as a download, or its background job's form when the
+        recall has more rows than the company's threshold."""
+        self._check_traced()
+        if self._export_in_background():
+            self._enqueue_export(export, file_format)
+            return self.export_job_id._get_action_view()
+        attachment = self._store_export(*self._get_export_file(export, file_format))
+        if export == "fsma":
+            self._record_drill()
+        # "download": the form stays open (Odoo's own downloads, e.g. the
+        # invoices' XML), no page unload
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download" if export == "fsma" else "self",
+        }
+
+    # ------------------------------------------------------------------
+    # the file, read only (also served by the read-only download route of
+    # controllers/main.py, which a replica can answer)
+    # ------------------------------------------------------------------
+
+    def _get_export_file(self, export, file_format):
+        """``(filename, content, mimetype)`` of the ``fsma`` export (FSMA 204
+        spreadsheet) or the ``customers`` list, in ``xlsx`` or ``csv``.
+        Reads only: nothing is stored."""
+        self.ensure_one()
+        self._check_traced()
+        if export == "customers":
+            content = self._export_customers(file_format)
+        elif file_format == "xlsx":
+            content = self._export_xlsx()
+        else:
+            content = self._export_csv()
+        filename = (
+            f"{self.name.replace('/', '_')}_{EXPORT_SUFFIXES[export]}.{file_format}"
+        )
+        return filename, content, MIMETYPES[file_format]
+
+    # ------------------------------------------------------------------
+    # big exports in the background (stock.traceability.job)
+    # ------------------------------------------------------------------
+
+    def _export_in_background(self):
+        """An export of more rows (events and customer shipments) than the
+        company's threshold runs in a background job."""
+        self.ensure_one()
+        threshold = self.company_id.traceability_job_export_threshold
+        return bool(threshold) and self.event_count + self.shipment_count > threshold
+
+    def _enqueue_export(self, export, file_format):
+        self.ensure_one()
+        labels = {
+            "fsma": self.env._("FSMA 204 export"),
+            "customers": self.env._("Customer list"),
+        }
+        # A reader of the recall may export it, not write it: the job
+        # reference is stored as superuser (like the attachment).
+        self.sudo().export_job_id = self.env["stock.traceability.job"]._enqueue(
+            "recall_export",
+            self,
+            self.env._(
+                "%(export)s (%(format)s) of %(recall)s",
+                export=labels[export],
+                format=file_format.upper(),
+                recall=self.name,
+            ),
+            total=2,
+            export_format=f"{export}_{file_format}",
+        )
+
+    def _run_export_job(self, job):
+        """The background export: the file (progress 1 of 2), then attached
+        to the recall with a message in its chatter."""
+        self.ensure_one()
+        export, file_format = job.export_format.split("_")
+        filename, content, mimetype = self._get_export_file(export, file_format)
+        job._report_progress(1, 2)
+        attachment = self._store_export(filename, content, mimetype)
+        if export == "fsma":
+            self._record_drill()
+        self.sudo().message_post(
+            body=self.env._("%(job)s is ready.", job=job.name),
+            attachment_ids=attachment.ids,
+            author_id=job.user_id.partner_id.id,
+        )
+
+    # ------------------------------------------------------------------
+    # FSMA 204 export
+    # ------------------------------------------------------------------
+
+    def _get_export_tz(self):
+        return self.env.user.tz or "UTC"
+
+    def _get_fsma_headers(self):
+        """FSMA 204 headers; the event date says its time zone."""
+        date_label = self.env._("Event date (%(tz)s)", tz=self._get_export_tz())
+        return [
+            (key, date_label if key == "event_date" else label)
+            for key, label in FSMA_HEADERS
+        ]
+
+    def _get_fsma_rows(self, fsma=True):
+        """One dict per event with the FSMA 204 key data elements: the
+        critical tracking events (``fsma``), or the other movements
+        (quarantine and internal transfers, scrap, adjustments)."""
+        self.ensure_one()
+        type_labels = dict(
+            self.env["stock.recall.event"]
+            ._fields["event_type"]
+            ._description_selection(self.env)
+        )
+        tlc_sources = {
+            rl.lot_id.id: rl.tlc_source or "" for rl in self.affected_lot_ids
+        }
+        tz = self._get_export_tz()
+        events = self.event_ids.filtered(
+            lambda e: (e.event_type in FSMA_EVENT_TYPES) == fsma
+        )
+        rows = []
+        for event in events.sorted(lambda e: (e.date, e.id)):
+            rows.append(
+                {
+                    "event_type": type_labels.get(event.event_type, event.event_type),
+                    "event_date": spreadsheet.to_local(event.date, tz),
+                    "tlc": event.lot_id.name,
+                    "product": event.product_id.display_name,
+                    "quantity": event.quantity,
+                    "uom": event.uom_id.name,
+                    "event_location": event._get_event_location_name(),
+                    "previous_source": event._get_location_label(event.location_id),
+                    "next_recipient": event._get_location_label(event.location_dest_id),
+                    "tlc_source": tlc_sources.get(event.lot_id.id, ""),
+                    "document_type": event._get_document_type(),
+                    "document_number": event.reference or "",
+                    "input_lots": event.input_lot_codes or "",
+                }
+            )
+        return rows
+
+    def _get_customer_sheet(self):
+        """Headers and rows of the customers' shipments (returns negative)."""
+        self.ensure_one()
+        tz = self._get_export_tz()
+        kinds = dict(
+            self.env["stock.recall.shipment"]
+            ._fields["kind"]
+            ._description_selection(self.env)
+        )
+        headers = [
+            ("customer", self.env._("Customer")),
+            ("address", self.env._("Delivery address")),
+            ("date", self.env._("Date (%(tz)s)", tz=tz)),
+            ("kind", self.env._("Kind")),
+            ("document", self.env._("Document")),
+            ("product", self.env._("Product")),
+            ("lot", self.env._("Lot/Serial")),
+            ("quantity", self.env._("Quantity")),
+            ("uom", self.env._("Unit")),
+            ("notified", self.env._("Notified")),
+        ]
+        rows = [
+            {
+                "customer": shipment.customer_name,
+                "address": spreadsheet.one_line(
+                    shipment.delivery_partner_id._display_address(without_company=True)
+                    if shipment.delivery_partner_id
+                    else ""
+                ),
+                "date": spreadsheet.to_local(shipment.date, tz),
+                "kind": kinds[shipment.kind],
+                "document": shipment.picking_id.name or "",
+                "product": shipment.product_id.display_name,
+                "lot": shipment.lot_id.name,
+                "quantity": shipment.quantity,
+                "uom": shipment.uom_id.name,
+                "notified": self.env._("Yes") if shipment.notified else "",
+            }
+            for shipment in self.shipment_ids
+        ]
+        return headers, rows
+
+    def _get_lot_sheet(self):
+        """Headers and rows of the affected lots with their mass balance."""
+        self.ensure_one()
+        lot_model = self.env["stock.recall.lot"]
+        keys = [
+            "direction",
+            "depth",
+            "path",
+            "tlc_source",
+            "qty_in",
+            "qty_on_hand",
+            "qty_in_transit",
+            "qty_shipped",
+            "qty_returned",
+            "qty_vendor_returned",
+            "qty_consumed",
+            "qty_scrapped",
+            "qty_adjusted",
+            "qty_accounted",
+            "qty_unexplained",
+        ]
+        headers = [
+            ("lot", self.env._("Lot/Serial")),
+            ("product", self.env._("Product")),
+            *(
+                (key, lot_model._fields[key]._description_string(self.env))
+                for key in keys
+            ),
+            ("uom", self.env._("Unit")),
+            ("balance_pct", self.env._("Accounted (%)")),
+            ("balance_flag", self.env._("Out of balance")),
+        ]
+        directions = dict(
+            lot_model._fields["direction"]._description_selection(self.env)
+        )
+        rows = []
+        for line in self.affected_lot_ids:
+            row = {key: line[key] for key in keys}
+            row.update(
+                lot=line.lot_id.name,
+                product=line.product_id.display_name,
+                direction=directions[line.direction],
+                path=line.path or "",
+                tlc_source=line.tlc_source or "",
+                uom=line.uom_id.name,
+                balance_pct=line.balance_pct,
+                balance_flag=self.env._("Yes") if line.balance_flag else "",
+            )
+            rows.append(row)
+        return headers, rows
+
+    def _export_csv(self):
+        headers = self._get_fsma_headers()
+        return spreadsheet.write_csv(
+            [label for _key, label in headers],
+            [[row[key] for key, _label in headers] for row in self._get_fsma_rows()],
+        )
+
+    def _export_xlsx(self):
+        fsma_headers = self._get_fsma_headers()
+        sections = [
+            (self.env._("FSMA events"), fsma_headers, self._get_fsma_rows()),
+            (
+                self.env._("Other movements"),
+                fsma_headers,
+                self._get_fsma_rows(fsma=False),
+            ),
+            (self.env._("Customers"), *self._get_customer_sheet()),
+            (self.env._("Lots and mass balance"), *self._get_lot_sheet()),
+        ]
+        return spreadsheet.write_workbook(
+            [
+                (
+                    name,
+                    [label for _key, label in headers],
+                    [[row[key] for key, _label in headers] for row in rows],
+                    None,
+                )
+                for name, headers, rows in sections
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # customer list export (notification by phone or post)
+    # ------------------------------------------------------------------
+
+    def _get_customer_list_headers(self):
+        tz = self.env.user.tz or "UTC"
+        return [
+            self.env._("Customer"),
+            self.env._("Contact"),
+            self.env._("Email"),
+            self.env._("Phone"),
+            self.env._("Address"),
+            self.env._("Product"),
+            self.env._("Lot/Serial"),
+            self.env._("Quantity"),
+            self.env._("Unit"),
+            self.env._("Notified on (%(tz)s)", tz=tz),
+        ]
+
+    def _get_customer_list_rows(self):
+        """One row per customer and lot they still hold (shipped minus
+        returned, in the product's unit); the notice date in the user's
+        time zone (naive ``datetime``)."""
+        self.ensure_one()
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        rows = []
+        for partner, customer in status.get(self, {}).items():
+            for (lot, product), qty in customer["lots"].items():
+                shipments = self.shipment_ids._get_notice_rows(
+                    partner, {(lot, product)}
+                )
+                rows.append(self._prepare_customer_list_row(partner, shipments, qty))
+        return sorted(rows, key=lambda row: (row[0], row[5], row[6]))
+
+    def _prepare_customer_list_row(self, partner, shipments, qty):
+        contact = shipments.delivery_partner_id[:1] or partner
+        notified = max(
+            shipments.filtered("notified_date").mapped("notified_date"), default=False
+        )
+        if notified:
+            notified = fields.Datetime.context_timestamp(self, notified).replace(
+                tzinfo=None
+            )
+        return [
+            partner.display_name or self.env._("Anonymous retail customer"),
+            (contact.name or "") if contact != partner else "",
+            contact.email or partner.email or "",
+            contact.phone or partner.phone or "",
+            ", ".join(filter(None, (contact.contact_address or "").splitlines())),
+            shipments.product_id.display_name,
+            shipments.lot_id.name,
+            shipments.product_id.uom_id.round(qty),
+            shipments.product_id.uom_id.name,
+            notified or "",
+        ]
+
+    def _export_customers(self, file_format):
+        headers = self._get_customer_list_headers()
+        rows = self._get_customer_list_rows()
+        if file_format == "xlsx":
+            widths = [30, 24, 28, 18, 50, 32, 20, 10, 10, 20]
+            return spreadsheet.write_xlsx(
+                self.env._("Customers"), headers, rows, widths
+            )
+        csv_rows = [
+            [
+                value.strftime("%Y-%m-%d %H:%M") if index == 9 and value else value
+                for index, value in enumerate(row)
+            ]
+            for row in rows
+        ]
+        return spreadsheet.write_csv(headers, csv_rows)
+
+    def _store_export(self, filename, content, mimetype):
+        """The recall's attachment named ``filename``, replaced if it exists:
+        one attachment per recall and format, however often it is exported."""
+        self.ensure_one()
+        # readers of the recall may export it: the attachment hangs on the
+        # recall (readable by them) but they cannot write the recall itself
+        attachments = self.env["ir.attachment"].sudo()
+        attachment = attachments.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("name", "=", filename),
+            ],
+            limit=1,
+        )
+        vals = {"datas": base64.b64encode(content), "mimetype": mimetype}
+        if attachment:
+            attachment.write(vals)
+            return attachment
+        return attachments.create(
+            {"name": filename, "res_model": self._name, "res_id": self.id, **vals}
+        )
+
+    # ----------------------------------------------------------------------
+    # The genealogy of a recall: its affected lots as a layered graph
+    # (:mod:`.genealogy`), for the Genealogy tab, the lot form and the PDF.
+    # ----------------------------------------------------------------------
+
+    def get_genealogy(self, threshold=None):
+        """The positioned genealogy of the traced recall, from its stored
+        rows (see :func:`~.genealogy.layout` for the format)."""
+        self.ensure_one()
+        self.check_access("read")
+        return self._get_genealogy_graph(
+            self._get_genealogy_lot_rows(),
+            self._get_genealogy_shipment_rows(),
+            "stock.recall.shipment",
+            threshold,
+        )
+
+    def _get_genealogy_svg(self):
+        """The genealogy as inline SVG for the PDF report."""
+        self.ensure_one()
+        graph = self.get_genealogy()
+        if not graph["nodes"]:
+            return ""
+        return Markup(genealogy.render_svg(graph, self._get_genealogy_texts()))
+
+    def _get_genealogy_lot_rows(self):
+        """Stored affected lots as ``(lot_id, depth, direction, parent_ids,
+        on_hand, shipped, consumed)``. The stored path holds lot names; the
+        parent is the lot of the path's previous name one level closer to
+        the seed (a name shared by two such lots links both)."""
+        self.ensure_one()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT r.lot_id, r.depth, r.direction,
+                       ARRAY_REMOVE(ARRAY_AGG(p.lot_id), NULL),
+                       r.qty_on_hand + r.qty_in_transit,
+                       r.qty_shipped - r.qty_returned, r.qty_consumed
+                  FROM stock_recall_lot r
+                  LEFT JOIN (stock_recall_lot p JOIN stock_lot pl ON pl.id = p.lot_id)
+                    ON p.recall_id = r.recall_id AND p.depth = r.depth - 1
+                   AND p.direction IN (r.direction, 'seed')
+                   AND pl.name = SPLIT_PART(r.path, %(sep)s, r.depth)
+                 WHERE r.recall_id = %(recall)s
+                 GROUP BY r.id
+                """,
+                sep=PATH_SEPARATOR,
+                recall=self.id,
+            )
+        )
+        return rows
+
+    def _get_genealogy_shipment_rows(self):
+        """Customer rows ``(shipment_id, partner_id, lot_id, quantity)``, the
+        quantity in the product's unit, negative for returns."""
+        self.ensure_one()
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT s.id, s.partner_id, s.lot_id, s.product_qty
+                  FROM stock_recall_shipment s
+                 WHERE s.recall_id = %s
+                """,
+                self.id,
+            )
+        )
+
+    @api.model
+    def _get_genealogy_live_rows(self, lots):
+        """The rows of :meth:`_get_genealogy_lot_rows` and
+        :meth:`_get_genealogy_shipment_rows` computed now for ``lots``, as a
+        recall of them in both directions would store them, without storing
+        anything (the lot form)."""
+        draft = self.new(
+            {
+                "lot_ids": [fields.Command.set(lots.ids)],
+                "direction": "both",
+                "company_id": lots.company_id[:1].id or self.env.company.id,
+            }
+        )
+        self.env.flush_all()
+        trace_rows = draft._get_trace_rows()
+        params = {
+            "companies": draft._get_trace_company_ids(),
+            "all_lot_ids": [row[0] for row in trace_rows],
+            "directions": [row[2] for row in trace_rows],
+        }
+        self.env.execute_query(SQL("SET LOCAL jit = off"))
+        figures = self.env.execute_query(
+            SQL(
+                """
+                WITH affected AS MATERIALIZED (%(affected)s),
+                lines AS MATERIALIZED (%(lines)s),
+                stock_rows AS MATERIALIZED (%(stock_rows)s),
+                %(balance)s
+                SELECT NULL, tot.lot_id, NULL, tot.on_hand + tot.in_transit,
+                       tot.shipped - tot.returned, tot.consumed
+                  FROM tot
+                 UNION ALL
+                SELECT c.id, c.partner_id, c.lot_id, c.qty, NULL, NULL
+                  FROM (%(customer_lines)s) c
+                """,
+                lines=recall_trace_sql.done_lines_query(
+                    params["all_lot_ids"], params["companies"], params["directions"]
+                ),
+                affected=recall_trace_sql.affected_query(trace_rows),
+                stock_rows=recall_trace_sql.stock_rows_query(),
+                balance=recall_trace_sql.balance_ctes(),
+                customer_lines=recall_trace_sql.customer_lines_query(
+                    SQL("lines"), recall_trace_sql.customer_lots_condition()
+                ),
+            )
+        )
+        balance = {row[1]: row[3:] for row in figures if row[0] is None}
+        lot_rows = [
+            (lot_id, depth, direction, self._genealogy_path_parent(path))
+            + tuple(balance.get(lot_id, (0.0, 0.0, 0.0)))
+            for lot_id, depth, direction, path in trace_rows
+        ]
+        shipment_rows = [row[:4] for row in figures if row[0] is not None]
+        return lot_rows, shipment_rows
+
+    @api.model
+    def _genealogy_path_parent(self, path):
+        ids = [int(lot_id) for lot_id in path.split(",")]
+        return ids[-2:-1]
+
+    @api.model
+    def _get_genealogy_graph(self, lot_rows, shipment_rows, shipment_model, threshold):
+        """Nodes and edges of the lot and shipment rows, laid out."""
+        threshold = threshold or genealogy.DEFAULT_THRESHOLD
+        lot_info = self._get_genealogy_lot_info([row[0] for row in lot_rows])
+        nodes, edges = [], []
+        by_id = {}
+        for lot_id, depth, direction, parent_ids, *figures in lot_rows:
+            node = self._genealogy_lot_node(
+                lot_id, lot_info[lot_id], depth, direction, figures
+            )
+            by_id[lot_id] = node
+            nodes.append(node)
+            edges.extend((f"lot-{parent}", node["id"]) for parent in parent_ids)
+        customer_nodes, customer_edges = self._genealogy_customer_nodes(
+            shipment_rows, by_id, shipment_model
+        )
+        graph = genealogy.layout(
+            nodes + customer_nodes, edges + customer_edges, threshold=threshold
+        )
+        graph["legend"] = self._get_genealogy_legend()
+        graph["threshold"] = threshold
+        graph["lot_count"] = len(nodes)
+        graph["customer_count"] = len(customer_nodes)
+        return graph
+
+    @api.model
+    def _get_genealogy_lot_info(self, lot_ids):
+        """``{lot_id: (name, product name, unit name, blocked, expired)}`` in
+        one query (the ORM's per-record reads cost ~0.8 s at 12,000 lots);
+        product and unit names through the ORM, once per product."""
+        self.env["stock.lot"].flush_model(["name", "product_id", "is_blocked"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT lot.id, lot.name, lot.product_id, lot.is_blocked,
+                       COALESCE(lot.expiration_date < NOW() AT TIME ZONE 'UTC', FALSE)
+                  FROM stock_lot lot
+                 WHERE lot.id = ANY(%s)
+                """,
+                lot_ids,
+            )
+        )
+        products = self.env["product.product"].browse({row[2] for row in rows})
+        names = {
+            product.id: (product.display_name, product.uom_id.name)
+            for product in products
+        }
+        return {
+            lot_id: (name, *names[product_id], blocked, expired)
+            for lot_id, name, product_id, blocked, expired in rows
+        }
+
+    @api.model
+    def _genealogy_lot_node(self, lot_id, info, depth, direction, figures):
+        name, product, uom, is_blocked, is_expired = info
+        on_hand, shipped, consumed = (value or 0.0 for value in figures)
+        state, qty = genealogy.lot_state(
+            is_blocked, is_expired, on_hand, shipped, consumed
+        )
+        return {
+            "id": f"lot-{lot_id}",
+            "kind": "lot",
+            "column": -depth if direction == "upstream" else depth,
+            "is_seed": direction == "seed",
+            "label": name,
+            "sublabel": product,
+            "group_label": product,
+            "state": state,
+            "quantities": [[qty, uom]],
+            "figures": {
+                "on_hand": on_hand,
+                "shipped": shipped,
+                "consumed": consumed,
+                "uom": uom,
+            },
+            "res_model": "stock.lot",
+            "res_ids": [lot_id],
+        }
+
+    @api.model
+    def _genealogy_customer_nodes(self, shipment_rows, lot_nodes, shipment_model):
+        """One node per customer (anonymous retail customers together), its
+        net quantities per unit, and one edge per lot it received."""
+        rows = defaultdict(list)
+        for row in shipment_rows:
+            rows[row[1] or 0].append(row)
+        # shipments name the commercial partner: its name is its display name
+        partners = self.env["res.partner"].browse([pid for pid in rows if pid])
+        partners.fetch(["name"])
+        names = {partner.id: partner.name for partner in partners}
+        anonymous = self.env._("Anonymous retail customer")
+        lots_label = self.env._("%(count)s lots")
+        nodes, edges = [], set()
+        for partner_id, partner_rows in rows.items():
+            node_id = f"customer-{partner_id}"
+            totals = defaultdict(float)
+            for _record_id, _partner, lot_id, qty in partner_rows:
+                totals[lot_nodes[lot_id]["figures"]["uom"]] += qty
+                edges.add((f"lot-{lot_id}", node_id))
+            lot_count = len({row[2] for row in partner_rows})
+            nodes.append(
+                {
+                    "id": node_id,
+                    "kind": "customer",
+                    "column": 0,
+                    "label": names.get(partner_id, anonymous),
+                    "sublabel": lots_label % {"count": lot_count},
+                    "group_label": "",
+                    "state": "customer",
+                    "quantities": [[qty, uom] for uom, qty in sorted(totals.items())],
+                    "res_model": shipment_model,
+                    "res_ids": sorted(row[0] for row in partner_rows),
+                }
+            )
+        return nodes, sorted(edges)
+
+    @api.model
+    def _get_genealogy_legend(self):
+        legend = []
+        # a loop, not a comprehension: the lazy labels find the language in
+        # the caller's frame (``self.env``)
+        for state, (fill, stroke, label) in genealogy.STATES.items():
+            text = str(label)
+            legend.append(
+                {"state": state, "fill": fill, "stroke": stroke, "label": text}
+            )
+        return legend
+
+    def _get_genealogy_texts(self):
+        """The three lines of a node in the PDF, as the client writes them."""
+        state_labels = {
+            item["state"]: item["label"] for item in self._get_genealogy_legend()
+        }
+
+        def quantities(node):
+            return " · ".join(
+                f"{float_repr(qty, 2)} {uom}" for qty, uom in node["quantities"]
+            )
+
+        def title(node):
+            if node["is_group"] and node["kind"] == "customer":
+                return self.env._("%(count)s customers", count=node["count"])
+            if node["is_group"]:
+                return self.env._("%(count)s lots", count=node["count"])
+            return node["label"]
+
+        def subtitle(node):
+            return node["label"] if node["is_group"] else node["sublabel"]
+
+        received = self.env._("Received")
+
+        def figure(node):
+            label = (
+                received if node["kind"] == "customer" else state_labels[node["state"]]
+            )
+            return f"{label} · {quantities(node)}" if node["quantities"] else label
+
+        return {"title": title, "subtitle": subtitle, "figure": figure}

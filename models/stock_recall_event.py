@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
-from . import recall_view_sql, spreadsheet
+from ..tools import recall_view_sql, spreadsheet
 
 
 class StockRecallEvent(models.Model):

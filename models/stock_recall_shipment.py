@@ -5,7 +5,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare
 
-from . import recall_view_sql
+from ..tools import recall_view_sql
 
 # read from stock.recall.notification (see ``_mark_notified``)
 NOTIFICATION_COLUMNS = ("notified", "notified_date", "notification_message_id")

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools import SQL
 
-from . import lot_merge, quantity_format, trace_engine, traceability_invariants
+from ..tools import lot_merge, quantity_format, trace_engine, traceability_invariants
 
 FINDING_CATEGORIES = [
     ("unique_key_conflict", "Lots/serials sharing a name (uniqueness not enforced)"),

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase
 from odoo.tests.common import JsonRpcException
 
-from ..models.lot_assign_parsing import AssignOptions, AssignRow
+from ..tools.lot_assign_parsing import AssignOptions, AssignRow
 from .common_assign import AssignCase
 
 

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.tests import TransactionCase
 
-from ..models import genealogy
+from ..tools import genealogy
 from .common_recall import RecallCase
 
 

@@ -15,11 +15,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger, sql
 
 from ..exceptions import TraceabilityValidationError
-from ..models import lot_naming
-from ..models.stock_lot_unique_index import UNIQUE_KEY_INDEX
+from ..models.stock_lot import UNIQUE_KEY_INDEX
+from ..tools import lot_naming
 from .common_assign import AssignCase
 
-LOGGER = "odoo.addons.stock_lot_traceability.models.stock_lot_unique_index"
+LOGGER = "odoo.addons.stock_lot_traceability.models.stock_lot"
 
 
 class TestInstallExistingConflicts(AssignCase):

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Unit tests of ``models/lot_assign_parsing.py``: no database, no
+"""Unit tests of ``tools/lot_assign_parsing.py``: no database, no
 environment (``BaseCase``, as ``tests/test_lot_naming.py``)."""
 
 import base64
@@ -8,7 +8,7 @@ import io
 
 from odoo.tests import BaseCase
 
-from ..models import lot_assign_parsing as parsing
+from ..tools import lot_assign_parsing as parsing
 
 
 def b64(text, encoding="utf-8"):

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Unit tests of ``models/lot_naming.py``: no database, no environment.
+"""Unit tests of ``tools/lot_naming.py``: no database, no environment.
 
 ``BaseCase`` (not ``TransactionCase``) so that Odoo's runner collects them
 without opening a cursor; standalone, without a database (README.rst,
@@ -11,7 +11,7 @@ Development › Tests)::
 from odoo.tests import BaseCase
 from odoo.tools.barcode import get_barcode_check_digit
 
-from ..models import lot_naming
+from ..tools import lot_naming
 
 FORMAT = {"min_length": 3, "max_length": 6, "pattern": r"[A-Z]+\d+", "uppercase": True}
 

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import Form
 
-from ..models.stock_recall_export import FSMA_EVENT_TYPES
+from ..models.stock_recall import FSMA_EVENT_TYPES
 from .common_recall import RecallCase
 
 

@@ -3,7 +3,7 @@ import io
 
 from odoo.tests import tagged
 
-from ..models.stock_recall_export import FSMA_EVENT_TYPES
+from ..models.stock_recall import FSMA_EVENT_TYPES
 from .common import DemoChainTourCase
 
 

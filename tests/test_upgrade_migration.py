@@ -9,7 +9,7 @@ from odoo.fields import Command
 from odoo.modules.module import load_script
 from odoo.tools.convert import convert_file
 
-from ..models import lot_naming
+from ..tools import lot_naming
 from .common import TraceabilityCase
 
 MIGRATION = "stock_lot_traceability/migrations/19.0.1.1.0/post-migrate.py"

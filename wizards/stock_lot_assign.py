@@ -10,8 +10,8 @@ called with the rows and the options of the run built here
 
 from odoo import Command, api, fields, models
 
-from ..models.lot_assign_parsing import AssignOptions, AssignRow
 from ..models.stock_lot_assign_run import ASSIGN_MODES
+from ..tools.lot_assign_parsing import AssignOptions, AssignRow
 
 
 class StockLotAssign(models.TransientModel):

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 
-from ..models import lot_merge
+from ..tools import lot_merge
 
 
 class StockLotDeduplicate(models.TransientModel):

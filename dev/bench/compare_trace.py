@@ -4,8 +4,9 @@
     .venv/bin/python dev/bench/compare_trace.py [--db slt_bench] [--runs 7]
                                             [--rev 8b2ad45]
 
-Loads ``models/trace_engine.py`` as it was at ``--rev`` (plain functions that
-build SQL, read with ``git show``) next to the checkout's, and times both
+Loads ``tools/trace_engine.py`` (``models/`` before the plain package) as
+it was at ``--rev`` (plain functions that build SQL, read with ``git show``)
+next to the checkout's, and times both
 walks downstream from the hot lot, alternating run by run in one
 transaction with the same settings (JIT off, as ``stock.lot._trace_graph``
 sets it), so that the machine's load weighs on both alike. Prints the lots
@@ -22,23 +23,31 @@ import types
 
 import benchlib
 
+# Where the engine lives: the plain package now, models/ in older releases.
+ENGINE_PATHS = ("tools/trace_engine.py", "models/trace_engine.py")
+
 
 def engine_at(rev):
     """The trace_engine module of ``rev``, loaded from its source text."""
-    source = subprocess.run(
-        ["git", "-C", str(benchlib.ROOT), "show", f"{rev}:models/trace_engine.py"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    for path in ENGINE_PATHS:
+        shown = subprocess.run(
+            ["git", "-C", str(benchlib.ROOT), "show", f"{rev}:{path}"],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if shown.returncode == 0:
+            break
+    else:
+        raise SystemExit(f"{rev} has no trace engine at {' or '.join(ENGINE_PATHS)}")
     module = types.ModuleType(f"trace_engine_{rev}")
-    exec(compile(source, f"{rev}:models/trace_engine.py", "exec"), module.__dict__)  # noqa: S102
+    exec(compile(shown.stdout, f"{rev}:{path}", "exec"), module.__dict__)  # noqa: S102
     return module
 
 
 def engine_now():
     spec = importlib.util.spec_from_file_location(
-        "trace_engine_now", benchlib.ROOT / "models" / "trace_engine.py"
+        "trace_engine_now", benchlib.ROOT / "tools" / "trace_engine.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

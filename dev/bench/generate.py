@@ -1228,7 +1228,7 @@ class Generator:
 
 
 # The stock invariants (serials, negative lots, incoming history, quants
-# against moves...) are the add-on's (models/traceability_invariants.py);
+# against moves...) are the add-on's (tools/traceability_invariants.py);
 # these are the generator's own.
 CHECKS = {
     "lines_inconsistent_with_move": """
@@ -1287,7 +1287,7 @@ def probe_lots(env):
 
 def check(env, scale, hot_scale=None):
     """SQL consistency check + ORM smoke test; raises on any problem."""
-    from odoo.addons.stock_lot_traceability.models import (  # noqa: PLC0415
+    from odoo.addons.stock_lot_traceability.tools import (  # noqa: PLC0415
         traceability_invariants,
     )
 

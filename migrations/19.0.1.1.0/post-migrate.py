@@ -9,7 +9,7 @@ without the ORM, the way ``stock.lot._compute_traceability_keys`` computes
 them: the normalised name for every lot
 (``stock.lot._traceability_fill_name_keys``, in Python for the names
 PostgreSQL does not normalise as Python does), then the key (the SQL side of
-``models/lot_naming.py``: ``scope_sql``, ``unique_key_sql``) only where
+``tools/lot_naming.py``: ``scope_sql``, ``unique_key_sql``) only where
 strict traceability is on for the lot's company (lots without a company
 follow the company of the superuser, the ORM's ``env.company`` of an
 upgrade). A lot whose key is already taken in its scope keeps no key (the
@@ -22,7 +22,7 @@ import logging
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
-from odoo.addons.stock_lot_traceability.models import lot_naming
+from odoo.addons.stock_lot_traceability.tools import lot_naming
 
 _logger = logging.getLogger("odoo.addons.stock_lot_traceability.migrations")
 

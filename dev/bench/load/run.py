@@ -27,7 +27,7 @@ transactions open:
   are cancelled by PostgreSQL.
 
 After each strike: the server must answer again by itself, and the stock
-invariants (models/traceability_invariants.py, the health check's) are
+invariants (tools/traceability_invariants.py, the health check's) are
 checked on one snapshot; again at the end. The Locust CSV and HTML reports
 and the summary go to dev/bench/out/load/<mode>/. Exit status 1 when a
 server error, an invariant violation, a strike that found nothing in flight
@@ -113,12 +113,12 @@ def free_port():
 
 
 def load_invariants():
-    """models/traceability_invariants.py on its own (no add-on import)."""
+    """tools/traceability_invariants.py on its own (no add-on import)."""
     src = benchlib.odoo_src()
     if src not in sys.path:
         sys.path.insert(0, src)
     spec = importlib.util.spec_from_file_location(
-        "traceability_invariants", ROOT / "models" / "traceability_invariants.py"
+        "traceability_invariants", ROOT / "tools" / "traceability_invariants.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
