@@ -44,8 +44,8 @@ registry.category("web_tour.tours").add("stock_lot_traceability_recall_screens",
             trigger: ".o_statusbar_status button[data-value=closed]:contains(Closed)",
         },
         {
-            content: "The summary gives the quantity on hand per unit",
-            trigger: ".o_field_widget[name=qty_on_hand_display]:contains(80.00 Units, 20.00 kg)",
+            content: "The summary gives the quantity on hand per product and unit",
+            trigger: ".o_field_widget[name=qty_on_hand_display]:contains(80.00 Units Butter Cookies, 20.00 kg Organic Wheat Flour)",
         },
         {
             content: "Open the customers",
