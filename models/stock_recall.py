@@ -1661,7 +1661,8 @@ class StockRecall(models.Model):
     @api.model
     def _genealogy_customer_nodes(self, shipment_rows, lot_nodes, shipment_model):
         """One node per customer (anonymous retail customers together), its
-        net quantities per unit, and one edge per lot it received."""
+        net quantities per product and unit, and one edge per lot it
+        received."""
         rows = defaultdict(list)
         for row in shipment_rows:
             rows[row[1] or 0].append(row)
@@ -1671,12 +1672,19 @@ class StockRecall(models.Model):
         names = {partner.id: partner.name for partner in partners}
         anonymous = self.env._("Anonymous retail customer")
         lots_label = self.env._("%(count)s lots")
+        # the product of each lot received, read once for every customer
+        lots = self.env["stock.lot"].browse({row[2] for row in shipment_rows})
+        product_of = {lot.id: lot.product_id for lot in lots}
         nodes, edges = [], set()
         for partner_id, partner_rows in rows.items():
             node_id = f"customer-{partner_id}"
+            # per product and unit: cookies and gift boxes received in
+            # Units are two quantities, never one "Units" total
             totals = defaultdict(float)
             for _record_id, _partner, lot_id, qty in partner_rows:
-                totals[lot_nodes[lot_id]["figures"]["uom"]] += qty
+                product = product_of[lot_id]
+                unit = lot_nodes[lot_id]["figures"]["uom"]
+                totals[quantity_format.product_label(product), product.id, unit] += qty
                 edges.add((f"lot-{lot_id}", node_id))
             lot_count = len({row[2] for row in partner_rows})
             nodes.append(
@@ -1688,7 +1696,10 @@ class StockRecall(models.Model):
                     "sublabel": lots_label % {"count": lot_count},
                     "group_label": "",
                     "state": "customer",
-                    "quantities": [[qty, uom] for uom, qty in sorted(totals.items())],
+                    "quantities": [
+                        [qty, f"{unit} {product}"]
+                        for (product, _id, unit), qty in sorted(totals.items())
+                    ],
                     "res_model": shipment_model,
                     "res_ids": sorted(row[0] for row in partner_rows),
                 }

@@ -170,11 +170,8 @@ class TestRecallProductTotals(RecallCase):
         ]
         self.assertIn(["100.00", "Units"], quantities)
         self.assertIn(["-4.00", "Units"], quantities)
-        self.assertNoCrossProductSum(
-            " ".join(
-                document.xpath("//body//text()[not(ancestor::div[@name='genealogy'])]")
-            )
-        )
+        # the genealogy's customer box included
+        self.assertNoCrossProductSum(" ".join(document.xpath("//body//text()")))
 
     def test_notice_per_product(self):
         recall = self.recall
@@ -262,3 +259,16 @@ class TestRecallProductTotals(RecallCase):
             message.body,
         )
         self.assertNoCrossProductSum(message.body)
+
+    def test_genealogy_customer_per_product(self):
+        graph = self.recall.get_genealogy()
+        [customer] = [node for node in graph["nodes"] if node["kind"] == "customer"]
+        self.assertEqual(customer["label"], "H19 Deli")
+        self.assertEqual(
+            customer["quantities"],
+            [[96.0, "Units H19 Cookie"], [1.0, "Units H19 Gift Box"]],
+        )
+        figure = self.recall._get_genealogy_texts()["figure"](customer)
+        self.assertEqual(
+            figure, "Received · 96.00 Units H19 Cookie · 1.00 Units H19 Gift Box"
+        )
