@@ -107,6 +107,41 @@ class TestRecallProductTotals(RecallCase):
         self.assertEqual(text.count("1.00 Units H19 Product"), recall.SUMMARY_PRODUCTS)
         self.assertTrue(text.endswith(", 2 more products"), text)
 
+    def test_summary_queries_do_not_grow_with_products(self):
+        """The figures per product come from grouped queries: a recall of
+        nine products costs as many queries as one of three."""
+        vendor = self.builder.create_partner("H19 Spice Mill")
+        spices = [
+            self.builder.create_product(f"H19 Spice {index}") for index in range(6)
+        ]
+        for index, spice in enumerate(spices):
+            self.builder.receive(spice, {f"H19-S-{index}": 5.0}, vendor)
+        lots = self.env["stock.lot"].search([("name", "=like", "H19-S-%")])
+        bigger = self._new_recall(self.recall.lot_ids | lots).with_user(
+            self.recall_manager
+        )
+        bigger.action_trace()
+        self.assertEqual(len(bigger.affected_lot_ids.product_id), 9)
+
+        def count(recall):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            recall.read(
+                [
+                    "qty_shipped_display",
+                    "qty_on_hand_display",
+                    "qty_unexplained_display",
+                    "balance_pct",
+                    "qty_recovered_display",
+                    "recovered_pct",
+                ]
+            )
+            recall._get_product_summary()
+            return self.env.cr.sql_log_count - before
+
+        count(self.recall)  # caches of the registry, not of the recall
+        self.assertEqual(count(bigger), count(self.recall))
+
     def test_customer_rows_per_product(self):
         rows = self.recall.shipment_ids.filtered(
             lambda row: row.partner_id == self.customer
