@@ -10,7 +10,10 @@ done line of a reached lot to the done lines of other lots that carry it on:
 * manufacturing, repairs and by-products: ``stock_move_line_consume_rel``
   links an input line (``produce_line_id``: a component consumed, a part
   added to a repaired serial) to an output line (``consume_line_id``: the
-  finished product or by-product made, the repaired serial);
+  finished product or by-product made, the repaired serial). Odoo links a
+  part *removed* by a repair to the serial too; its line comes out of
+  production while the serial's does not, and that link is followed the
+  other way: the removed part came out of the serial, it did not go in;
 * unbuilds (``mrp`` installed): Odoo writes consume links only for by-products,
   so the lines of the unbuilt product (into production) are linked here to
   the lines of the recovered components (out of production) of the same
@@ -35,14 +38,65 @@ DOWNSTREAM = "downstream"
 UPSTREAM = "upstream"
 
 
+# The production locations, an init plan computed once per statement.
+_PRODUCTION_LOCATIONS = SQL(
+    "ARRAY(SELECT pl.id FROM stock_location pl WHERE pl.usage = 'production')"
+)
+
+
+def _removed_part(input_line, output_line):
+    """The consume link from ``input_line`` to ``output_line`` (aliases of
+    ``stock_move_line``) is a part removed by a repair: the input comes out
+    of production, the output (the repaired serial) does not. Components,
+    parts added, unbuilt products go into production; finished products,
+    by-products and recovered components come out of it."""
+    return SQL(
+        "(%(input)s.location_id = ANY(%(production)s)"
+        " AND %(output)s.location_id <> ALL(%(production)s))",
+        input=SQL(input_line),
+        output=SQL(output_line),
+        production=_PRODUCTION_LOCATIONS,
+    )
+
+
 def _edge_targets(src_col, dst_col):
     """A consume link: ``rel.<src_col>`` is the current line ``src``, the
-    target is ``rel.<dst_col>``."""
+    target is ``rel.<dst_col>``, in the direction of the link (input to
+    output downstream) unless it is a removed part (:func:`_removed_part`),
+    which flows the other way."""
+    if src_col == "produce_line_id":
+        input_line, output_line = "src", "other"
+    else:
+        input_line, output_line = "other", "src"
     return SQL(
-        "SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel"
-        " WHERE rel.%(src)s = src.id",
+        """
+        SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel
+          JOIN stock_move_line other ON other.id = rel.%(dst)s
+         WHERE rel.%(src)s = src.id AND NOT %(removed)s
+        """,
         src=SQL(src_col),
         dst=SQL(dst_col),
+        removed=_removed_part(input_line, output_line),
+    )
+
+
+def _removed_part_targets(src_col, dst_col):
+    """A removed part's link, against its direction: downstream from the
+    repaired serial's line (``rel.consume_line_id``) to the part removed
+    from it, upstream from the removed part back to the serial."""
+    if src_col == "consume_line_id":
+        input_line, output_line = "other", "src"
+    else:
+        input_line, output_line = "src", "other"
+    return SQL(
+        """
+        SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel
+          JOIN stock_move_line other ON other.id = rel.%(dst)s
+         WHERE rel.%(src)s = src.id AND %(removed)s
+        """,
+        src=SQL(src_col),
+        dst=SQL(dst_col),
+        removed=_removed_part(input_line, output_line),
     )
 
 
@@ -111,6 +165,7 @@ def edge_sql(direction, follow_unbuild):
     if direction == DOWNSTREAM:
         parts = [
             _edge_targets("produce_line_id", "consume_line_id"),
+            _removed_part_targets("consume_line_id", "produce_line_id"),
             _transit_targets("location_dest_id", "location_id"),
         ]
         if follow_unbuild:
@@ -118,6 +173,7 @@ def edge_sql(direction, follow_unbuild):
     else:
         parts = [
             _edge_targets("consume_line_id", "produce_line_id"),
+            _removed_part_targets("produce_line_id", "consume_line_id"),
             _transit_targets("location_id", "location_dest_id"),
         ]
         if follow_unbuild:
