@@ -56,12 +56,21 @@ MIMETYPES = {
 FSMA_EVENT_TYPES = (
     "receiving",
     "shipping",
+    "subcontract_receiving",
+    "subcontract_shipping",
     "customer_return",
     "vendor_return",
     "consumption",
     "production",
     "assignment",
 )
+
+# the FSMA 204 event of the add-on's finer event types: a subcontractor is
+# another firm, what is sent to it is shipped, what comes back received
+FSMA_EVENT_OF = {
+    "subcontract_shipping": "shipping",
+    "subcontract_receiving": "receiving",
+}
 
 # the separator of the lot names in stock.recall.lot.path
 PATH_SEPARATOR = " → "
@@ -227,6 +236,20 @@ class StockRecall(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+
+    def init(self):
+        """The subcontracting locations when the recall was traced
+        (``stock.location._get_subcontracting_location_ids``): an integer
+        array (no field type of the ORM), written by the trace statement and
+        read by the view of events, which classifies the traced lines as the
+        trace did (:func:`.trace_engine.event_types_sql`)."""
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE %s ADD COLUMN IF NOT EXISTS subcontract_location_ids"
+                " int4[] NOT NULL DEFAULT '{}'",
+                SQL.identifier(self._table),
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -723,7 +746,21 @@ class StockRecall(models.Model):
             "companies": self._get_trace_company_ids(),
             "all_lot_ids": [row[0] for row in rows],
             "directions": [row[2] for row in rows],
+            "subcontract_location_ids": self.env[
+                "stock.location"
+            ]._get_subcontracting_location_ids(),
+            "pos": self._has_pos_orders(),
         }
+
+    @api.model
+    def _has_pos_orders(self):
+        """The point-of-sale tables exist (``point_of_sale`` installed): the
+        trace then names the customers of its orders
+        (:func:`.recall_trace_sql.named_customers_query`)."""
+        return (
+            "pos_session_id" in self.env["stock.picking"]._fields
+            and "pos.pack.operation.lot" in self.env
+        )
 
     @api.model
     def _trace_query(self, rows, params):
@@ -735,7 +772,10 @@ class StockRecall(models.Model):
         """The ``lines`` of the trace statement
         (:func:`.recall_trace_sql.done_lines_query`)."""
         return recall_trace_sql.done_lines_query(
-            params["all_lot_ids"], params["companies"], params["directions"]
+            params["all_lot_ids"],
+            params["companies"],
+            params["directions"],
+            params["subcontract_location_ids"],
         )
 
     # ----------------------------------------------------------------------
@@ -1163,7 +1203,10 @@ class StockRecall(models.Model):
         for event in events.sorted(lambda e: (e.date, e.id)):
             rows.append(
                 {
-                    "event_type": type_labels.get(event.event_type, event.event_type),
+                    "event_type": type_labels.get(
+                        FSMA_EVENT_OF.get(event.event_type, event.event_type),
+                        event.event_type,
+                    ),
                     "event_date": spreadsheet.to_local(event.date, tz),
                     "tlc": event.lot_id.name,
                     "product": event.product_id.display_name,
@@ -1488,6 +1531,9 @@ class StockRecall(models.Model):
             "all_lot_ids": [row[0] for row in trace_rows],
             "directions": [row[2] for row in trace_rows],
         }
+        subcontract_location_ids = self.env[
+            "stock.location"
+        ]._get_subcontracting_location_ids()
         self.env.execute_query(SQL("SET LOCAL jit = off"))
         figures = self.env.execute_query(
             SQL(
@@ -1495,7 +1541,8 @@ class StockRecall(models.Model):
                 WITH affected AS MATERIALIZED (%(affected)s),
                 lines AS MATERIALIZED (%(lines)s),
                 stock_rows AS MATERIALIZED (%(stock_rows)s),
-                %(balance)s
+                %(balance)s,
+                named AS MATERIALIZED (%(named)s)
                 SELECT NULL, tot.lot_id, NULL, tot.on_hand + tot.in_transit,
                        tot.shipped - tot.returned, tot.consumed
                   FROM tot
@@ -1504,13 +1551,21 @@ class StockRecall(models.Model):
                   FROM (%(customer_lines)s) c
                 """,
                 lines=recall_trace_sql.done_lines_query(
-                    params["all_lot_ids"], params["companies"], params["directions"]
+                    params["all_lot_ids"],
+                    params["companies"],
+                    params["directions"],
+                    subcontract_location_ids,
                 ),
                 affected=recall_trace_sql.affected_query(trace_rows),
                 stock_rows=recall_trace_sql.stock_rows_query(),
-                balance=recall_trace_sql.balance_ctes(),
+                balance=recall_trace_sql.balance_ctes(
+                    recall_trace_sql.subcontract_locations_sql(subcontract_location_ids)
+                ),
+                named=recall_trace_sql.named_customers_query(self._has_pos_orders()),
                 customer_lines=recall_trace_sql.customer_lines_query(
-                    SQL("lines"), recall_trace_sql.customer_lots_condition()
+                    SQL("lines"),
+                    recall_trace_sql.customer_lots_condition(),
+                    recall_trace_sql.NAMED_JOIN,
                 ),
             )
         )

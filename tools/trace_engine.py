@@ -305,16 +305,27 @@ CLASSIFIED_USAGES = (
 )
 
 
-def event_types_sql():
+def event_types_sql(subcontract_locations):
     """The one classification of a done line: an array of event types for
     the line ``ml`` of move ``m`` (columns ``scrap_id``), from location
-    ``src_loc`` to ``dst_loc`` (columns ``usage``, ``company_id``). Most
-    lines are one event; vendor → customer (dropship) is a receipt and a
+    ``src_loc`` to ``dst_loc`` (columns ``id``, ``usage``, ``company_id``).
+    Most lines are one event, vendor → customer (dropship) is a receipt and a
     shipment, customer → vendor (a dropship returned) a customer return and a
     return to vendor. Into the company-less inter-company transit location is
     a shipment to the other company, out of it a receipt from it (each
     company's lot balances on its own, whether the two share a lot record or
     not); a company's own transit location is an internal transfer.
+
+    ``subcontract_locations`` (an SQL expression of type ``int[]``, see
+    ``stock.location._get_subcontracting_location_ids``): the locations
+    where subcontractors hold stock. Odoo makes them internal, but a
+    subcontractor is another firm: from our stock into one is a shipment to
+    the subcontractor (``subcontract_shipping``), out of one into our stock a
+    receipt from it (``subcontract_receiving``), the FSMA 204 shipping and
+    receiving events. What a subcontractor holds is still ours, on hand at
+    its location (quants of an internal location): these two events count
+    in no total of the mass balance (:func:`event_totals_sql`).
+
     A line between locations of a kind this does not know (a third-party
     module's) is ``unclassified``: it counts in no balance, and the health
     check lists it, so nothing vanishes silently."""
@@ -338,12 +349,21 @@ def event_types_sql():
                  AND dst_loc.usage = 'internal' THEN ARRAY['receiving']
             WHEN dst_loc.usage = 'production' THEN ARRAY['consumption']
             WHEN src_loc.usage = 'production' THEN ARRAY['production']
+            WHEN dst_loc.id = ANY(%(subcontract)s)
+                 AND src_loc.id <> ALL(%(subcontract)s)
+                 AND src_loc.usage IN ('internal', 'transit')
+                THEN ARRAY['subcontract_shipping']
+            WHEN src_loc.id = ANY(%(subcontract)s)
+                 AND dst_loc.id <> ALL(%(subcontract)s)
+                 AND dst_loc.usage IN ('internal', 'transit')
+                THEN ARRAY['subcontract_receiving']
             WHEN src_loc.usage IN ('internal', 'transit')
                  AND dst_loc.usage IN ('internal', 'transit')
                 THEN ARRAY['internal']
             ELSE ARRAY['unclassified']
         END
-        """
+        """,
+        subcontract=subcontract_locations,
     )
 
 
