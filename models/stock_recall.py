@@ -1600,8 +1600,11 @@ class StockRecall(models.Model):
         customer_nodes, customer_edges = self._genealogy_customer_nodes(
             shipment_rows, by_id, shipment_model
         )
+        party_nodes, party_edges = self._genealogy_subcontractor_nodes(by_id)
         graph = genealogy.layout(
-            nodes + customer_nodes, edges + customer_edges, threshold=threshold
+            nodes + customer_nodes + party_nodes,
+            edges + customer_edges + party_edges,
+            threshold=threshold,
         )
         graph["legend"] = self._get_genealogy_legend()
         graph["threshold"] = threshold
@@ -1696,6 +1699,64 @@ class StockRecall(models.Model):
                     "quantities": [[qty, uom] for uom, qty in sorted(totals.items())],
                     "res_model": shipment_model,
                     "res_ids": sorted(row[0] for row in partner_rows),
+                }
+            )
+        return nodes, sorted(edges)
+
+    @api.model
+    def _genealogy_subcontractor_nodes(self, lot_nodes):
+        """One node per subcontractor that the lots of ``lot_nodes`` were
+        shipped to (``subcontract_shipping``, see
+        :func:`.trace_engine.event_types_sql`): another firm that held them,
+        drawn beside the customers, with what it was sent per unit and an
+        edge from each lot. What it still holds is counted on hand in the
+        lot's figures (the quants of its location). No query without
+        subcontracting locations."""
+        location_ids = self.env["stock.location"]._get_subcontracting_location_ids()
+        if not location_ids or not lot_nodes:
+            return [], []
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT l.id, l.partner_id, l.lot_id, l.qty
+                  FROM (%s) l
+                 WHERE l.event_type = 'subcontract_shipping'
+                """,
+                recall_trace_sql.event_lines_query(
+                    trace_engine.done_lines_sql(
+                        list(lot_nodes), self.env.user.company_ids.ids
+                    ),
+                    subcontract_locations=recall_trace_sql.subcontract_locations_sql(
+                        location_ids
+                    ),
+                ),
+            )
+        )
+        partners = self.env["res.partner"].browse({row[1] for row in rows if row[1]})
+        commercial = {partner.id: partner.commercial_partner_id for partner in partners}
+        by_party = defaultdict(list)
+        for row in rows:
+            by_party[commercial.get(row[1], self.env["res.partner"])].append(row)
+        label = self.env._("Subcontractor")
+        nodes, edges = [], set()
+        for partner, party_rows in by_party.items():
+            node_id = f"subcontractor-{partner.id or 0}"
+            totals = defaultdict(float)
+            for _line_id, _partner_id, lot_id, qty in party_rows:
+                totals[lot_nodes[lot_id]["figures"]["uom"]] += qty
+                edges.add((f"lot-{lot_id}", node_id))
+            nodes.append(
+                {
+                    "id": node_id,
+                    "kind": "customer",
+                    "column": 0,
+                    "label": partner.name or label,
+                    "sublabel": label,
+                    "group_label": "",
+                    "state": "subcontractor",
+                    "quantities": [[qty, uom] for uom, qty in sorted(totals.items())],
+                    "res_model": "stock.move.line",
+                    "res_ids": sorted(row[0] for row in party_rows),
                 }
             )
         return nodes, sorted(edges)

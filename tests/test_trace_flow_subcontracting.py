@@ -226,6 +226,41 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
         )
         self.assertFullyAccounted(recall, self.component_lot | self.finished_lot)
 
+    def test_genealogy_names_the_subcontractor(self):
+        """The subcontractor is drawn as a party that held the component
+        lot (what it was sent), apart from the customers."""
+        recall = self._traced_recall(self.component_lot)
+        for graph in (recall.get_genealogy(), self.component_lot.get_genealogy()):
+            parties = {
+                node["label"]: (node["state"], node["quantities"])
+                for node in graph["nodes"]
+                if node["kind"] == "customer"
+            }
+            self.assertEqual(
+                parties,
+                {
+                    "SUBF Subcontractor": ("subcontractor", [[11.0, "Units"]]),
+                    "SUBF Carol": ("customer", [[3.0, "Units"]]),
+                },
+            )
+            subcontractor = next(
+                node for node in graph["nodes"] if node["state"] == "subcontractor"
+            )
+            lot_node = next(
+                node
+                for node in graph["nodes"]
+                if node["kind"] == "lot" and node["label"] == "SUBF-C1"
+            )
+            self.assertIn(
+                (lot_node["id"], subcontractor["id"]),
+                {(edge["source"], edge["target"]) for edge in graph["edges"]},
+            )
+            self.assertEqual(
+                self.env["stock.move.line"].browse(subcontractor["res_ids"]).picking_id,
+                self.resupply | self.extra_resupply,
+            )
+            self.assertEqual(graph["customer_count"], 1)
+
     def test_fsma_export_ships_to_and_receives_from_the_subcontractor(self):
         recall = self._traced_recall(self.component_lot)
         _filename, content, _mimetype = recall._get_export_file("fsma", "csv")
