@@ -56,12 +56,21 @@ MIMETYPES = {
 FSMA_EVENT_TYPES = (
     "receiving",
     "shipping",
+    "subcontract_receiving",
+    "subcontract_shipping",
     "customer_return",
     "vendor_return",
     "consumption",
     "production",
     "assignment",
 )
+
+# the FSMA 204 event of the add-on's finer event types: a subcontractor is
+# another firm, what is sent to it is shipped, what comes back received
+FSMA_EVENT_OF = {
+    "subcontract_shipping": "shipping",
+    "subcontract_receiving": "receiving",
+}
 
 # the separator of the lot names in stock.recall.lot.path
 PATH_SEPARATOR = " → "
@@ -227,6 +236,20 @@ class StockRecall(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+
+    def init(self):
+        """The subcontracting locations when the recall was traced
+        (``stock.location._get_subcontracting_location_ids``): an integer
+        array (no field type of the ORM), written by the trace statement and
+        read by the view of events, which classifies the traced lines as the
+        trace did (:func:`.trace_engine.event_types_sql`)."""
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE %s ADD COLUMN IF NOT EXISTS subcontract_location_ids"
+                " int4[] NOT NULL DEFAULT '{}'",
+                SQL.identifier(self._table),
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -773,7 +796,21 @@ class StockRecall(models.Model):
             "companies": self._get_trace_company_ids(),
             "all_lot_ids": [row[0] for row in rows],
             "directions": [row[2] for row in rows],
+            "subcontract_location_ids": self.env[
+                "stock.location"
+            ]._get_subcontracting_location_ids(),
+            "pos": self._has_pos_orders(),
         }
+
+    @api.model
+    def _has_pos_orders(self):
+        """The point-of-sale tables exist (``point_of_sale`` installed): the
+        trace then names the customers of its orders
+        (:func:`.recall_trace_sql.named_customers_query`)."""
+        return (
+            "pos_session_id" in self.env["stock.picking"]._fields
+            and "pos.pack.operation.lot" in self.env
+        )
 
     @api.model
     def _trace_query(self, rows, params):
@@ -785,7 +822,10 @@ class StockRecall(models.Model):
         """The ``lines`` of the trace statement
         (:func:`.recall_trace_sql.done_lines_query`)."""
         return recall_trace_sql.done_lines_query(
-            params["all_lot_ids"], params["companies"], params["directions"]
+            params["all_lot_ids"],
+            params["companies"],
+            params["directions"],
+            params["subcontract_location_ids"],
         )
 
     # ----------------------------------------------------------------------
@@ -1213,7 +1253,10 @@ class StockRecall(models.Model):
         for event in events.sorted(lambda e: (e.date, e.id)):
             rows.append(
                 {
-                    "event_type": type_labels.get(event.event_type, event.event_type),
+                    "event_type": type_labels.get(
+                        FSMA_EVENT_OF.get(event.event_type, event.event_type),
+                        event.event_type,
+                    ),
                     "event_date": spreadsheet.to_local(event.date, tz),
                     "tlc": event.lot_id.name,
                     "product": event.product_id.display_name,
@@ -1538,6 +1581,9 @@ class StockRecall(models.Model):
             "all_lot_ids": [row[0] for row in trace_rows],
             "directions": [row[2] for row in trace_rows],
         }
+        subcontract_location_ids = self.env[
+            "stock.location"
+        ]._get_subcontracting_location_ids()
         self.env.execute_query(SQL("SET LOCAL jit = off"))
         figures = self.env.execute_query(
             SQL(
@@ -1545,7 +1591,8 @@ class StockRecall(models.Model):
                 WITH affected AS MATERIALIZED (%(affected)s),
                 lines AS MATERIALIZED (%(lines)s),
                 stock_rows AS MATERIALIZED (%(stock_rows)s),
-                %(balance)s
+                %(balance)s,
+                named AS MATERIALIZED (%(named)s)
                 SELECT NULL, tot.lot_id, NULL, tot.on_hand + tot.in_transit,
                        tot.shipped - tot.returned, tot.consumed
                   FROM tot
@@ -1554,13 +1601,21 @@ class StockRecall(models.Model):
                   FROM (%(customer_lines)s) c
                 """,
                 lines=recall_trace_sql.done_lines_query(
-                    params["all_lot_ids"], params["companies"], params["directions"]
+                    params["all_lot_ids"],
+                    params["companies"],
+                    params["directions"],
+                    subcontract_location_ids,
                 ),
                 affected=recall_trace_sql.affected_query(trace_rows),
                 stock_rows=recall_trace_sql.stock_rows_query(),
-                balance=recall_trace_sql.balance_ctes(),
+                balance=recall_trace_sql.balance_ctes(
+                    recall_trace_sql.subcontract_locations_sql(subcontract_location_ids)
+                ),
+                named=recall_trace_sql.named_customers_query(self._has_pos_orders()),
                 customer_lines=recall_trace_sql.customer_lines_query(
-                    SQL("lines"), recall_trace_sql.customer_lots_condition()
+                    SQL("lines"),
+                    recall_trace_sql.customer_lots_condition(),
+                    recall_trace_sql.NAMED_JOIN,
                 ),
             )
         )
@@ -1595,8 +1650,11 @@ class StockRecall(models.Model):
         customer_nodes, customer_edges = self._genealogy_customer_nodes(
             shipment_rows, by_id, shipment_model
         )
+        party_nodes, party_edges = self._genealogy_subcontractor_nodes(by_id)
         graph = genealogy.layout(
-            nodes + customer_nodes, edges + customer_edges, threshold=threshold
+            nodes + customer_nodes + party_nodes,
+            edges + customer_edges + party_edges,
+            threshold=threshold,
         )
         graph["legend"] = self._get_genealogy_legend()
         graph["threshold"] = threshold
@@ -1702,6 +1760,64 @@ class StockRecall(models.Model):
                     ],
                     "res_model": shipment_model,
                     "res_ids": sorted(row[0] for row in partner_rows),
+                }
+            )
+        return nodes, sorted(edges)
+
+    @api.model
+    def _genealogy_subcontractor_nodes(self, lot_nodes):
+        """One node per subcontractor that the lots of ``lot_nodes`` were
+        shipped to (``subcontract_shipping``, see
+        :func:`.trace_engine.event_types_sql`): another firm that held them,
+        drawn beside the customers, with what it was sent per unit and an
+        edge from each lot. What it still holds is counted on hand in the
+        lot's figures (the quants of its location). No query without
+        subcontracting locations."""
+        location_ids = self.env["stock.location"]._get_subcontracting_location_ids()
+        if not location_ids or not lot_nodes:
+            return [], []
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT l.id, l.partner_id, l.lot_id, l.qty
+                  FROM (%s) l
+                 WHERE l.event_type = 'subcontract_shipping'
+                """,
+                recall_trace_sql.event_lines_query(
+                    trace_engine.done_lines_sql(
+                        list(lot_nodes), self.env.user.company_ids.ids
+                    ),
+                    subcontract_locations=recall_trace_sql.subcontract_locations_sql(
+                        location_ids
+                    ),
+                ),
+            )
+        )
+        partners = self.env["res.partner"].browse({row[1] for row in rows if row[1]})
+        commercial = {partner.id: partner.commercial_partner_id for partner in partners}
+        by_party = defaultdict(list)
+        for row in rows:
+            by_party[commercial.get(row[1], self.env["res.partner"])].append(row)
+        label = self.env._("Subcontractor")
+        nodes, edges = [], set()
+        for partner, party_rows in by_party.items():
+            node_id = f"subcontractor-{partner.id or 0}"
+            totals = defaultdict(float)
+            for _line_id, _partner_id, lot_id, qty in party_rows:
+                totals[lot_nodes[lot_id]["figures"]["uom"]] += qty
+                edges.add((f"lot-{lot_id}", node_id))
+            nodes.append(
+                {
+                    "id": node_id,
+                    "kind": "customer",
+                    "column": 0,
+                    "label": partner.name or label,
+                    "sublabel": label,
+                    "group_label": "",
+                    "state": "subcontractor",
+                    "quantities": [[qty, uom] for uom, qty in sorted(totals.items())],
+                    "res_model": "stock.move.line",
+                    "res_ids": sorted(row[0] for row in party_rows),
                 }
             )
         return nodes, sorted(edges)

@@ -312,7 +312,12 @@ class StockTraceabilityHealth(models.TransientModel):
                    AND 'unclassified' = ANY(%(event_types)s)
                 """,
                 companies=self.env.companies.ids,
-                event_types=trace_engine.event_types_sql(),
+                event_types=trace_engine.event_types_sql(
+                    SQL(
+                        "%s::int[]",
+                        self.env["stock.location"]._get_subcontracting_location_ids(),
+                    )
+                ),
                 usages=SQL(", ").join(map(SQL, trace_engine.CLASSIFIED_USAGES)),
             ),
             (
@@ -451,7 +456,12 @@ class StockTraceabilityHealth(models.TransientModel):
                             ELSE ROUND(tot.accounted::numeric, 6) != 0 END
                 """,
                 companies=self.env.companies.ids,
-                event_types=trace_engine.event_types_sql(),
+                event_types=trace_engine.event_types_sql(
+                    SQL(
+                        "%s::int[]",
+                        self.env["stock.location"]._get_subcontracting_location_ids(),
+                    )
+                ),
                 event_totals=trace_engine.event_totals_sql(),
                 qty_in=trace_engine.BALANCE_IN,
                 accounted=trace_engine.BALANCE_ACCOUNTED,

@@ -42,6 +42,7 @@ STATES = {
     "consumed": ("#e2e3e5", "#565e64", _lt("Consumed")),
     "empty": ("#ffffff", "#adb5bd", _lt("No stock")),
     "customer": ("#fff3cd", "#997404", _lt("Customer")),
+    "subcontractor": ("#e0cffc", "#59359a", _lt("Subcontractor")),
 }
 
 
@@ -71,7 +72,9 @@ def _sum_quantities(nodes):
 
 def _group_key(node):
     if node["kind"] == "customer":
-        return ("customer",)
+        # subcontractors (state ``subcontractor``) apart: their records
+        # are move lines, the customers' shipments
+        return ("customer", node["state"])
     return (node["group_label"], node["state"])
 
 

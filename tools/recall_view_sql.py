@@ -25,11 +25,14 @@ def snapshot_lines_sql():
     (``stock_recall_lot.traced_line_ids``), read back by primary key, with
     the columns of :data:`.trace_engine.LINE_COLUMNS` and the recall
     (``recall_id``), the affected lot (``recall_lot_id``) and its
-    ``direction``."""
+    ``direction``, and the subcontracting locations when the recall was
+    traced (``subcontract_location_ids``)."""
     return SQL(
         """
-        SELECT rl.recall_id, rl.id AS recall_lot_id, rl.direction, %(columns)s
+        SELECT rl.recall_id, rl.id AS recall_lot_id, rl.direction,
+               r.subcontract_location_ids, %(columns)s
           FROM stock_recall_lot rl
+          JOIN stock_recall r ON r.id = rl.recall_id
          CROSS JOIN LATERAL unnest(rl.traced_line_ids) AS traced(line_id)
           JOIN stock_move_line ml ON ml.id = traced.line_id
         """,
@@ -38,11 +41,13 @@ def snapshot_lines_sql():
 
 
 def snapshot_events_sql():
-    """The events of every stored trace (:func:`snapshot_lines_sql`)."""
+    """The events of every stored trace (:func:`snapshot_lines_sql`),
+    classified with the subcontracting locations of the trace."""
     return event_lines_query(
         snapshot_lines_sql(),
         SQL("ml.recall_id, ml.recall_lot_id, ml.direction,"),
         view=True,
+        subcontract_locations=SQL("ml.subcontract_location_ids"),
     )
 
 
@@ -72,7 +77,10 @@ def shipment_view_query():
     """The ``stock_recall_shipment`` view: the customer rows of the traced
     lines of every recall (:func:`customer_lines_query`, lots not
     upstream), with the notice recorded for each in
-    ``stock_recall_notification`` (the only state a row has)."""
+    ``stock_recall_notification`` (the only state a row has), and the
+    customer named by a sale document that the trace kept for the line
+    (``stock_recall_line_customer``, see
+    :func:`.recall_trace_sql.named_customers_query`)."""
     return SQL(
         """
         SELECT (c.recall_id::bigint << 32) + c.id::bigint * 2 AS id,
@@ -95,6 +103,10 @@ def shipment_view_query():
                 # would then expect a handful of customer rows)
                 "%s AND 'customer' IN (l.src_usage, l.dst_usage)",
                 customer_lots_condition(),
+            ),
+            SQL(
+                "LEFT JOIN stock_recall_line_customer nc"
+                " ON nc.recall_id = l.recall_id AND nc.move_line_id = l.id"
             ),
             SQL("l.recall_id, l.recall_lot_id, l.product_id,"),
         ),
