@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import functools
+import textwrap
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -17,6 +18,8 @@ NOTIFICATION_COLUMNS = (
     "delivery_failure_type",
     "delivery_failure_reason",
 )
+# the failure reason of a notice as rows and the recall show it, in characters
+REASON_WIDTH = 200
 
 
 class StockRecallShipment(models.Model):
@@ -127,7 +130,9 @@ class StockRecallShipment(models.Model):
         ).get(failure_type)
         if not label and not reason:
             return self.env._("Cancelled before it was sent")
-        return ": ".join(filter(None, (label, (reason or "").strip())))
+        # a bounce keeps the whole report of the recipient's server: one line
+        reason = textwrap.shorten(reason or "", REASON_WIDTH, placeholder=" …")
+        return ": ".join(filter(None, (label, reason)))
 
     @api.model
     def _get_customer_status(self, recalls):
