@@ -937,8 +937,9 @@ class StockRecall(models.Model):
 
     def _get_notices(self, follow_up=False):
         """``{customer: shipment rows}`` of the notices to send: to customers
-        never notified for a lot they hold, or (``follow_up``) to those
-        already notified. Rows cover the lots the customer still holds."""
+        never notified for a lot they hold or whose notice failed or bounced,
+        or (``follow_up``) to those already notified. Rows cover the lots the
+        customer still holds."""
         self.ensure_one()
         status = self.env["stock.recall.shipment"]._get_customer_status(self)
         flag = "notified" if follow_up else "pending"
@@ -981,7 +982,8 @@ class StockRecall(models.Model):
     def _notify_customers(self, recipients_by_partner, follow_up=False):
         """Send one notice per customer of ``recipients_by_partner``
         (``{customer: recipient partners}``) and record it on the rows it
-        covers. Customers already notified are skipped unless ``follow_up``;
+        covers. Customers already notified (their notice queued or sent, not
+        failed or bounced) are skipped unless ``follow_up``;
         if none is left, nothing is sent and the error says so. Everything
         is checked before the first message, and the mails leave after the
         commit: a failure sends and records nothing."""
