@@ -873,6 +873,15 @@ class StockRecall(models.Model):
     @api.depends("shipment_ids.notified", "shipment_ids.delivery_state")
     def _compute_notify_status(self):
         status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        # the names of the customers whose notice failed, read at once
+        self.env["res.partner"].browse(
+            {
+                partner.id
+                for customers in status.values()
+                for partner, customer in customers.items()
+                if customer["failure"]
+            }
+        ).mapped("display_name")
         for recall in self:
             customers = {
                 partner: customer

@@ -318,3 +318,49 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
         drill.action_trace()
         self.assertIs(drill.action_close(), True)
         self.assertEqual(drill.state, "closed")
+
+    def _count_status_queries(self, recall):
+        """Queries of the notice figures of ``recall`` and of the status of
+        each of its rows, cold cache."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        recall.read(
+            [
+                "notify_pending_count",
+                "notice_delivered_count",
+                "notice_queued_count",
+                "notice_failed_count",
+                "notice_failure_info",
+            ]
+        )
+        recall.shipment_ids.mapped("delivery_failure")
+        return self.cr.sql_log_count - before
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_delivery_states_do_not_grow_with_customers(self):
+        small = self._new_recall(self.finished[:1]).with_user(self.recall_manager)
+        small.action_trace()
+        self._notify_wizard(small).action_apply()
+        self._notify()
+        with self.mock_mail_gateway():
+            self._refuse_connections()
+            self._process_queue()
+        self.assertEqual(len(small.shipment_ids.partner_id), 1)
+        self.assertEqual(len(self.recall.shipment_ids.partner_id), 3)
+        self.assertEqual(small.notice_failed_count, 1)
+        self.assertEqual(self.recall.notice_failed_count, 3)
+        queries = self._count_status_queries(small)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(queries):
+            self.recall.read(
+                [
+                    "notify_pending_count",
+                    "notice_delivered_count",
+                    "notice_queued_count",
+                    "notice_failed_count",
+                    "notice_failure_info",
+                ]
+            )
+            self.recall.shipment_ids.mapped("delivery_failure")
