@@ -4,7 +4,7 @@
     "name": "Stock Lot Traceability",
     "summary": "Strict lot/serial integrity, retroactive lot assignment "
     "and a recall workbench on the traceability graph",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.5.0",
     "category": "Inventory/Inventory",
     "author": "stock_lot_traceability authors",
     "website": "https://github.com/stock-lot-traceability/stock_lot_traceability",
@@ -38,6 +38,7 @@
         "wizards/stock_recall_product_views.xml",
         "wizards/stock_recall_vendor_views.xml",
         "wizards/stock_recall_notify_views.xml",
+        "wizards/stock_recall_close_views.xml",
         "report/stock_recall_report.xml",
     ],
     "demo": [

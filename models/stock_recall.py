@@ -22,6 +22,7 @@ from ..tools import (
     genealogy,
     quantity_format,
     recall_trace_sql,
+    recall_view_sql,
     spreadsheet,
     trace_engine,
 )
@@ -427,6 +428,16 @@ class StockRecall(models.Model):
         return self._open_notify_wizard("again")
 
     def action_close(self):
+        """Close the recalls; when a customer holding an affected lot was not
+        reached (notice failed, bounced, queued or never sent), ask first
+        (``stock.recall.close``)."""
+        self._check_recall_manager()
+        undelivered = self._get_undelivered_notices()
+        if undelivered:
+            return self.env["stock.recall.close"]._open_for(self, undelivered)
+        return self._close()
+
+    def _close(self):
         self._check_recall_manager()
         self.write({"state": "closed", "date_closed": fields.Datetime.now()})
         return True
@@ -914,25 +925,108 @@ class StockRecall(models.Model):
     notify_pending_count = fields.Integer(
         string="Customers to Notify",
         compute="_compute_notify_status",
-        help="Customers holding an affected lot who were never sent a notice for it.",
+        help="Customers holding an affected lot who were never sent a notice for "
+        "it, or whose notice failed or bounced.",
     )
     notified_customer_count = fields.Integer(
         string="Customers Notified", compute="_compute_notify_status"
     )
+    # per customer holding an affected lot, the delivery of their notice (its
+    # least delivered email, see stock.recall.shipment.delivery_state)
+    notice_delivered_count = fields.Integer(
+        string="Delivered",
+        compute="_compute_notify_status",
+        help="Customers whose notice every recipient's mail server accepted.",
+    )
+    notice_queued_count = fields.Integer(
+        string="Pending",
+        compute="_compute_notify_status",
+        help="Customers whose notice is still in the mail queue.",
+    )
+    notice_failed_count = fields.Integer(
+        string="Failed",
+        compute="_compute_notify_status",
+        help="Customers whose notice failed or bounced: Notify offers them again.",
+    )
+    notice_unknown_count = fields.Integer(
+        string="No Delivery Record",
+        compute="_compute_notify_status",
+        help="Customers whose notice's message was deleted: nothing says whether "
+        "it reached them.",
+    )
+    notice_failure_info = fields.Text(
+        string="Failed Notices",
+        compute="_compute_notify_status",
+        help="Each customer whose notice failed or bounced, with the reason.",
+    )
 
-    @api.depends("shipment_ids.notified")
+    @api.depends("shipment_ids.notified", "shipment_ids.delivery_state")
     def _compute_notify_status(self):
         status = self.env["stock.recall.shipment"]._get_customer_status(self)
-        for recall in self:
-            customers = status.get(recall, {})
-            recall.notify_pending_count = sum(
-                bool(partner and customer["pending"])
+        # the names of the customers whose notice failed, read at once
+        self.env["res.partner"].browse(
+            {
+                partner.id
+                for customers in status.values()
                 for partner, customer in customers.items()
+                if customer["failure"]
+            }
+        ).mapped("display_name")
+        for recall in self:
+            customers = {
+                partner: customer
+                for partner, customer in status.get(recall, {}).items()
+                if partner
+            }
+            deliveries = [customer["delivery"] for customer in customers.values()]
+            recall.notify_pending_count = sum(
+                customer["pending"] for customer in customers.values()
             )
             recall.notified_customer_count = sum(
-                bool(partner and customer["notified"])
-                for partner, customer in customers.items()
+                customer["notified"] for customer in customers.values()
             )
+            recall.notice_delivered_count = deliveries.count("sent")
+            recall.notice_queued_count = deliveries.count("queued")
+            recall.notice_failed_count = sum(
+                delivery in recall_view_sql.NOTICE_RESEND_STATES
+                for delivery in deliveries
+            )
+            recall.notice_unknown_count = deliveries.count("unknown")
+            recall.notice_failure_info = "\n".join(
+                sorted(
+                    self.env._(
+                        "%(customer)s: %(reason)s",
+                        customer=partner.display_name,
+                        reason=customer["failure"],
+                    )
+                    for partner, customer in customers.items()
+                    if customer["failure"]
+                )
+            )
+
+    def _get_undelivered_notices(self):
+        """``{recall: {category: customers}}`` of the recalls (not drills)
+        whose customers holding an affected lot were not all reached: per
+        customer the first that applies of ``failed`` (their notice failed
+        or bounced), ``not_notified`` (never notified of a lot they hold),
+        ``queued`` (still in the mail queue) and ``unknown`` (no delivery
+        record)."""
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        undelivered = {}
+        for recall in self.filtered(lambda r: not r.is_mock):
+            categories = defaultdict(lambda: self.env["res.partner"])
+            for partner, customer in status.get(recall, {}).items():
+                if not partner:
+                    continue
+                if customer["delivery"] in recall_view_sql.NOTICE_RESEND_STATES:
+                    categories["failed"] |= partner
+                elif customer["pending"]:
+                    categories["not_notified"] |= partner
+                elif customer["delivery"] in ("queued", "unknown"):
+                    categories[customer["delivery"]] |= partner
+            if categories:
+                undelivered[recall] = dict(categories)
+        return undelivered
 
     def _open_notify_wizard(self, mode):
         self._check_recall_manager()
@@ -942,8 +1036,9 @@ class StockRecall(models.Model):
 
     def _get_notices(self, follow_up=False):
         """``{customer: shipment rows}`` of the notices to send: to customers
-        never notified for a lot they hold, or (``follow_up``) to those
-        already notified. Rows cover the lots the customer still holds."""
+        never notified for a lot they hold or whose notice failed or bounced,
+        or (``follow_up``) to those already notified. Rows cover the lots the
+        customer still holds."""
         self.ensure_one()
         status = self.env["stock.recall.shipment"]._get_customer_status(self)
         flag = "notified" if follow_up else "pending"
@@ -986,7 +1081,8 @@ class StockRecall(models.Model):
     def _notify_customers(self, recipients_by_partner, follow_up=False):
         """Send one notice per customer of ``recipients_by_partner``
         (``{customer: recipient partners}``) and record it on the rows it
-        covers. Customers already notified are skipped unless ``follow_up``;
+        covers. Customers already notified (their notice queued or sent, not
+        failed or bounced) are skipped unless ``follow_up``;
         if none is left, nothing is sent and the error says so. Everything
         is checked before the first message, and the mails leave after the
         commit: a failure sends and records nothing."""
@@ -1292,8 +1388,14 @@ class StockRecall(models.Model):
             ("lot", self.env._("Lot/Serial")),
             ("quantity", self.env._("Quantity")),
             ("uom", self.env._("Unit")),
-            ("notified", self.env._("Notified")),
+            ("notified", self.env._("Notice")),
         ]
+        # the delivery of the notice, not only that one was sent
+        deliveries = dict(
+            self.env["stock.recall.shipment"]
+            ._fields["delivery_state"]
+            ._description_selection(self.env)
+        )
         rows = [
             {
                 "customer": shipment.customer_name,
@@ -1309,7 +1411,7 @@ class StockRecall(models.Model):
                 "lot": shipment.lot_id.name,
                 "quantity": shipment.quantity,
                 "uom": shipment.uom_id.name,
-                "notified": self.env._("Yes") if shipment.notified else "",
+                "notified": deliveries.get(shipment.delivery_state, ""),
             }
             for shipment in self.shipment_ids
         ]

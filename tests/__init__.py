@@ -41,6 +41,7 @@ from . import test_trace_flow_dropship
 from . import test_trace_flow_serial_mo
 from . import test_install_existing_conflicts
 from . import test_recall_notify
+from . import test_recall_notice_delivery
 from . import test_tour_recall_notify
 from . import test_genealogy
 from . import test_tour_genealogy
