@@ -11,7 +11,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
 from ..exceptions import TraceabilityError
-from ..tools import quantity_format
+from ..tools import quantity_format, traceability_invariants
 from ..tools.lot_naming import GS1_LOT_MAX_LENGTH
 
 # Context marker of move lines being done, whose batch check makes the quant
@@ -437,16 +437,16 @@ class StockMoveLine(models.Model):
             rows = self.env.execute_query(
                 SQL(
                     """
-                    SELECT src.id, quant.lot_id, COALESCE(SUM(quant.quantity), 0)
+                    SELECT src.id, net.lot_id, SUM(net.quantity)
                       FROM stock_location src
                       JOIN stock_location loc
                         ON loc.parent_path LIKE src.parent_path || '%%'
-                      JOIN stock_quant quant ON quant.location_id = loc.id
-                     WHERE src.id = ANY(%s) AND quant.lot_id = ANY(%s)
-                     GROUP BY src.id, quant.lot_id
+                      JOIN (%s) net ON net.location_id = loc.id
+                     WHERE src.id = ANY(%s)
+                     GROUP BY src.id, net.lot_id
                     """,
+                    traceability_invariants.lot_stock(lot_ids=known),
                     lines.location_id.ids,
-                    known,
                     to_flush=self.env["stock.quant"]._fields["quantity"],
                 )
             )
@@ -545,19 +545,15 @@ class StockMoveLine(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT quant.lot_id, quant.location_id, loc.company_id,
+                SELECT net.lot_id, net.location_id, net.company_id,
                        (SELECT ml.id FROM stock_move_line ml
-                         WHERE ml.lot_id = quant.lot_id AND ml.state = 'done'
-                           AND ml.location_dest_id = quant.location_id
+                         WHERE ml.lot_id = net.lot_id AND ml.state = 'done'
+                           AND ml.location_dest_id = net.location_id
                          ORDER BY ml.date DESC, ml.id DESC LIMIT 1)
-                  FROM stock_quant quant
-                  JOIN stock_location loc ON loc.id = quant.location_id
-                 WHERE quant.lot_id = ANY(%s)
-                   AND loc.usage IN ('internal', 'transit')
-                 GROUP BY quant.lot_id, quant.location_id, loc.company_id
-                HAVING SUM(quant.quantity) > 0
+                  FROM (%s) net
+                 WHERE net.quantity > 0
                 """,
-                lots.ids,
+                traceability_invariants.lot_stock(lot_ids=lots.ids),
                 to_flush=self.env["stock.quant"]._fields["quantity"],
             )
         )

@@ -6,7 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..exceptions import TraceabilityValidationError
-from ..tools import quantity_format
+from ..tools import quantity_format, traceability_invariants
 from .stock_move_line import LINES_CHECKED
 
 
@@ -54,16 +54,8 @@ class StockQuant(models.Model):
         lots._traceability_lock()
         rows = self.env.execute_query(
             SQL(
-                """
-                SELECT quant.lot_id, quant.location_id, loc.company_id,
-                       COALESCE(SUM(quant.quantity), 0)
-                  FROM stock_quant quant
-                  JOIN stock_location loc ON loc.id = quant.location_id
-                 WHERE quant.lot_id = ANY(%s)
-                   AND loc.usage IN ('internal', 'transit')
-                 GROUP BY quant.lot_id, quant.location_id, loc.company_id
-                """,
-                lots.ids,
+                "SELECT lot_id, location_id, company_id, quantity FROM (%s) net",
+                traceability_invariants.lot_stock(lot_ids=lots.ids),
                 to_flush=self._fields["quantity"],
             )
         )

@@ -730,14 +730,6 @@ class StockRecall(models.Model):
         """The trace statement (:func:`.recall_trace_sql.trace_query`)."""
         return recall_trace_sql.trace_query(rows, params, self.BALANCE_TOLERANCE)
 
-    @api.model
-    def _done_lines_query(self, params):
-        """The ``lines`` of the trace statement
-        (:func:`.recall_trace_sql.done_lines_query`)."""
-        return recall_trace_sql.done_lines_query(
-            params["all_lot_ids"], params["companies"], params["directions"]
-        )
-
     # ----------------------------------------------------------------------
     # Quarantine of a recall (``action_quarantine``): which lots are
     # blocked, which quants move, and where to.
