@@ -286,7 +286,7 @@ class StockLotAssignRun(models.Model):
                 continue
             if tmpl not in formats:
                 formats[tmpl] = tmpl._get_lot_name_format()
-            row.lot_name = Lot._normalize_lot_name(row.lot_name, formats[tmpl])
+            row.lot_name = Lot._clean_lot_name(row.lot_name, formats[tmpl])
         return rows
 
     # ------------------------------------------------------------------

@@ -153,8 +153,8 @@ class StockMoveLine(models.Model):
         this list (call ``super()``) to add a rule.
         """
         return [
-            self._traceability_check_blocked_lots,
-            self._traceability_check_expired_lots,
+            self._check_traceability_blocked_lots,
+            self._check_traceability_expired_lots,
             self._check_traceability_lot_required,
             self._check_traceability_lot_creation,
             self._check_traceability_on_hand,
@@ -212,7 +212,7 @@ class StockMoveLine(models.Model):
     # Rules checked at _action_done
     # ------------------------------------------------------------------
 
-    def _traceability_check_blocked_lots(self, lines):
+    def _check_traceability_blocked_lots(self, lines):
         """A6: a blocked lot only moves to quarantine, scrap or a vendor,
         whether the line picks it or names it (a receipt typing its name)."""
         lots = lines._traceability_existing_lots()
@@ -231,7 +231,7 @@ class StockMoveLine(models.Model):
             and not ml.location_dest_id._accepts_blocked_lots()
         ]
 
-    def _traceability_check_expired_lots(self, lines):
+    def _check_traceability_expired_lots(self, lines):
         """A7: a lot past its expiration date is not shipped to a customer
         nor consumed in manufacturing, unless the company only warns or a
         manager overrides with a reason (``slt_expired_lot_reason``)."""
@@ -304,7 +304,7 @@ class StockMoveLine(models.Model):
                     "traceability_name_key",
                     "in",
                     [
-                        Lot._traceability_normalise(name)
+                        Lot._get_traceability_name_key(name)
                         for name in named.mapped("lot_name")
                     ],
                 ),
@@ -314,7 +314,7 @@ class StockMoveLine(models.Model):
         for lot in lots:
             by_key[(lot.product_id, lot.traceability_name_key, lot.company_id)] = lot
         for ml in named:
-            key = (ml.product_id, Lot._traceability_normalise(ml.lot_name))
+            key = (ml.product_id, Lot._get_traceability_name_key(ml.lot_name))
             lot = by_key.get((*key, ml.company_id)) or by_key.get(
                 (*key, self.env["res.company"])
             )
@@ -496,7 +496,7 @@ class StockMoveLine(models.Model):
         Lot = self.env["stock.lot"]
         for ml in lines:
             lot = lots.get(ml)
-            key = lot or (ml.product_id, Lot._traceability_normalise(ml.lot_name))
+            key = lot or (ml.product_id, Lot._get_traceability_name_key(ml.lot_name))
             if ml.product_id.uom_id.compare(ml.quantity_product_uom, 1) > 0:
                 violations.append(
                     ml._traceability_violation(

@@ -392,7 +392,7 @@ class TestInstallExistingConflicts(AssignCase):
         for lot in lots:
             self.assertEqual(
                 lot.traceability_unique_key,
-                lot._traceability_build_key(lot._traceability_normalise(lot.name)),
+                lot._traceability_build_key(lot._get_traceability_name_key(lot.name)),
                 repr(lot.name),
             )
         conflicts = [
