@@ -63,7 +63,7 @@ DEMO_MRP_FILE = "demo/stock_lot_traceability_demo_mrp.xml"
 class StockLot(models.Model):
     _inherit = "stock.lot"
 
-    # Retroactive assignment (issue 4): set by stock.lot.assign only.
+    # Retroactive assignment: set by stock.lot.assign only.
     retroactive_run_id = fields.Many2one(
         "stock.lot.assign.run",
         string="Retroactive Assignment",
@@ -822,7 +822,8 @@ class StockLot(models.Model):
 
     @api.model
     def _traceability_unique_index_exists(self):
-        """Whether the database enforces A1 (one catalog query)."""
+        """Whether the database enforces serial uniqueness (A1) with its unique
+        index (one catalog query)."""
         return bool(sql.index_exists(self.env.cr, UNIQUE_KEY_INDEX))
 
     @api.model
@@ -930,7 +931,8 @@ class StockLot(models.Model):
         }
 
     def _action_rename_duplicates(self, new_names, reason):
-        """Rename lots sharing a key, each with the logged correction of A5.
+        """Rename lots sharing a key, each with the logged correction that
+        immutable lots (A5) allow.
 
         :param new_names: ``{lot: new name}``; unchanged names are skipped."""
         reason = (reason or "").strip()
@@ -1265,8 +1267,8 @@ class StockLot(models.Model):
         if follow_unbuild:
             self.env["stock.move"].flush_model(["unbuild_id"])
         # The planner's estimate of lines per lot is far too high on large
-        # databases, and would have PostgreSQL compile the statement (JIT:
-        # ~0.75 s) to run index lookups that take ~0.1 s. SET LOCAL: back to
+        # databases, and would have PostgreSQL compile the statement (JIT),
+        # which costs more than the index lookups it runs. SET LOCAL: back to
         # the server's setting at the end of the transaction (one round trip).
         return self.env.execute_query(
             SQL(

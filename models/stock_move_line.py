@@ -21,8 +21,8 @@ LINES_CHECKED = object()
 
 class StockMoveLine(models.Model):
     """Lot names of move lines as the strict rules read them: typed, scanned,
-    generated or imported (A4); done lines keep their lot (A5); the rules
-    checked when lines are done are in ``stock_move_line_rules.py``."""
+    generated or imported (A4); done lines keep their lot (A5); then the
+    rules checked when lines are done (``_check_traceability_rules``)."""
 
     _inherit = "stock.move.line"
 
@@ -137,10 +137,10 @@ class StockMoveLine(models.Model):
             )
 
     # ----------------------------------------------------------------------
-    # The strict rules checked when move lines are done (issue 3): blocked
-    # lots (A6), expired lots (A7), a lot required and created only where the
-    # operation type allows it, on hand at the source (A3), one unit per serial
-    # number (A2). The whole batch is checked in a constant number of queries,
+    # The strict rules checked when move lines are done: blocked lots (A6),
+    # expired lots (A7), a lot required and created only where the operation
+    # type allows it, on hand at the source (A3), one unit per serial number
+    # (A2). The whole batch is checked in a constant number of queries,
     # after the lots involved are locked, so that concurrent validations are
     # serialised; one error lists every offending line.
     # ----------------------------------------------------------------------

@@ -31,11 +31,12 @@ class StockQuant(models.Model):
 
     @api.constrains("quantity", "lot_id", "location_id")
     def _check_traceability_quantity(self):
-        """Quant-level guard of A2 and A3 for the paths that change quants
-        without validating move lines (direct quant updates, edits of done
-        move lines, imports): a serial number is on hand at most once across
-        the company's internal and transit locations, and no internal
-        location holds a negative quantity of a lot.
+        """Quant-level guard of one unit per serial (A2) and no phantom lots
+        (A3) for the paths that change quants without validating move lines
+        (direct quant updates, edits of done move lines, imports): a serial
+        number is on hand at most once across the company's internal and
+        transit locations, and no internal location holds a negative quantity
+        of a lot.
 
         Move lines being done are checked as a batch beforehand
         (``stock.move.line._check_traceability_rules``), so this guard steps

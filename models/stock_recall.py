@@ -1549,7 +1549,7 @@ class StockRecall(models.Model):
     @api.model
     def _get_genealogy_lot_info(self, lot_ids):
         """``{lot_id: (name, product name, unit name, blocked, expired)}`` in
-        one query (the ORM's per-record reads cost ~0.8 s at 12,000 lots);
+        one query (the ORM reads them per record, which grows with the lots);
         product and unit names through the ORM, once per product."""
         self.env["stock.lot"].flush_model(["name", "product_id", "is_blocked"])
         rows = self.env.execute_query(

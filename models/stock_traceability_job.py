@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Background jobs of long traceability runs (issue 13).
+"""Background jobs of long traceability runs.
 
 A job is queued by the request that would have done the work and run by the
 ``ir.cron`` of ``data/ir_cron_data.xml``, woken with ``_trigger()``: any

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Installing on a database that already breaks the rules (issue 11).
+"""Installing on a database that already breaks the rules.
 
 The tests run after the install, so the database of an older Odoo is
 simulated: lots that standard Odoo allows ("ABC", "abc", " ABC ") made with

@@ -10,7 +10,7 @@ from .common_recall import RecallCase
 
 
 class TestRecallUnits(RecallCase):
-    """Quantities are never added across units of measure (SPEC C10) and
+    """Quantities are never added across units of measure and
     the recall form shows only what the recall's state makes meaningful.
 
     The demo chain: FLOUR-2026-003 (kg) went into COOKIE-2026-003 (Units)

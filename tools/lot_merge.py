@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Repoint every reference to some lots onto another lot, in SQL.
 
-Used by the merge of lots that share a uniqueness key (A1 on databases that
-predate the add-on). The references are read from the database catalog
+Used by the merge of lots that share a uniqueness key (serial uniqueness, A1,
+on databases that predate the add-on). The references are read from the database catalog
 (every foreign key to ``stock_lot``), so that the merge also covers the
 tables of apps installed later (mrp, repair, point of sale...) and leaves no
 row behind. The ORM cannot do this: writing ``lot_id`` on done move lines

@@ -168,7 +168,7 @@ def event_lines_query(lines, carried=None, view=False):
     and ``dst_loc`` (its locations).
 
     ``is_retroactive`` marks the history lines of a retroactive
-    assignment (issue 4), event type ``assignment``: the stock they
+    assignment, event type ``assignment``: the stock they
     assigned the lot to counts as received.
 
     With ``view``, the same rows in the shape of the views over the traced

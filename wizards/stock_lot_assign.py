@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The wizard of the retroactive lot/serial assignment (issue 4, spec B).
+"""The wizard of the retroactive lot/serial assignment.
 
 It collects the input (products, mode and its parameters, an import, manual
 lines) and shows the preview; the rows, their validation and the apply are
