@@ -434,6 +434,7 @@ class StockLotAssignRun(models.Model):
                 "as CSV UTF-8 and try again.",
                 **params,
             ),
+            "csv": lambda: _("Row %(row)s cannot be read: %(error)s", **params),
             "xlsx": lambda: _(
                 "The file is not a readable XLSX workbook: %(error)s", **params
             ),
