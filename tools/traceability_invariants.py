@@ -38,19 +38,22 @@ def lot_stock(usages=STOCK_USAGES, companies=None, lot_ids=None):
     locations of the given ``usages``; ``lot_ids`` (a list of ids, or None
     for every lot) limits it to those lots. Columns: ``company_id``,
     ``product_id``, ``lot_id``, ``location_id``, ``quantity`` (a
-    subquery or CTE body). A quant's company is its location's, so a transit
-    location shared between companies gives rows without company."""
+    subquery or CTE body; a quant that only holds a reservation has no
+    quantity in the database, hence the ``COALESCE``). The company is the
+    location's (a quant's own column is computed from it, and not yet
+    written when the quant guard checks a new quant), so a transit location
+    shared between companies gives rows without company."""
     return SQL(
         """
-        SELECT q.company_id, q.product_id, q.lot_id, q.location_id,
-               SUM(q.quantity) AS quantity
+        SELECT l.company_id, q.product_id, q.lot_id, q.location_id,
+               COALESCE(SUM(q.quantity), 0) AS quantity
           FROM stock_quant q
           JOIN stock_location l ON l.id = q.location_id AND l.usage IN %s
          WHERE q.lot_id IS NOT NULL AND %s AND %s
-         GROUP BY q.company_id, q.product_id, q.lot_id, q.location_id
+         GROUP BY l.company_id, q.product_id, q.lot_id, q.location_id
         """,
         tuple(usages),
-        company_filter("q", companies),
+        company_filter("l", companies),
         SQL("TRUE") if lot_ids is None else SQL("q.lot_id = ANY(%s)", list(lot_ids)),
     )
 
