@@ -10,7 +10,7 @@ from .common_recall import RecallCase
 
 class TestRecallProductTotals(RecallCase):
     """Quantities of different products are never added, even when they
-    share a unit (SPEC C10): summary, customer rows, report, notice and
+    share a unit: summary, customer rows, report, notice and
     exports give each product its own quantity.
 
     One customer, H19 Deli, received 100 cookies (one lot) and 2 gift boxes

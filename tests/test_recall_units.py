@@ -10,9 +10,8 @@ from .common_recall import RecallCase
 
 
 class TestRecallUnits(RecallCase):
-    """Quantities are never added across units of measure or products
-    (SPEC C10) and the recall form shows only what the recall's state makes
-    meaningful.
+    """Quantities are never added across units of measure or products, and
+    the recall form shows only what the recall's state makes meaningful.
 
     The demo chain: FLOUR-2026-003 (kg) went into COOKIE-2026-003 (Units)
     and GIFTBOX-0007 (Units); 100 cookies and 1 gift box were shipped, 20 kg

@@ -126,9 +126,10 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
         self.assertEqual(made.consume_line_ids, consumed)
 
     def test_subcontracting_location_keeps_the_on_hand_rule(self):
-        """The receipt of a subcontracted lot passes A3 (its MO puts the lot
-        in the subcontracting location in the same validation); taking
-        more of a lot from there than is on hand (1 unit) is still refused."""
+        """The receipt of a subcontracted lot passes "no phantom lots" (its
+        MO puts the lot in the subcontracting location in the same
+        validation); taking more of a lot from there than is on hand (1
+        unit) is still refused."""
         location = self.subcontractor.property_stock_subcontractor
         self.assertFalse(
             sum(
@@ -146,8 +147,9 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
             )
 
     def test_subcontracted_serial(self):
-        """A serial received from the subcontractor (A2: its receipt line
-        is done before the MO puts it in the subcontracting location)."""
+        """A serial received from the subcontractor passes "one unit per
+        serial" (its receipt line is done before the MO puts it in the
+        subcontracting location)."""
         device = self.builder.create_product("SUBF Device", tracking="serial")
         _receipt, production, _resupply, serial = self._subcontract(
             device, "SUBF-SN-1", 1.0

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Quantities as people read them: with their unit, never added across
-products or units (SPEC C10). Plain functions, shared by the recall, its
-exports and the error messages."""
+products or units. Plain functions, shared by the recall, its exports and
+the error messages."""
 
 from collections import defaultdict
 

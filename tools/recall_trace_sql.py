@@ -199,7 +199,7 @@ def event_lines_query(lines, carried=None, view=False, *, subcontract_locations)
     and ``dst_loc`` (its locations).
 
     ``is_retroactive`` marks the history lines of a retroactive
-    assignment (issue 4), event type ``assignment``: the stock they
+    assignment, event type ``assignment``: the stock they
     assigned the lot to counts as received.
 
     ``subcontract_locations``: the subcontracting locations, an ``int[]``

@@ -108,7 +108,7 @@ class StockRecallNotify(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        count = getattr(self, f"_apply_{self.mode}")()
+        count = self._get_apply_methods()[self.mode]()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -118,6 +118,10 @@ class StockRecallNotify(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _get_apply_methods(self):
+        """``{mode: method}``: what ``action_apply`` runs for each mode."""
+        return {"new": self._apply_new, "again": self._apply_again}
 
     def _get_recipients_by_partner(self):
         return {

@@ -521,7 +521,7 @@ def _check_keys(report, env, old, old_version):
     lots = env["stock.lot"].browse(missing)
     wrong, filled = [], 0
     for lot in lots:
-        name_key = lot._traceability_normalise(lot.name) or None
+        name_key = lot._get_traceability_name_key(lot.name) or None
         key = lot._traceability_build_key(name_key) or None
         stored = after[str(lot.id)]
         filled += stored[1] is not None
