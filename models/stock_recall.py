@@ -1428,30 +1428,23 @@ class StockRecall(models.Model):
 
     def _get_genealogy_lot_rows(self):
         """Stored affected lots as ``(lot_id, depth, direction, parent_ids,
-        on_hand, shipped, consumed)``. The stored path holds lot names; the
-        parent is the lot of the path's previous name one level closer to
-        the seed (a name shared by two such lots links both)."""
+        on_hand, shipped, consumed)``. The parents are the lot ids the trace
+        stored (``parent_lot_ids``: the lot before this one on its path),
+        never lots matched by name: lots of different products may share a
+        name."""
         self.ensure_one()
-        rows = self.env.execute_query(
+        return self.env.execute_query(
             SQL(
                 """
-                SELECT r.lot_id, r.depth, r.direction,
-                       ARRAY_REMOVE(ARRAY_AGG(p.lot_id), NULL),
+                SELECT r.lot_id, r.depth, r.direction, r.parent_lot_ids,
                        r.qty_on_hand + r.qty_in_transit,
                        r.qty_shipped - r.qty_returned, r.qty_consumed
                   FROM stock_recall_lot r
-                  LEFT JOIN (stock_recall_lot p JOIN stock_lot pl ON pl.id = p.lot_id)
-                    ON p.recall_id = r.recall_id AND p.depth = r.depth - 1
-                   AND p.direction IN (r.direction, 'seed')
-                   AND pl.name = SPLIT_PART(r.path, %(sep)s, r.depth)
                  WHERE r.recall_id = %(recall)s
-                 GROUP BY r.id
                 """,
-                sep=PATH_SEPARATOR,
                 recall=self.id,
             )
         )
-        return rows
 
     def _get_genealogy_shipment_rows(self):
         """Customer rows ``(shipment_id, partner_id, lot_id, quantity)``, the
@@ -1525,8 +1518,7 @@ class StockRecall(models.Model):
 
     @api.model
     def _genealogy_path_parent(self, path):
-        ids = [int(lot_id) for lot_id in path.split(",")]
-        return ids[-2:-1]
+        return recall_trace_sql.path_parent_ids(path)
 
     @api.model
     def _get_genealogy_graph(self, lot_rows, shipment_rows, shipment_model, threshold):
@@ -1597,12 +1589,13 @@ class StockRecall(models.Model):
             "sublabel": product,
             "group_label": product,
             "state": state,
-            "quantities": [[qty, uom]],
+            "quantities": [[qty, uom, product]],
             "figures": {
                 "on_hand": on_hand,
                 "shipped": shipped,
                 "consumed": consumed,
                 "uom": uom,
+                "product": product,
             },
             "res_model": "stock.lot",
             "res_ids": [lot_id],
@@ -1611,7 +1604,8 @@ class StockRecall(models.Model):
     @api.model
     def _genealogy_customer_nodes(self, shipment_rows, lot_nodes, shipment_model):
         """One node per customer (anonymous retail customers together), its
-        net quantities per unit, and one edge per lot it received."""
+        net quantities per product and unit, and one edge per lot it
+        received."""
         rows = defaultdict(list)
         for row in shipment_rows:
             rows[row[1] or 0].append(row)
@@ -1626,7 +1620,8 @@ class StockRecall(models.Model):
             node_id = f"customer-{partner_id}"
             totals = defaultdict(float)
             for _record_id, _partner, lot_id, qty in partner_rows:
-                totals[lot_nodes[lot_id]["figures"]["uom"]] += qty
+                figures = lot_nodes[lot_id]["figures"]
+                totals[figures["product"], figures["uom"]] += qty
                 edges.add((f"lot-{lot_id}", node_id))
             lot_count = len({row[2] for row in partner_rows})
             nodes.append(
@@ -1638,7 +1633,10 @@ class StockRecall(models.Model):
                     "sublabel": lots_label % {"count": lot_count},
                     "group_label": "",
                     "state": "customer",
-                    "quantities": [[qty, uom] for uom, qty in sorted(totals.items())],
+                    "quantities": [
+                        [qty, uom, product]
+                        for (product, uom), qty in sorted(totals.items())
+                    ],
                     "res_model": shipment_model,
                     "res_ids": sorted(row[0] for row in partner_rows),
                 }
@@ -1663,10 +1661,8 @@ class StockRecall(models.Model):
             item["state"]: item["label"] for item in self._get_genealogy_legend()
         }
 
-        def quantities(node):
-            return " · ".join(
-                f"{float_repr(qty, 2)} {uom}" for qty, uom in node["quantities"]
-            )
+        def quantity(qty, uom):
+            return f"{float_repr(qty, 2)} {uom}"
 
         def title(node):
             if node["is_group"] and node["kind"] == "customer":
@@ -1684,6 +1680,23 @@ class StockRecall(models.Model):
             label = (
                 received if node["kind"] == "customer" else state_labels[node["state"]]
             )
-            return f"{label} · {quantities(node)}" if node["quantities"] else label
+            if node["items"] or node["items_hidden"] or not node["quantities"]:
+                return label
+            # one product (a lot, a group of one product's lots)
+            qty, uom, _product = node["quantities"][0]
+            return f"{label} · {quantity(qty, uom)}"
 
-        return {"title": title, "subtitle": subtitle, "figure": figure}
+        def item(entry):
+            qty, uom, product = entry
+            return f"{quantity(qty, uom)} · {product}"
+
+        def more(count):
+            return self.env._("+ %(count)s more products", count=count)
+
+        return {
+            "title": title,
+            "subtitle": subtitle,
+            "figure": figure,
+            "item": item,
+            "more": more,
+        }

@@ -42,6 +42,7 @@ from . import test_install_existing_conflicts
 from . import test_recall_notify
 from . import test_tour_recall_notify
 from . import test_genealogy
+from . import test_recall_genealogy
 from . import test_tour_genealogy
 from . import test_traceability_job
 from . import test_readonly_entry_points

@@ -17,6 +17,7 @@ from odoo.tools import config
 UNIT_TEST_MODULES = [
     "odoo.addons.stock_lot_traceability.tests.test_lot_naming",
     "odoo.addons.stock_lot_traceability.tests.test_lot_assign_parsing",
+    "odoo.addons.stock_lot_traceability.tests.test_genealogy",
 ]
 
 if __name__ == "__main__":
