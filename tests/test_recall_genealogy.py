@@ -220,7 +220,7 @@ class TestGenealogySameNames(RecallCase):
         svg = _report_svg(self.recall)
         self.assertIn("2.00 Units · SN Cake", svg)
         self.assertIn("1.00 Units · SN Bread", svg)
-        self.assertNotIn("3.00 Units", svg)
+        self.assertNotIn("Received · 3.00 Units", svg)
 
     def test_migration_fills_parents_from_the_graph(self):
         """Recalls traced before the parents were stored: the migration
