@@ -20,7 +20,7 @@ def _lot(node_id, column, state="on_hand", product="P", qty=1.0, uom="Units"):
         "sublabel": product,
         "group_label": product,
         "state": state,
-        "quantities": [[qty, uom, product]],
+        "quantities": [[qty, uom, product, product]],
         "res_model": "stock.lot",
         "res_ids": [int(node_id.split("-")[1])],
     }
@@ -57,7 +57,7 @@ class TestGenealogyLayout(BaseCase):
             _lot("lot-2", 1),
             _lot("lot-3", -1),
             _lot("lot-4", 2),
-            _customer("customer-9", [[2.0, "Units", "P"]]),
+            _customer("customer-9", [[2.0, "Units", "P", "P"]]),
         ]
         edges = [("lot-1", "lot-2"), ("lot-1", "lot-3"), ("lot-2", "lot-4")]
         edges.append(("lot-4", "customer-9"))
@@ -101,9 +101,12 @@ class TestGenealogyLayout(BaseCase):
             _lot(f"lot-{i}", 1, state="on_hand", product="Box") for i in range(20, 22)
         ]
         nodes += [
-            _customer("customer-1", [[1.0, "Units", "Box"]]),
-            _customer("customer-2", [[2.0, "Units", "Box"], [3.0, "kg", "Flour"]]),
-            _customer("customer-3", [[0.5, "kg", "Flour"]]),
+            _customer("customer-1", [[1.0, "Units", "Box", "Box"]]),
+            _customer(
+                "customer-2",
+                [[2.0, "Units", "Box", "Box"], [3.0, "kg", "Flour", "Flour"]],
+            ),
+            _customer("customer-3", [[0.5, "kg", "Flour", "Flour"]]),
         ]
         edges = [("lot-1", f"lot-{i}") for i in (*range(10, 16), 20, 21)]
         edges += [("lot-10", "customer-1"), ("lot-11", "customer-2")]
@@ -113,7 +116,7 @@ class TestGenealogyLayout(BaseCase):
         lots = {node["state"]: node for node in groups if node["kind"] == "lot"}
         self.assertEqual(lots["shipped"]["count"], 6)
         self.assertEqual(lots["on_hand"]["count"], 2)
-        self.assertEqual(lots["shipped"]["quantities"], [[6.0, "Units", "Box"]])
+        self.assertEqual(lots["shipped"]["quantities"], [[6.0, "Units", "Box", "Box"]])
         # a group of one product's lots says its quantity on its third line
         self.assertEqual((lots["shipped"]["items"], lots["shipped"]["h"]), ([], 56))
         self.assertEqual(lots["on_hand"]["res_ids"], [20, 21])
@@ -121,7 +124,8 @@ class TestGenealogyLayout(BaseCase):
         self.assertEqual(customers["count"], 3)
         # summed per product and unit, never across products or units
         self.assertEqual(
-            customers["quantities"], [[3.0, "Units", "Box"], [3.5, "kg", "Flour"]]
+            customers["quantities"],
+            [[3.0, "Units", "Box", "Box"], [3.5, "kg", "Flour", "Flour"]],
         )
         self.assertEqual(customers["items"], customers["quantities"])
         self.assertEqual(
@@ -157,7 +161,10 @@ class TestGenealogyLayout(BaseCase):
         self.assertEqual(group["count"], 6)
         self.assertEqual(
             group["quantities"],
-            [[float(i), "Units", f"Product {i}"] for i in range(10, 16)],
+            [
+                [float(i), "Units", f"Product {i}", f"Product {i}"]
+                for i in range(10, 16)
+            ],
         )
         shown = genealogy.MAX_ITEM_LINES - 1
         self.assertEqual(group["items"], group["quantities"][:shown])
@@ -169,7 +176,11 @@ class TestGenealogyLayout(BaseCase):
     def test_customer_lists_each_product(self):
         """100 cookies and 1 gift box are two lines, not 101 Units."""
         customer = _customer(
-            "customer-1", [[100.0, "Units", "Cookie"], [1.0, "Units", "Gift box"]]
+            "customer-1",
+            [
+                [100.0, "Units", "Cookie", "Cookie"],
+                [1.0, "Units", "Gift box", "Gift box"],
+            ],
         )
         graph = genealogy.layout(
             [_lot("lot-1", 0, product="Cookie"), customer], [("lot-1", "customer-1")]
@@ -190,6 +201,21 @@ class TestGenealogyLayout(BaseCase):
         self.assertIn("1.00 Units · Gift box", svg)
         self.assertNotIn("101", svg)
 
+    def test_products_of_one_name_are_not_summed(self):
+        """Two products named alike (a flour mix and a sugar mix both sold
+        as "Mix") stay two lines in a group of customers."""
+        nodes = [_lot("lot-1", 0)]
+        nodes += [
+            _customer(f"customer-{i}", [[float(i), "Units", "Mix", i % 2]])
+            for i in range(1, 5)
+        ]
+        edges = [("lot-1", f"customer-{i}") for i in range(1, 5)]
+        graph = genealogy.layout(nodes, edges, threshold=2)
+        (group,) = [node for node in graph["nodes"] if node["is_group"]]
+        self.assertEqual(
+            group["quantities"], [[6.0, "Units", "Mix", 0], [4.0, "Units", "Mix", 1]]
+        )
+
     # ------------------------------------------------------------------
     # Routing of the edges
     # ------------------------------------------------------------------
@@ -202,9 +228,9 @@ class TestGenealogyLayout(BaseCase):
             _lot("lot-1", 0),
             _lot("lot-2", 1, product="Cookie"),
             _lot("lot-3", 2, product="Gift box"),
-            _customer("customer-1", [[1.0, "Units", "Cookie"]]),
-            _customer("customer-2", [[1.0, "Units", "Cookie"]]),
-            _customer("customer-3", [[1.0, "Units", "Gift box"]]),
+            _customer("customer-1", [[1.0, "Units", "Cookie", "Cookie"]]),
+            _customer("customer-2", [[1.0, "Units", "Cookie", "Cookie"]]),
+            _customer("customer-3", [[1.0, "Units", "Gift box", "Gift box"]]),
         ]
         edges = [
             ("lot-1", "lot-2"),
@@ -283,8 +309,8 @@ class TestGenealogyLayout(BaseCase):
                 for i in range(1, rng.randint(3, 25))
             ]
             nodes += [
-                _customer(f"customer-{i}", [[1.0, "Units", rng.choice("ABC")]])
-                for i in range(1, rng.randint(1, 6))
+                _customer(f"customer-{i}", [[1.0, "Units", product, product]])
+                for i, product in enumerate(rng.choices("ABC", k=rng.randint(0, 5)))
             ]
             ids = [node["id"] for node in nodes]
             edges = {tuple(rng.sample(ids, 2)) for _edge in range(rng.randint(0, 40))}

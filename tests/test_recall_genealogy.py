@@ -52,14 +52,16 @@ class TestGenealogyRecall(RecallCase):
         on_hand = by_id[f"lot-{self.chain['on_hand_serials'].id}"]
         self.assertEqual(on_hand["state"], "on_hand")
         self.assertEqual(
-            on_hand["quantities"], [[1.0, "Units", "[GEN-FIN] GEN Finished"]]
+            on_hand["quantities"],
+            [[1.0, "Units", "GEN Finished", self.finished.product_id.id]],
         )
         shipped = by_id[f"lot-{self.finished[0].id}"]
         self.assertEqual(shipped["state"], "shipped")
         consumed = by_id[f"lot-{level2.id}"]
         self.assertEqual(consumed["state"], "consumed")
         self.assertEqual(
-            consumed["quantities"], [[5.0, "Units", "[GEN-L2] GEN Level 2"]]
+            consumed["quantities"],
+            [[5.0, "Units", "GEN Level 2", level2.product_id.id]],
         )
         customers = [node for node in graph["nodes"] if node["kind"] == "customer"]
         self.assertEqual(
@@ -72,7 +74,8 @@ class TestGenealogyRecall(RecallCase):
         first = next(n for n in customers if n["label"] == "GEN Customer 1")
         # serials 1 and 4 went to the first customer
         self.assertEqual(
-            first["quantities"], [[2.0, "Units", "[GEN-FIN] GEN Finished"]]
+            first["quantities"],
+            [[2.0, "Units", "GEN Finished", self.finished.product_id.id]],
         )
         self.assertEqual(len(first["res_ids"]), 2)
         self.assertIn((f"lot-{self.finished[0].id}", first["id"]), edges)
@@ -105,7 +108,8 @@ class TestGenealogyRecall(RecallCase):
         self.assertEqual(set(groups), {"shipped", "on_hand"})
         self.assertEqual(groups["shipped"]["count"], 4)
         self.assertEqual(
-            groups["shipped"]["quantities"], [[4.0, "Units", "[GEN-FIN] GEN Finished"]]
+            groups["shipped"]["quantities"],
+            [[4.0, "Units", "GEN Finished", self.finished.product_id.id]],
         )
         self.assertEqual(
             groups["on_hand"]["res_ids"], self.chain["on_hand_serials"].ids
@@ -214,7 +218,10 @@ class TestGenealogySameNames(RecallCase):
         (shop,) = [n for n in graph["nodes"] if n["id"] == f"customer-{self.shop.id}"]
         self.assertEqual(
             shop["quantities"],
-            [[1.0, "Units", "SN Bread"], [2.0, "Units", "SN Cake"]],
+            [
+                [1.0, "Units", "SN Bread", self.bread.id],
+                [2.0, "Units", "SN Cake", self.cake.id],
+            ],
         )
         self.assertEqual(shop["items"], shop["quantities"])
         svg = _report_svg(self.recall)
@@ -317,13 +324,10 @@ class TestGenealogyDemoRecall(RecallCase):
             shipments = self.env["stock.recall.shipment"].browse(node["res_ids"])
             expected = {}
             for shipment in shipments:
-                key = (
-                    shipment.product_id.display_name,
-                    shipment.product_id.uom_id.name,
-                )
+                key = (shipment.product_id.id, shipment.product_id.uom_id.name)
                 expected[key] = expected.get(key, 0.0) + shipment.product_qty
             self.assertEqual(
-                {(product, uom): qty for qty, uom, product in node["quantities"]},
+                {(pid, uom): qty for qty, uom, _name, pid in node["quantities"]},
                 expected,
                 node["label"],
             )

@@ -21,10 +21,11 @@ is collapsed into counted group nodes (one per product and state, or one
 for customers), so that a trace of 12,000 lots draws a few dozen shapes;
 the columns collapsed are named in ``notices``.
 
-Quantities are kept per product and unit (``[qty, unit, product]``), never
-added across products: a node that holds several products (a customer, a
-group of lots of several products) lists them one line each
-(``items``, at most :data:`MAX_ITEM_LINES` lines) and is drawn taller.
+Quantities are kept per product and unit (``[qty, unit, product name,
+product id]``), never added across products: a node that holds several
+products (a customer, a group of lots of several products) lists them one
+line each (``items``, at most :data:`MAX_ITEM_LINES` lines) and is drawn
+taller.
 """
 
 from collections import defaultdict
@@ -81,9 +82,12 @@ def _sum_quantities(nodes):
     products or units."""
     totals = defaultdict(float)
     for node in nodes:
-        for qty, uom, product in node["quantities"]:
-            totals[product, uom] += qty
-    return [[qty, uom, product] for (product, uom), qty in sorted(totals.items())]
+        for qty, uom, product, product_id in node["quantities"]:
+            totals[product, uom, product_id] += qty
+    return [
+        [qty, uom, product, product_id]
+        for (product, uom, product_id), qty in sorted(totals.items())
+    ]
 
 
 def _set_items(node):
@@ -92,7 +96,7 @@ def _set_items(node):
     a group of one product says its quantity on its third line; a customer
     or a group of several products lists each product."""
     quantities = node["quantities"]
-    itemized = node["kind"] == "customer" or len({q[2] for q in quantities}) > 1
+    itemized = node["kind"] == "customer" or len({q[3] for q in quantities}) > 1
     items = quantities if itemized else []
     if len(items) > MAX_ITEM_LINES:
         items = items[: MAX_ITEM_LINES - 1]
@@ -302,7 +306,7 @@ def layout(nodes, edges, threshold=DEFAULT_THRESHOLD):
         ignored for customers, drawn last), ``label``, ``sublabel``,
         ``group_label`` (what lots are grouped by: the product), ``state``
         (a key of :data:`STATES`), ``quantities`` (``[[qty, unit,
-        product], ...]``), ``res_model`` and ``res_ids`` (what a click
+        product name, product id], ...]``), ``res_model`` and ``res_ids`` (what a click
         opens), optional ``title`` and ``is_seed``
     :param edges: ``(source_id, target_id)`` pairs, in any direction
     :param threshold: most nodes drawn in one column before it is collapsed
