@@ -368,10 +368,10 @@ class StockRecall(models.Model):
                     "block %(lots)s lots and move %(quants)s quants (%(qty)s).",
                     lots=len(lots),
                     quants=len(quants),
-                    qty=quantity_format.format_quantities(
+                    qty=quantity_format.format_product_quantities(
                         self.env,
-                        quantity_format.totals_per_unit(
-                            quants, "product_uom_id", "quantity"
+                        quantity_format.totals_per_product(
+                            quants, "product_id", "product_uom_id", "quantity"
                         ),
                     ),
                 )
@@ -474,39 +474,57 @@ class StockRecall(models.Model):
     qty_on_hand_display = fields.Char(
         string="Quantity on hand",
         compute="_compute_summary",
-        help="Per unit of measure: quantities in different units are never added.",
+        help="Per product and unit of measure: quantities of different products "
+        "are never added, even in the same unit.",
     )
     qty_shipped_display = fields.Char(
         string="Quantity shipped",
         compute="_compute_summary",
-        help="Per unit of measure: quantities in different units are never added.",
+        help="Per product and unit of measure: quantities of different products "
+        "are never added, even in the same unit.",
     )
     balance_pct = fields.Float(
         string="Accounted (%)",
         compute="_compute_summary",
         digits=(16, 2),
-        help="Accounted for / received or produced, per unit of measure; when "
-        "the lots have several units, the unit furthest from 100 %.",
+        help="Accounted for / received or produced, per product; when the lots "
+        "are of several products, the product furthest from 100 %.",
     )
     balance_flag_count = fields.Integer(
         string="Lots Out of Balance", compute="_compute_summary"
     )
     qty_unexplained_display = fields.Char(
-        string="Unexplained", compute="_compute_summary"
+        string="Unexplained",
+        compute="_compute_summary",
+        help="Per product and unit of measure.",
     )
     qty_recovered_display = fields.Char(
         string="Recovered",
         compute="_compute_recovered",
         help="Customer returns received since the recall started, of the "
-        "quantity shipped, per unit of measure.",
+        "quantity shipped, per product and unit of measure.",
     )
     recovered_pct = fields.Float(
         string="Recovered (%)",
         compute="_compute_recovered",
         digits=(16, 2),
-        help="Recovered / shipped; when the shipments have several units of "
-        "measure, the lowest of their percentages.",
+        help="Recovered / shipped; when several products were shipped, the "
+        "lowest of their percentages.",
     )
+
+    # figures of the affected lots totalled per product, in this order
+    # (``_totals_per_product``); a lot has one product, so a total never
+    # adds two products
+    SUMMARY_FIELDS = (
+        "qty_in",
+        "qty_accounted",
+        "qty_on_hand",
+        "qty_unexplained",
+        "qty_customer_shipped",
+    )
+    # products listed in a summary text before "N more products" (the
+    # report and the Mass balance tab list them all)
+    SUMMARY_PRODUCTS = 10
 
     @api.depends("affected_lot_ids", "shipment_ids", "event_ids")
     def _compute_summary(self):
@@ -518,48 +536,47 @@ class StockRecall(models.Model):
                 [*domain, ("balance_flag", "=", True)], ["recall_id"], ["__count"]
             )
         )
-        lot_totals = self._totals_per_unit(
-            recall_lot,
-            domain,
-            "lot_id.product_id.uom_id",
-            [
-                "qty_in",
-                "qty_accounted",
-                "qty_on_hand",
-                "qty_unexplained",
-                "qty_customer_shipped",
-            ],
-        )
+        lot_totals = self._totals_per_product(recall_lot, domain, self.SUMMARY_FIELDS)
         events = dict(
             recall_lot._read_group(domain, ["recall_id"], ["event_count:sum"])
         )
         for recall in self:
-            units = lot_totals.get(recall.id, {})
+            products = lot_totals.get(recall.id, {})
             recall.affected_lot_count = counts.get(recall, 0)
             recall.balance_pct = self._worst_pct(
-                [self._balance_pct(sums[0], sums[1]) for sums in units.values()]
+                [self._balance_pct(sums[0], sums[1]) for sums in products.values()]
             )
             recall.balance_flag_count = flagged.get(recall, 0)
-            recall.qty_on_hand_display = self._format_totals(units, 2)
-            recall.qty_unexplained_display = self._format_totals(units, 3)
-            recall.qty_shipped_display = self._format_totals(units, 4)
+            recall.qty_on_hand_display = self._format_totals(products, 2)
+            recall.qty_unexplained_display = self._format_totals(products, 3)
+            recall.qty_shipped_display = self._format_totals(products, 4)
             recall.event_count = events.get(recall, 0)
 
     @api.model
-    def _totals_per_unit(self, model, domain, uom_path, qty_fields):
-        """``{recall_id: {uom: (sum of each of qty_fields)}}``: the rows of
-        ``model`` matching ``domain``, totalled per recall and per unit."""
+    def _totals_per_product(self, model, domain, qty_fields):
+        """``{recall_id: {(product, uom): (sum of each of qty_fields)}}``: the
+        affected lots (``model``, whose quantities are in the product's
+        unit) matching ``domain``, totalled per recall and per product, in
+        one grouped query."""
         totals = defaultdict(dict)
-        for recall, uom, *sums in model._read_group(
-            domain, ["recall_id", uom_path], [f"{fname}:sum" for fname in qty_fields]
+        for recall, product, *sums in model._read_group(
+            domain,
+            ["recall_id", "lot_id.product_id"],
+            [f"{fname}:sum" for fname in qty_fields],
         ):
-            totals[recall.id][uom] = tuple(sums)
+            totals[recall.id][product, product.uom_id] = tuple(sums)
         return totals
 
-    def _format_totals(self, units, index):
-        """Text of the ``index``-th total of ``units`` (``{uom: sums}``), per unit."""
-        totals = {uom: sums[index] for uom, sums in units.items()}
-        return quantity_format.format_quantities(self.env, totals) or "0"
+    def _format_totals(self, products, index):
+        """Text of the ``index``-th total of ``products`` (``{(product, uom):
+        sums}``), per product."""
+        totals = {key: sums[index] for key, sums in products.items()}
+        return (
+            quantity_format.format_product_quantities(
+                self.env, totals, limit=self.SUMMARY_PRODUCTS
+            )
+            or "0"
+        )
 
     @api.model
     def _worst_pct(self, percentages):
@@ -574,54 +591,87 @@ class StockRecall(models.Model):
 
     def _compute_recovered(self):
         """Customer returns of recalled lots received since the recall
-        started, per unit of measure, against the quantity shipped."""
-        recovered = defaultdict(dict)
-        if self.ids:
-            self.env["stock.move.line"].flush_model(
-                ["lot_id", "state", "date", "location_id"]
-            )
-            uoms = self.env["uom.uom"]
-            for recall_id, uom_id, qty in self.env.execute_query(
-                SQL(
-                    """
-                    SELECT rl.recall_id, pt.uom_id, SUM(ml.quantity_product_uom)
-                      FROM stock_recall_lot rl
-                      JOIN stock_recall r ON r.id = rl.recall_id
-                      JOIN stock_move_line ml
-                        ON ml.lot_id = rl.lot_id AND ml.state = 'done'
-                       AND ml.date >= r.date_start
-                       AND ml.company_id = r.company_id
-                      JOIN stock_location src ON src.id = ml.location_id
-                      JOIN product_product pp ON pp.id = ml.product_id
-                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                     WHERE rl.recall_id = ANY(%s) AND rl.direction != 'upstream'
-                       AND src.usage = 'customer'
-                     GROUP BY rl.recall_id, pt.uom_id
-                    """,
-                    [recall_id for recall_id in self.ids if isinstance(recall_id, int)],
-                )
-            ):
-                recovered[recall_id][uoms.browse(uom_id)] = qty
-        shipped = self._totals_per_unit(
+        started, per product, against the quantity shipped."""
+        recovered = self._get_recovered_per_product()
+        shipped = self._totals_per_product(
             self.env["stock.recall.lot"],
             [("recall_id", "in", self.ids)],
-            "lot_id.product_id.uom_id",
             ["qty_customer_shipped"],
         )
         for recall in self:
             back = recovered.get(recall.id, {})
-            out = {uom: sums[0] for uom, sums in shipped.get(recall.id, {}).items()}
+            out = {key: sums[0] for key, sums in shipped.get(recall.id, {}).items()}
             recall.qty_recovered_display = (
-                quantity_format.format_quantities(self.env, back) or "0"
+                quantity_format.format_product_quantities(
+                    self.env, back, limit=self.SUMMARY_PRODUCTS
+                )
+                or "0"
             )
             recall.recovered_pct = min(
                 (
-                    round(100.0 * back.get(uom, 0.0) / qty, 2)
-                    for uom, qty in out.items()
+                    round(100.0 * back.get(key, 0.0) / qty, 2)
+                    for key, qty in out.items()
                     if qty
                 ),
                 default=0.0,
             )
+
+    def _get_recovered_per_product(self):
+        """``{recall_id: {(product, uom): qty}}``: customer returns of the
+        recalls' lots (not upstream) received since each recall started, in
+        the product's unit, in one grouped query."""
+        recall_ids = [recall_id for recall_id in self.ids if isinstance(recall_id, int)]
+        recovered = defaultdict(dict)
+        if not recall_ids:
+            return recovered
+        self.env["stock.move.line"].flush_model(
+            ["lot_id", "state", "date", "location_id", "product_id"]
+        )
+        products = self.env["product.product"]
+        for recall_id, product_id, qty in self.env.execute_query(
+            SQL(
+                """
+                SELECT rl.recall_id, ml.product_id, SUM(ml.quantity_product_uom)
+                  FROM stock_recall_lot rl
+                  JOIN stock_recall r ON r.id = rl.recall_id
+                  JOIN stock_move_line ml
+                    ON ml.lot_id = rl.lot_id AND ml.state = 'done'
+                   AND ml.date >= r.date_start
+                   AND ml.company_id = r.company_id
+                  JOIN stock_location src ON src.id = ml.location_id
+                 WHERE rl.recall_id = ANY(%s) AND rl.direction != 'upstream'
+                   AND src.usage = 'customer'
+                 GROUP BY rl.recall_id, ml.product_id
+                """,
+                recall_ids,
+            )
+        ):
+            product = products.browse(product_id)
+            recovered[recall_id][product, product.uom_id] = qty
+        return recovered
+
+    def _get_product_summary(self):
+        """The recall's figures per product, for the report: a list, by
+        product name, of dicts with ``product``, ``uom``, the sums of
+        :data:`SUMMARY_FIELDS`, ``qty_recovered`` and ``balance_pct``."""
+        self.ensure_one()
+        totals = self._totals_per_product(
+            self.env["stock.recall.lot"],
+            [("recall_id", "=", self.id)],
+            self.SUMMARY_FIELDS,
+        ).get(self.id, {})
+        recovered = self._get_recovered_per_product().get(self.id, {})
+        rows = []
+        for product, uom, sums in quantity_format.sorted_product_totals(totals):
+            row = dict(zip(self.SUMMARY_FIELDS, sums, strict=True))
+            row.update(
+                product=product,
+                uom=uom,
+                qty_recovered=recovered.get((product, uom), 0.0),
+                balance_pct=self._balance_pct(row["qty_in"], row["qty_accounted"]),
+            )
+            rows.append(row)
+        return rows
 
     # ----------------------------------------------------------------------
     # The stored trace of a recall: the graph walk of its seed lots
@@ -1569,11 +1619,11 @@ class StockRecall(models.Model):
             product.id: (product.display_name, product.uom_id.name)
             for product in products
         }
-        # the lines of a customer's box name the product (short: the box is
-        # narrow); its reference is in the lot boxes
+        # the lines of a customer's box name the product as the recall's
+        # lists do (short: the box is narrow); its reference is in the lot
+        # boxes
         short = {
-            product.id: product.display_name
-            for product in products.with_context(display_default_code=False)
+            product.id: quantity_format.product_label(product) for product in products
         }
         return {
             lot_id: (name, *names[product_id], blocked, expired, product_id)
@@ -1627,6 +1677,8 @@ class StockRecall(models.Model):
         nodes, edges = [], set()
         for partner_id, partner_rows in rows.items():
             node_id = f"customer-{partner_id}"
+            # per product and unit: cookies and gift boxes received in
+            # Units are two quantities, never one "Units" total
             totals = defaultdict(float)
             for _record_id, _partner, lot_id, qty in partner_rows:
                 figures = lot_nodes[lot_id]["figures"]

@@ -33,7 +33,9 @@ class StockRecallEvent(models.Model):
         required=True,
     )
     date = fields.Datetime()
-    quantity = fields.Float(digits="Product Unit")
+    # in the line's unit: no aggregator, a group of events would add up
+    # different products and units in its header
+    quantity = fields.Float(digits="Product Unit", aggregator=None)
     uom_id = fields.Many2one(related="move_line_id.product_uom_id", string="Unit")
     product_qty = fields.Float(string="Quantity (Product Unit)", digits="Product Unit")
     location_id = fields.Many2one(related="move_line_id.location_id", string="From")

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare
+from odoo.tools.misc import formatLang
 
 from ..tools import recall_view_sql
 
@@ -42,9 +43,13 @@ class StockRecallShipment(models.Model):
     date = fields.Datetime()
     picking_id = fields.Many2one(related="move_line_id.picking_id", string="Document")
     product_id = fields.Many2one("product.product", readonly=True)
-    quantity = fields.Float(digits="Product Unit")
+    # no aggregator: a customer's (or a lot's) group of rows would add up
+    # different products in its header
+    quantity = fields.Float(digits="Product Unit", aggregator=None)
     uom_id = fields.Many2one(related="move_line_id.product_uom_id", string="Unit")
-    product_qty = fields.Float(string="Quantity (Product Unit)", digits="Product Unit")
+    product_qty = fields.Float(
+        string="Quantity (Product Unit)", digits="Product Unit", aggregator=None
+    )
     notified = fields.Boolean(readonly=True)
     notified_date = fields.Datetime(
         string="Notified On",
@@ -143,7 +148,9 @@ class StockRecallShipment(models.Model):
                 "document": row.picking_id.name or "",
                 "product": row.product_id.display_name,
                 "lot": row.lot_id.name,
-                "quantity": row.quantity,
+                # the number as the user's language writes it, at the
+                # precision of quantities (the template adds the unit)
+                "quantity": formatLang(self.env, row.quantity, dp="Product Unit"),
                 "uom": row.uom_id.name,
                 "address": row.delivery_partner_id.contact_address or "",
             }

@@ -8,6 +8,7 @@ from . import test_integrity_blocked
 from . import test_recall_trace
 from . import test_recall_workflow
 from . import test_recall_units
+from . import test_recall_product_totals
 from . import test_recall_exports
 from . import test_recall_retroactive
 from . import test_integrity_single_unit

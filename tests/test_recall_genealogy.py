@@ -72,7 +72,7 @@ class TestGenealogyRecall(RecallCase):
         self.assertEqual({node["column"] for node in customers}, {last})
         self.assertEqual({node["res_model"] for node in customers}, {customer_model})
         first = next(n for n in customers if n["label"] == "GEN Customer 1")
-        # serials 1 and 4 went to the first customer
+        # serials 1 and 4 went to the first customer (per product and unit)
         self.assertEqual(
             first["quantities"],
             [[2.0, "Units", "GEN Finished", self.finished.product_id.id]],
