@@ -1612,30 +1612,23 @@ class StockRecall(models.Model):
 
     def _get_genealogy_lot_rows(self):
         """Stored affected lots as ``(lot_id, depth, direction, parent_ids,
-        on_hand, shipped, consumed)``. The stored path holds lot names; the
-        parent is the lot of the path's previous name one level closer to
-        the seed (a name shared by two such lots links both)."""
+        on_hand, shipped, consumed)``. The parents are the lot ids the trace
+        stored (``parent_lot_ids``: the lot before this one on its path),
+        never lots matched by name: lots of different products may share a
+        name."""
         self.ensure_one()
-        rows = self.env.execute_query(
+        return self.env.execute_query(
             SQL(
                 """
-                SELECT r.lot_id, r.depth, r.direction,
-                       ARRAY_REMOVE(ARRAY_AGG(p.lot_id), NULL),
+                SELECT r.lot_id, r.depth, r.direction, r.parent_lot_ids,
                        r.qty_on_hand + r.qty_in_transit,
                        r.qty_shipped - r.qty_returned, r.qty_consumed
                   FROM stock_recall_lot r
-                  LEFT JOIN (stock_recall_lot p JOIN stock_lot pl ON pl.id = p.lot_id)
-                    ON p.recall_id = r.recall_id AND p.depth = r.depth - 1
-                   AND p.direction IN (r.direction, 'seed')
-                   AND pl.name = SPLIT_PART(r.path, %(sep)s, r.depth)
                  WHERE r.recall_id = %(recall)s
-                 GROUP BY r.id
                 """,
-                sep=PATH_SEPARATOR,
                 recall=self.id,
             )
         )
-        return rows
 
     def _get_genealogy_shipment_rows(self):
         """Customer rows ``(shipment_id, partner_id, lot_id, quantity)``, the
@@ -1721,8 +1714,7 @@ class StockRecall(models.Model):
 
     @api.model
     def _genealogy_path_parent(self, path):
-        ids = [int(lot_id) for lot_id in path.split(",")]
-        return ids[-2:-1]
+        return recall_trace_sql.path_parent_ids(path)
 
     @api.model
     def _get_genealogy_graph(self, lot_rows, shipment_rows, shipment_model, threshold):
@@ -1755,9 +1747,10 @@ class StockRecall(models.Model):
 
     @api.model
     def _get_genealogy_lot_info(self, lot_ids):
-        """``{lot_id: (name, product name, unit name, blocked, expired)}`` in
-        one query (the ORM reads them per record, which grows with the lots);
-        product and unit names through the ORM, once per product."""
+        """``{lot_id: (name, product name, unit name, blocked, expired,
+        product id, product name without its reference)}`` in one query
+        (the ORM reads them per record, which grows with the lots); product
+        and unit names through the ORM, once per product."""
         self.env["stock.lot"].flush_model(["name", "product_id", "is_blocked"])
         rows = self.env.execute_query(
             SQL(
@@ -1775,14 +1768,21 @@ class StockRecall(models.Model):
             product.id: (product.display_name, product.uom_id.name)
             for product in products
         }
+        # the lines of a customer's box name the product as the recall's
+        # lists do (short: the box is narrow); its reference is in the lot
+        # boxes
+        short = {
+            product.id: quantity_format.product_label(product) for product in products
+        }
         return {
-            lot_id: (name, *names[product_id], blocked, expired)
+            lot_id: (name, *names[product_id], blocked, expired, product_id)
+            + (short[product_id],)
             for lot_id, name, product_id, blocked, expired in rows
         }
 
     @api.model
     def _genealogy_lot_node(self, lot_id, info, depth, direction, figures):
-        name, product, uom, is_blocked, is_expired = info
+        name, product, uom, is_blocked, is_expired, product_id, short = info
         on_hand, shipped, consumed = (value or 0.0 for value in figures)
         state, qty = genealogy.lot_state(
             is_blocked, is_expired, on_hand, shipped, consumed
@@ -1796,12 +1796,14 @@ class StockRecall(models.Model):
             "sublabel": product,
             "group_label": product,
             "state": state,
-            "quantities": [[qty, uom]],
+            "quantities": [[qty, uom, short, product_id]],
             "figures": {
                 "on_hand": on_hand,
                 "shipped": shipped,
                 "consumed": consumed,
                 "uom": uom,
+                "product_id": product_id,
+                "product": short,
             },
             "res_model": "stock.lot",
             "res_ids": [lot_id],
@@ -1821,9 +1823,6 @@ class StockRecall(models.Model):
         names = {partner.id: partner.name for partner in partners}
         anonymous = self.env._("Anonymous retail customer")
         lots_label = self.env._("%(count)s lots")
-        # the product of each lot received, read once for every customer
-        lots = self.env["stock.lot"].browse({row[2] for row in shipment_rows})
-        product_of = {lot.id: lot.product_id for lot in lots}
         nodes, edges = [], set()
         for partner_id, partner_rows in rows.items():
             node_id = f"customer-{partner_id}"
@@ -1831,9 +1830,9 @@ class StockRecall(models.Model):
             # Units are two quantities, never one "Units" total
             totals = defaultdict(float)
             for _record_id, _partner, lot_id, qty in partner_rows:
-                product = product_of[lot_id]
-                unit = lot_nodes[lot_id]["figures"]["uom"]
-                totals[quantity_format.product_label(product), product.id, unit] += qty
+                figures = lot_nodes[lot_id]["figures"]
+                key = (figures["product"], figures["uom"], figures["product_id"])
+                totals[key] += qty
                 edges.add((f"lot-{lot_id}", node_id))
             lot_count = len({row[2] for row in partner_rows})
             nodes.append(
@@ -1846,8 +1845,8 @@ class StockRecall(models.Model):
                     "group_label": "",
                     "state": "customer",
                     "quantities": [
-                        [qty, f"{unit} {product}"]
-                        for (product, _id, unit), qty in sorted(totals.items())
+                        [qty, uom, product, product_id]
+                        for (product, uom, product_id), qty in sorted(totals.items())
                     ],
                     "res_model": shipment_model,
                     "res_ids": sorted(row[0] for row in partner_rows),
@@ -1931,10 +1930,8 @@ class StockRecall(models.Model):
             item["state"]: item["label"] for item in self._get_genealogy_legend()
         }
 
-        def quantities(node):
-            return " · ".join(
-                f"{float_repr(qty, 2)} {uom}" for qty, uom in node["quantities"]
-            )
+        def quantity(qty, uom):
+            return f"{float_repr(qty, 2)} {uom}"
 
         def title(node):
             if node["is_group"] and node["kind"] == "customer":
@@ -1952,6 +1949,23 @@ class StockRecall(models.Model):
             label = (
                 received if node["kind"] == "customer" else state_labels[node["state"]]
             )
-            return f"{label} · {quantities(node)}" if node["quantities"] else label
+            if node["items"] or node["items_hidden"] or not node["quantities"]:
+                return label
+            # one product (a lot, a group of one product's lots)
+            qty, uom, *_product = node["quantities"][0]
+            return f"{label} · {quantity(qty, uom)}"
 
-        return {"title": title, "subtitle": subtitle, "figure": figure}
+        def item(entry):
+            qty, uom, product, _product_id = entry
+            return f"{quantity(qty, uom)} · {product}"
+
+        def more(count):
+            return self.env._("+ %(count)s more products", count=count)
+
+        return {
+            "title": title,
+            "subtitle": subtitle,
+            "figure": figure,
+            "item": item,
+            "more": more,
+        }

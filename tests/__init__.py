@@ -44,6 +44,7 @@ from . import test_recall_notify
 from . import test_recall_notice_delivery
 from . import test_tour_recall_notify
 from . import test_genealogy
+from . import test_recall_genealogy
 from . import test_tour_genealogy
 from . import test_traceability_job
 from . import test_readonly_entry_points

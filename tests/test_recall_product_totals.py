@@ -301,9 +301,15 @@ class TestRecallProductTotals(RecallCase):
         self.assertEqual(customer["label"], "H19 Deli")
         self.assertEqual(
             customer["quantities"],
-            [[96.0, "Units H19 Cookie"], [1.0, "Units H19 Gift Box"]],
+            [
+                [96.0, "Units", "H19 Cookie", self.cookie.id],
+                [1.0, "Units", "H19 Gift Box", self.giftbox.id],
+            ],
         )
-        figure = self.recall._get_genealogy_texts()["figure"](customer)
+        # the box says "Received", then one line per product
+        texts = self.recall._get_genealogy_texts()
+        self.assertEqual(texts["figure"](customer), "Received")
         self.assertEqual(
-            figure, "Received · 96.00 Units H19 Cookie · 1.00 Units H19 Gift Box"
+            [texts["item"](item) for item in customer["items"]],
+            ["96.00 Units · H19 Cookie", "1.00 Units · H19 Gift Box"],
         )

@@ -30,14 +30,14 @@ names the CTEs it reads, and the columns it relies on:
     :func:`.trace_engine.event_totals_sql` totals.
 ``affected`` (:func:`affected_query`)
     the affected lots: ``lot_id``, ``depth``, ``direction``, ``path``,
-    ``name``, ``product_id``.
+    ``parent_id``, ``name``, ``product_id``.
 ``stock_rows`` (:func:`stock_rows_query`, reads ``affected`` and ``lines``)
     where the affected lots are: ``lot_id``, ``product_id``,
     ``location_id``, ``kind`` (a ``stock.recall.stock`` kind), ``quantity``.
 ``ev``, ``st``, ``tlc``, ``bal``, ``tot`` (:func:`balance_ctes`, read
     ``affected``, ``lines`` and ``stock_rows``)
     ``tot`` is one row per affected lot: ``lot_id``, ``depth``,
-    ``direction``, ``path``, ``product_id``, ``source`` (its traceability
+    ``direction``, ``path``, ``parent_id``, ``product_id``, ``source`` (its traceability
     lot code source),
     the totals of :func:`.trace_engine.event_totals_sql` (``received``,
     ``produced``, ``found``, ``shipped``, ``returned``, ``vendor_returned``,
@@ -150,18 +150,30 @@ def subcontract_locations_sql(location_ids):
     return SQL("%s::int[]", list(location_ids))
 
 
+def path_parent_ids(path):
+    """The parent of a lot in the genealogy: the lot before it on its
+    ``path`` (lot ids from the seed, comma separated), as a list of at most
+    one lot id (none for a seed). The one definition of a genealogy edge
+    between lots, for the stored recall and the live genealogy alike: lot
+    ids, never names (lots of different products may share a name)."""
+    return [int(lot_id) for lot_id in path.split(",")[-2:-1]]
+
+
 def affected_query(rows):
     """``affected``: the affected lots (``rows`` of the graph walk), one row
     each: ``lot_id``, ``depth``, ``direction``, ``path`` (lot ids, comma
-    separated), and the lot's ``name`` and ``product_id`` (read by primary
-    key). The other CTEs join it rather than test ``= ANY(array)``: the
-    planner would estimate such a test element by element."""
+    separated), ``parent_id`` (:func:`path_parent_ids`, NULL for a seed),
+    and the lot's ``name`` and ``product_id`` (read by primary key). The
+    other CTEs join it rather than test ``= ANY(array)``: the planner would
+    estimate such a test element by element."""
     return SQL(
         """
-        SELECT t.lot_id, t.depth, t.direction, t.path, lot.name, lot.product_id
+        SELECT t.lot_id, t.depth, t.direction, t.path, t.parent_id, lot.name,
+               lot.product_id
           FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
-                      %(directions)s::varchar[], %(paths)s::varchar[])
-               AS t(lot_id, depth, direction, path)
+                      %(directions)s::varchar[], %(paths)s::varchar[],
+                      %(parents)s::int[])
+               AS t(lot_id, depth, direction, path, parent_id)
          CROSS JOIN LATERAL (
                SELECT l.name, l.product_id
                  FROM stock_lot l
@@ -172,6 +184,7 @@ def affected_query(rows):
         depths=[row[1] for row in rows],
         directions=[row[2] for row in rows],
         paths=[row[3] for row in rows],
+        parents=[(path_parent_ids(row[3]) or [None])[0] for row in rows],
     )
 
 
@@ -374,8 +387,8 @@ def balance_ctes(subcontract_locations):
                       AND l.location_dest_id = ANY(%(subcontract)s),
                       l.date, l.id
         ), bal AS (
-            SELECT t.lot_id, t.depth, t.direction, t.path, t.product_id,
-                   tlc.source,
+            SELECT t.lot_id, t.depth, t.direction, t.path, t.parent_id,
+                   t.product_id, tlc.source,
                    COALESCE(ev.received, 0) AS received,
                    COALESCE(ev.produced, 0) AS produced,
                    COALESCE(ev.found, 0) AS found,
@@ -642,8 +655,9 @@ def insert_stock_query(recall):
 
 
 def insert_lots_query(recall, tolerance):
-    """The affected lots with their path and mass balance (``tot``) and
-    their snapshot (``snap``, ``path_names``), as ``stock.recall.lot`` rows;
+    """The affected lots with their path, their parent in the genealogy and
+    their mass balance (``tot``) and their snapshot (``snap``,
+    ``path_names``), as ``stock.recall.lot`` rows;
     a lot more than ``tolerance`` percent off 100 is flagged. Returns the
     recall's number of customer shipments and of customers (the anonymous
     retail customer counts as one)."""
@@ -651,14 +665,14 @@ def insert_lots_query(recall, tolerance):
         """
         ins_lots AS (
         INSERT INTO stock_recall_lot (
-            recall_id, lot_id, depth, direction, path,
+            recall_id, lot_id, depth, direction, path, parent_lot_ids,
             tlc_source, qty_received, qty_produced, qty_found, qty_in,
             qty_on_hand, qty_in_transit, qty_shipped, qty_returned,
             qty_vendor_returned, qty_consumed, qty_scrapped, qty_adjusted,
             qty_accounted, qty_unexplained, balance_pct, balance_flag,
             traced_line_ids, event_count, qty_customer_shipped)
         SELECT %(recall)s, tot.lot_id, tot.depth, tot.direction,
-               path_names.names,
+               path_names.names, ARRAY_REMOVE(ARRAY[tot.parent_id], NULL),
                tot.source, tot.received, tot.produced, tot.found, tot.qty_in,
                tot.on_hand, tot.in_transit, tot.shipped, tot.returned,
                tot.vendor_returned, tot.consumed, tot.scrapped, tot.adjusted,

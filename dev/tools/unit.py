@@ -21,6 +21,7 @@ UNIT_TEST_MODULES = [
     "odoo.addons.stock_lot_traceability.tests.test_property_lot_naming",
     "odoo.addons.stock_lot_traceability.tests.test_property_lot_assign_parsing",
     "odoo.addons.stock_lot_traceability.tests.test_property_genealogy",
+    "odoo.addons.stock_lot_traceability.tests.test_genealogy",
 ]
 
 if __name__ == "__main__":
