@@ -18,6 +18,9 @@ from .common_property import property_settings
 LOT_STATES = sorted(state for state in genealogy.STATES if state != "customer")
 
 
+PRODUCTS = ["Flour", "Sugar", "Cookie", "Box"]
+
+
 @st.composite
 def traces(draw):
     """(nodes, edges, threshold): lots at depths -3..4 of a few products,
@@ -28,7 +31,7 @@ def traces(draw):
             st.tuples(
                 st.integers(-3, 4),
                 st.sampled_from(LOT_STATES),
-                st.sampled_from(["Flour", "Sugar", "Cookie", "Box"]),
+                st.sampled_from(PRODUCTS),
                 st.floats(0, 1000, allow_nan=False),
             ),
             min_size=1,
@@ -45,7 +48,7 @@ def traces(draw):
             "sublabel": product,
             "group_label": product,
             "state": state,
-            "quantities": [[qty, "Units"]],
+            "quantities": [[qty, "Units", product, PRODUCTS.index(product)]],
             "res_model": "stock.lot",
             "res_ids": [index],
         }
@@ -59,7 +62,7 @@ def traces(draw):
             "sublabel": "",
             "group_label": "",
             "state": "customer",
-            "quantities": [[1.0, "Units"]],
+            "quantities": [[1.0, "Units", "P0", 0]],
             "res_model": "stock.recall.shipment",
             "res_ids": [index],
         }
