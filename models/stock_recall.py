@@ -1422,8 +1422,10 @@ class StockRecall(models.Model):
         events = self.event_ids.filtered(
             lambda e: (e.event_type in FSMA_EVENT_TYPES) == fsma
         )
+        named = self._get_named_customers()
         rows = []
         for event in events.sorted(lambda e: (e.date, e.id)):
+            customer = named.get(event.move_line_id.id)
             rows.append(
                 {
                     "event_type": type_labels.get(
@@ -1436,8 +1438,12 @@ class StockRecall(models.Model):
                     "quantity": event.quantity,
                     "uom": event.uom_id.name,
                     "event_location": event._get_event_location_name(),
-                    "previous_source": event._get_location_label(event.location_id),
-                    "next_recipient": event._get_location_label(event.location_dest_id),
+                    "previous_source": event._get_location_label(
+                        event.location_id, customer
+                    ),
+                    "next_recipient": event._get_location_label(
+                        event.location_dest_id, customer
+                    ),
                     "tlc_source": tlc_sources.get(event.lot_id.id, ""),
                     "document_type": event._get_document_type(),
                     "document_number": event.reference or "",
@@ -1445,6 +1451,17 @@ class StockRecall(models.Model):
                 }
             )
         return rows
+
+    def _get_named_customers(self):
+        """``{move line id: customer}``: the customers the trace named for
+        lines whose transfer names none (``stock.recall.line.customer``), in
+        one read. The trace names one customer per line: Odoo moves a
+        session's sales at closing in one line per order line and lot."""
+        self.ensure_one()
+        named = self.env["stock.recall.line.customer"].search_fetch(
+            [("recall_id", "=", self.id)], ["move_line_id", "partner_id"]
+        )
+        return {row.move_line_id.id: row.partner_id for row in named}
 
     def _get_customer_sheet(self):
         """Headers and rows of the customers' shipments (returns negative)."""

@@ -12,6 +12,9 @@ whole session, with no customer. In both, orders with a customer and one
 without (anonymous retail customer).
 """
 
+import csv
+import io
+
 from odoo import Command, fields
 
 from ..tools import recall_trace_sql
@@ -187,6 +190,51 @@ class TestTraceFlowPos(TraceFlowCase):
                     "Anonymous retail customer": [[3.0, "Units"]],
                 },
             )
+
+    def test_fsma_export_names_the_closing_session_customers(self):
+        """The FSMA rows of the closing session's transfer name the customer
+        of each order as next recipient (one row per order's line, with its
+        quantity), not the customers' location; a sale without a customer
+        keeps the location."""
+        recall = self._traced_recall(self.lot)
+        _filename, content, _mimetype = recall._get_export_file("fsma", "csv")
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        rows = list(csv.DictReader(io.StringIO(text)))
+        closing_picking = self.closing_session.picking_ids
+        customers = closing_picking.location_dest_id.display_name
+        self.assertEqual(
+            sorted(
+                (row["Next recipient location"], float(row["Quantity"]))
+                for row in rows
+                if row["Event type"] == "Shipping"
+                and row["Reference document number"] == closing_picking.name
+            ),
+            sorted(
+                [
+                    ("POSF Alice", 1.0),
+                    ("POSF Bob", 2.0),
+                    ("POSF Bob", 4.0),
+                    (customers, 1.0),
+                ]
+            ),
+        )
+        self.assertEqual(
+            sorted(
+                (row["Next recipient location"], float(row["Quantity"]))
+                for row in rows
+                if row["Event type"] == "Shipping"
+            ),
+            sorted(
+                [
+                    ("POSF Alice", 1.0),
+                    ("POSF Alice", 3.0),
+                    ("POSF Bob", 2.0),
+                    ("POSF Bob", 4.0),
+                    (customers, 1.0),
+                    (customers, 2.0),
+                ]
+            ),
+        )
 
     def test_without_point_of_sale_tables(self):
         """The trace statement for a database without ``point_of_sale`` reads
