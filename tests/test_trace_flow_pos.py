@@ -100,6 +100,12 @@ class TestTraceFlowPos(TraceFlowCase):
         )
         order.lines._onchange_amount_line_all()
         order._compute_prices()
+        cls._pay(order)
+        return order
+
+    @classmethod
+    def _pay(cls, order):
+        """Pay ``order`` in full through the payment wizard."""
         context = {"active_id": order.id, "active_ids": order.ids}
         payment = (
             cls.env["pos.make.payment"]
@@ -112,7 +118,6 @@ class TestTraceFlowPos(TraceFlowCase):
             )
         )
         payment.with_context(**context).check()
-        return order
 
     def test_flow_is_built_by_odoo(self):
         for order, qty in ((self.order_alice, 3.0), (self.order_anonymous, 2.0)):
@@ -234,6 +239,31 @@ class TestTraceFlowPos(TraceFlowCase):
                     (customers, 2.0),
                 ]
             ),
+        )
+
+    def test_fsma_export_names_the_customer_of_a_refund_at_closing(self):
+        """Bob brings back his 4 units at the next session of the closing
+        shop (a refund of his order): the return's previous source is Bob,
+        not the customers' location."""
+        self.closing_config.open_ui()
+        session = self.closing_config.current_session_id
+        order = self.closing_orders.filtered(
+            lambda o: o.partner_id == self.bob and o.lines.qty == 4.0
+        )
+        refund = self.env["pos.order"].browse(order.refund()["res_id"])
+        self._pay(refund)
+        session.action_pos_session_closing_control()
+        self.assertEqual(session.picking_ids.move_line_ids.lot_id, self.lot)
+        recall = self._traced_recall(self.lot)
+        _filename, content, _mimetype = recall._get_export_file("fsma", "csv")
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        self.assertEqual(
+            [
+                (row["Previous source location"], float(row["Quantity"]))
+                for row in csv.DictReader(io.StringIO(text))
+                if row["Event type"] == "Customer Return"
+            ],
+            [("POSF Bob", 4.0)],
         )
 
     def test_without_point_of_sale_tables(self):
