@@ -266,6 +266,40 @@ class TestTraceFlowPos(TraceFlowCase):
             [("POSF Bob", 4.0)],
         )
 
+    def test_fsma_rows_read_the_named_customers_once(self):
+        """The customers the trace named are read once for all the events:
+        three more named sales at a closing session cost the FSMA rows no
+        query more."""
+
+        def count_queries(recall):
+            # a first call fills Odoo's caches (the event types' labels)
+            recall._get_fsma_rows()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            recall._get_fsma_rows()
+            return self.env.cr.sql_log_count - before
+
+        recall = self._traced_recall(self.lot)
+        named = self.env["stock.recall.line.customer"].search_count(
+            [("recall_id", "=", recall.id)]
+        )
+        few = count_queries(recall)
+        carol = self.builder.create_partner("POSF Carol")
+        self.closing_config.open_ui()
+        session = self.closing_config.current_session_id
+        for customer in (carol, self.alice, self.bob):
+            self._paid_order(self.closing_config, 1.0, customer)
+        session.action_pos_session_closing_control()
+        recall.action_trace()
+        self.assertEqual(
+            self.env["stock.recall.line.customer"].search_count(
+                [("recall_id", "=", recall.id)]
+            ),
+            named + 3,
+        )
+        self.assertEqual(count_queries(recall), few)
+
     def test_without_point_of_sale_tables(self):
         """The trace statement for a database without ``point_of_sale`` reads
         none of its tables; the closing session's sales are then one
