@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 from odoo.tools import SQL, float_repr
 from odoo.tools.misc import clean_context
 
@@ -385,35 +386,36 @@ class StockRecall(models.Model):
         self._check_traced()
         lots = self._get_quarantine_lots()
         quants = self._get_quarantine_quants()
+        # what subcontractors hold stays there: said, not moved
+        at_subcontractors = self._get_subcontractor_stock_message(
+            self._get_subcontractor_quants()
+        )
         if self.is_mock:
-            self.message_post(
-                body=self.env._(
-                    "Drill: quarantine simulated, nothing moved or blocked. It would "
-                    "block %(lots)s lots and move %(quants)s quants (%(qty)s).",
-                    lots=len(lots),
-                    quants=len(quants),
-                    qty=quantity_format.format_product_quantities(
-                        self.env,
-                        quantity_format.totals_per_product(
-                            quants, "product_id", "product_uom_id", "quantity"
-                        ),
+            message = self.env._(
+                "Drill: quarantine simulated, nothing moved or blocked. It would "
+                "block %(lots)s lots and move %(quants)s quants (%(qty)s).",
+                lots=len(lots),
+                quants=len(quants),
+                qty=quantity_format.format_product_quantities(
+                    self.env,
+                    quantity_format.totals_per_product(
+                        quants, "product_id", "product_uom_id", "quantity"
                     ),
-                )
+                ),
             )
+            self.message_post(body=" ".join(filter(None, [message, at_subcontractors])))
             return True
         destinations = self._get_quarantine_destinations(quants)
         self._unreserve_lots(lots)
         self._move_to_quarantine(quants, destinations)
         self._block_lots(lots)
         self.write({"state": "in_progress", "date_quarantine": fields.Datetime.now()})
-        self.message_post(
-            body=self.env._(
-                "Quarantine: %(lots)s lots blocked, %(quants)s quants moved to "
-                "quarantine.",
-                lots=len(lots),
-                quants=len(quants),
-            )
+        message = self.env._(
+            "Quarantine: %(lots)s lots blocked, %(quants)s quants moved to quarantine.",
+            lots=len(lots),
+            quants=len(quants),
         )
+        self.message_post(body=" ".join(filter(None, [message, at_subcontractors])))
         self._trace()
         return True
 
@@ -841,14 +843,89 @@ class StockRecall(models.Model):
         return lines.filtered(lambda rl: rl.direction != "upstream").lot_id
 
     def _get_quarantine_quants(self):
+        """The on-hand stock of the lots to block that moves to quarantine:
+        not what a subcontractor holds (see :meth:`_get_subcontractor_quants`)."""
         self.ensure_one()
         return self.env["stock.quant"].search(
+            self._get_lot_stock_domain()
+            & Domain(
+                "location_id",
+                "not in",
+                self.env["stock.location"]._get_subcontracting_location_ids(),
+            )
+        )
+
+    def _get_subcontractor_quants(self):
+        """The on-hand stock of the lots to block held at a subcontractor.
+        Its subcontracting location is internal in Odoo's books, but the
+        stock is in another firm's hands: moving it to our quarantine would
+        book a receipt that never happened. It stays there; quarantine
+        says how much, so that the subcontractor is asked to hold it."""
+        self.ensure_one()
+        return self.env["stock.quant"].search(
+            self._get_lot_stock_domain()
+            & Domain(
+                "location_id",
+                "in",
+                self.env["stock.location"]._get_subcontracting_location_ids(),
+            )
+        )
+
+    def _get_lot_stock_domain(self):
+        return Domain(
             [
                 ("lot_id", "in", self._get_quarantine_lots().ids),
                 ("location_id.usage", "=", "internal"),
                 ("location_id.is_quarantine", "=", False),
                 ("quantity", ">", 0),
             ]
+        )
+
+    def _get_subcontractor_stock_message(self, quants):
+        """What ``quants`` (held at subcontractors) leave out of quarantine,
+        per lot and location, with the subcontractors the recall saw the lot
+        shipped to; an empty text without such stock."""
+        if not quants:
+            return ""
+        shipped_to = defaultdict(list)
+        for lot, partner in self.env["stock.recall.event"]._read_group(
+            [
+                ("recall_id", "=", self.id),
+                ("event_type", "=", "subcontract_shipping"),
+                ("lot_id", "in", quants.lot_id.ids),
+                ("partner_id", "!=", False),
+            ],
+            ["lot_id", "partner_id"],
+        ):
+            shipped_to[lot].append(partner.display_name)
+        holdings = defaultdict(float)
+        for quant in quants:
+            holdings[quant.lot_id, quant.location_id, quant.product_uom_id] += (
+                quant.quantity
+            )
+        texts = []
+        for (lot, location, uom), quantity in sorted(
+            holdings.items(), key=lambda item: (item[0][0].name, item[0][1].id)
+        ):
+            text = self.env._(
+                "%(quantity)s of lot %(lot)s at %(location)s",
+                quantity=quantity_format.format_product_quantity(
+                    self.env, quantity, uom, lot.product_id
+                ),
+                lot=lot.name,
+                location=location.display_name,
+            )
+            if shipped_to[lot]:
+                text = self.env._(
+                    "%(holding)s (sent to %(partners)s)",
+                    holding=text,
+                    partners=", ".join(sorted(shipped_to[lot])),
+                )
+            texts.append(text)
+        return self.env._(
+            "Held at subcontractors, not quarantined: %(holdings)s. Ask them to "
+            "hold it.",
+            holdings="; ".join(texts),
         )
 
     def _get_quarantine_destinations(self, quants):
@@ -1334,8 +1411,10 @@ class StockRecall(models.Model):
         events = self.event_ids.filtered(
             lambda e: (e.event_type in FSMA_EVENT_TYPES) == fsma
         )
+        named = self._get_named_customers()
         rows = []
         for event in events.sorted(lambda e: (e.date, e.id)):
+            customer = named.get(event.move_line_id.id)
             rows.append(
                 {
                     "event_type": type_labels.get(
@@ -1348,8 +1427,12 @@ class StockRecall(models.Model):
                     "quantity": event.quantity,
                     "uom": event.uom_id.name,
                     "event_location": event._get_event_location_name(),
-                    "previous_source": event._get_location_label(event.location_id),
-                    "next_recipient": event._get_location_label(event.location_dest_id),
+                    "previous_source": event._get_location_label(
+                        event.location_id, customer
+                    ),
+                    "next_recipient": event._get_location_label(
+                        event.location_dest_id, customer
+                    ),
                     "tlc_source": tlc_sources.get(event.lot_id.id, ""),
                     "document_type": event._get_document_type(),
                     "document_number": event.reference or "",
@@ -1357,6 +1440,17 @@ class StockRecall(models.Model):
                 }
             )
         return rows
+
+    def _get_named_customers(self):
+        """``{move line id: customer}``: the customers the trace named for
+        lines whose transfer names none (``stock.recall.line.customer``), in
+        one read. The trace names one customer per line: Odoo moves a
+        session's sales at closing in one line per order line and lot."""
+        self.ensure_one()
+        named = self.env["stock.recall.line.customer"].search_fetch(
+            [("recall_id", "=", self.id)], ["move_line_id", "partner_id"]
+        )
+        return {row.move_line_id.id: row.partner_id for row in named}
 
     def _get_customer_sheet(self):
         """Headers and rows of the customers' shipments (returns negative)."""

@@ -76,11 +76,16 @@ class StockRecallEvent(models.Model):
         )
         return ", ".join(filter(None, [location.complete_name, address]))
 
-    def _get_location_label(self, location):
+    def _get_location_label(self, location, customer=None):
         """Partner name for an external location (a subcontractor's too: the
         other side of a shipment to or receipt from it), else the location
-        name."""
+        name. ``customer``: the customer a sale document names for the line
+        when its transfer names none (``stock.recall.line.customer``, e.g. a
+        point-of-sale session's transfer at closing), for the customers'
+        location."""
         self.ensure_one()
+        if customer and location.usage == "customer":
+            return customer.display_name
         subcontractor = {
             "subcontract_shipping": self.location_dest_id,
             "subcontract_receiving": self.location_id,

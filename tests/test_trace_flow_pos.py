@@ -12,6 +12,9 @@ whole session, with no customer. In both, orders with a customer and one
 without (anonymous retail customer).
 """
 
+import csv
+import io
+
 from odoo import Command, fields
 
 from ..tools import recall_trace_sql
@@ -97,6 +100,12 @@ class TestTraceFlowPos(TraceFlowCase):
         )
         order.lines._onchange_amount_line_all()
         order._compute_prices()
+        cls._pay(order)
+        return order
+
+    @classmethod
+    def _pay(cls, order):
+        """Pay ``order`` in full through the payment wizard."""
         context = {"active_id": order.id, "active_ids": order.ids}
         payment = (
             cls.env["pos.make.payment"]
@@ -109,7 +118,6 @@ class TestTraceFlowPos(TraceFlowCase):
             )
         )
         payment.with_context(**context).check()
-        return order
 
     def test_flow_is_built_by_odoo(self):
         for order, qty in ((self.order_alice, 3.0), (self.order_anonymous, 2.0)):
@@ -187,6 +195,110 @@ class TestTraceFlowPos(TraceFlowCase):
                     "Anonymous retail customer": [[3.0, "Units"]],
                 },
             )
+
+    def test_fsma_export_names_the_closing_session_customers(self):
+        """The FSMA rows of the closing session's transfer name the customer
+        of each order as next recipient (one row per order's line, with its
+        quantity), not the customers' location; a sale without a customer
+        keeps the location."""
+        recall = self._traced_recall(self.lot)
+        _filename, content, _mimetype = recall._get_export_file("fsma", "csv")
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        rows = list(csv.DictReader(io.StringIO(text)))
+        closing_picking = self.closing_session.picking_ids
+        customers = closing_picking.location_dest_id.display_name
+        self.assertEqual(
+            sorted(
+                (row["Next recipient location"], float(row["Quantity"]))
+                for row in rows
+                if row["Event type"] == "Shipping"
+                and row["Reference document number"] == closing_picking.name
+            ),
+            sorted(
+                [
+                    ("POSF Alice", 1.0),
+                    ("POSF Bob", 2.0),
+                    ("POSF Bob", 4.0),
+                    (customers, 1.0),
+                ]
+            ),
+        )
+        self.assertEqual(
+            sorted(
+                (row["Next recipient location"], float(row["Quantity"]))
+                for row in rows
+                if row["Event type"] == "Shipping"
+            ),
+            sorted(
+                [
+                    ("POSF Alice", 1.0),
+                    ("POSF Alice", 3.0),
+                    ("POSF Bob", 2.0),
+                    ("POSF Bob", 4.0),
+                    (customers, 1.0),
+                    (customers, 2.0),
+                ]
+            ),
+        )
+
+    def test_fsma_export_names_the_customer_of_a_refund_at_closing(self):
+        """Bob brings back his 4 units at the next session of the closing
+        shop (a refund of his order): the return's previous source is Bob,
+        not the customers' location."""
+        self.closing_config.open_ui()
+        session = self.closing_config.current_session_id
+        order = self.closing_orders.filtered(
+            lambda o: o.partner_id == self.bob and o.lines.qty == 4.0
+        )
+        refund = self.env["pos.order"].browse(order.refund()["res_id"])
+        self._pay(refund)
+        session.action_pos_session_closing_control()
+        self.assertEqual(session.picking_ids.move_line_ids.lot_id, self.lot)
+        recall = self._traced_recall(self.lot)
+        _filename, content, _mimetype = recall._get_export_file("fsma", "csv")
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        self.assertEqual(
+            [
+                (row["Previous source location"], float(row["Quantity"]))
+                for row in csv.DictReader(io.StringIO(text))
+                if row["Event type"] == "Customer Return"
+            ],
+            [("POSF Bob", 4.0)],
+        )
+
+    def test_fsma_rows_read_the_named_customers_once(self):
+        """The customers the trace named are read once for all the events:
+        three more named sales at a closing session cost the FSMA rows no
+        query more."""
+
+        def count_queries(recall):
+            # a first call fills Odoo's caches (the event types' labels)
+            recall._get_fsma_rows()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            recall._get_fsma_rows()
+            return self.env.cr.sql_log_count - before
+
+        recall = self._traced_recall(self.lot)
+        named = self.env["stock.recall.line.customer"].search_count(
+            [("recall_id", "=", recall.id)]
+        )
+        few = count_queries(recall)
+        carol = self.builder.create_partner("POSF Carol")
+        self.closing_config.open_ui()
+        session = self.closing_config.current_session_id
+        for customer in (carol, self.alice, self.bob):
+            self._paid_order(self.closing_config, 1.0, customer)
+        session.action_pos_session_closing_control()
+        recall.action_trace()
+        self.assertEqual(
+            self.env["stock.recall.line.customer"].search_count(
+                [("recall_id", "=", recall.id)]
+            ),
+            named + 3,
+        )
+        self.assertEqual(count_queries(recall), few)
 
     def test_without_point_of_sale_tables(self):
         """The trace statement for a database without ``point_of_sale`` reads

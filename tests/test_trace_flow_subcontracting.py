@@ -310,6 +310,66 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
         # no internal transfer left for the subcontractor's moves
         self.assertNotIn("Internal Transfer", {row["Event type"] for row in rows})
 
+    def test_quarantine_leaves_the_subcontractor_stock_where_it_is(self):
+        """Our stock of the lots moves to quarantine; the unit the
+        subcontractor holds stays at its location (moving it would book a
+        receipt from it that never happened) and the message says so."""
+        recall = self._traced_recall(self.component_lot)
+        quarantine = self.warehouse.quarantine_location_id
+        before = recall.message_ids
+        recall.action_quarantine()
+        self.assertEqual(
+            self._stock(recall, "on_hand"),
+            {
+                (self.component_lot, quarantine): 9.0,
+                (self.component_lot, self.subcontractor_location): 1.0,
+                (self.finished_lot, quarantine): 2.0,
+            },
+        )
+        self.assertFalse(
+            self.env["stock.move.line"].search(
+                [
+                    ("location_id", "=", self.subcontractor_location.id),
+                    ("location_dest_id", "=", quarantine.id),
+                ]
+            )
+        )
+        self.assertTrue(self.component_lot.is_blocked)
+        [message] = (recall.message_ids - before).filtered(
+            lambda m: "Quarantine:" in m.body
+        )
+        self.assertIn("Quarantine: 2 lots blocked", message.body)
+        self.assertIn(
+            "Held at subcontractors, not quarantined: 1.00 Units SUBF Component of "
+            f"lot SUBF-C1 at {self.subcontractor_location.display_name} (sent to "
+            "SUBF Subcontractor). Ask them to hold it.",
+            message.body,
+        )
+        self.assertFullyAccounted(recall, self.component_lot | self.finished_lot)
+
+    def test_drill_quarantine_counts_only_our_stock(self):
+        recall = self._new_recall(self.component_lot, is_mock=True)
+        recall.action_trace()
+        before = recall.message_ids
+        recall.action_quarantine()
+        [message] = (recall.message_ids - before).filtered(
+            lambda m: "Drill: quarantine" in m.body
+        )
+        self.assertIn(
+            "(9.00 Units SUBF Component, 2.00 Units SUBF Finished)", message.body
+        )
+        self.assertIn(
+            "Held at subcontractors, not quarantined: 1.00 Units SUBF Component of "
+            "lot SUBF-C1",
+            message.body,
+        )
+        self.assertEqual(
+            self._stock(recall, "on_hand")[
+                self.component_lot, self.subcontractor_location
+            ],
+            1.0,
+        )
+
     def test_recall_of_finished_lot_goes_back_to_component(self):
         recall = self._traced_recall(self.finished_lot, direction="upstream")
         self.assertEqual(
