@@ -10,6 +10,7 @@ from unittest import SkipTest
 from odoo.fields import Command
 from odoo.tests import Form
 
+from .common_epcis import assert_valid_epcis
 from .common_recall import RecallCase
 
 
@@ -131,6 +132,10 @@ class TraceFlowCase(RecallCase):
     def _traced_recall(cls, lots, direction="downstream"):
         recall = cls._new_recall(lots, direction=direction)
         recall.action_trace()
+        # every flow's trace is also a valid EPCIS 2.0 document
+        assert_valid_epcis(
+            cls.env["stock.traceability.epcis"]._get_recall_document(recall)
+        )
         return recall
 
     @staticmethod
