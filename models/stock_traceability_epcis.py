@@ -73,85 +73,116 @@ class StockTraceabilityEpcis(models.AbstractModel):
     def _get_event_rows(self, rows):
         """:class:`~.epcis.EventRow` of each classified line (dicts with
         ``id``, ``event_type``, ``date``, ``lot_id``, ``partner_id``).
-        Reads the lines and what they point at in batches (prefetch), not
-        per row."""
-        lines = self.env["stock.move.line"].browse([row["id"] for row in rows])
-        lots = self.env["stock.lot"].browse([row["lot_id"] for row in rows])
-        partners = self.env["res.partner"].browse(
-            [row["partner_id"] for row in rows if row["partner_id"]]
-        )
-        # prefetch the records read below, in batches
-        lines.mapped("move_id.picking_id.picking_type_id")
-        lines.mapped("product_uom_id")
-        lots.mapped("product_id.barcode")
-        partners.mapped("barcode")
-        quarantine = set(
-            self.env["stock.warehouse"]
-            .sudo()
-            .search([])
-            .mapped("quarantine_location_id")
-            .ids
-        )
-        tz = pytz.timezone(self.env.user.tz or "UTC")
-        uom_codes = self._get_uom_codes(lines.product_uom_id)
-        out = []
-        for row in rows:
-            line = lines.browse(row["id"])
-            lot = lots.browse(row["lot_id"])
-            partner = partners.browse(row["partner_id"] or [])
-            event_type = row["event_type"]
-            if event_type == "internal" and line.location_dest_id.id in quarantine:
-                event_type = "quarantine"
-            out.append(
-                self._get_event_row(
-                    line, lot, partner, event_type, row["date"], tz, uom_codes
+        What the rows point at is read once per record in batches
+        (:meth:`_get_row_context`); the loop only looks it up."""
+        ctx = self._get_row_context(rows)
+        return [self._get_event_row(row, ctx) for row in rows]
+
+    @api.model
+    def _get_row_context(self, rows):
+        """Everything the rows need, keyed by id: the lines' columns (one
+        query), the URIs of their lots, locations, parties and documents,
+        the unit codes, the quarantine locations and the time zone."""
+        line_ids = list({row["id"] for row in rows})
+        lines = {
+            line["id"]: line
+            for line in self.env.execute_query_dict(
+                SQL(
+                    """
+                    SELECT id, location_id, location_dest_id, company_id,
+                           product_uom_id, quantity, move_id, picking_id
+                      FROM stock_move_line
+                     WHERE id = ANY(%s)
+                    """,
+                    line_ids,
                 )
             )
-        return out
+        }
+        values = lines.values()
+        lots = self.env["stock.lot"].browse({row["lot_id"] for row in rows})
+        locations = self.env["stock.location"].browse(
+            {line["location_id"] for line in values}
+            | {line["location_dest_id"] for line in values}
+        )
+        companies = self.env["res.company"].browse(
+            {line["company_id"] for line in values}
+        )
+        partners = (
+            self.env["res.partner"].browse(
+                {row["partner_id"] for row in rows if row["partner_id"]}
+            )
+            | companies.partner_id
+        )
+        moves = self.env["stock.move"].browse(
+            {line["move_id"] for line in values if line["move_id"]}
+        )
+        pickings = self.env["stock.picking"].browse(
+            {line["picking_id"] for line in values if line["picking_id"]}
+        )
+        uoms = self.env["uom.uom"].browse({line["product_uom_id"] for line in values})
+        warehouses = self.env["stock.warehouse"].sudo().search([])
+        return {
+            "lines": lines,
+            "lot_uri": {lot.id: self._lot_uri(lot) for lot in lots},
+            "serial": {lot.id: lot.product_id.tracking == "serial" for lot in lots},
+            "location_uri": {loc.id: self._location_uri(loc) for loc in locations},
+            "party_uri": {p.id: self._party_uri(p) for p in partners},
+            "company_partner": {c.id: c.partner_id.id for c in companies},
+            "move": {move.id: self._get_move_links(move) for move in moves},
+            "picking": {p.id: self._get_picking_link(p) for p in pickings},
+            "uom": self._get_uom_codes(uoms),
+            "quarantine": set(warehouses.quarantine_location_id.ids),
+            "tz": pytz.timezone(self.env.user.tz or "UTC"),
+        }
 
     @api.model
-    def _get_event_row(self, line, lot, partner, event_type, date, tz, uom_codes):
+    def _get_event_row(self, row, ctx):
+        line = ctx["lines"][row["id"]]
+        event_type = row["event_type"]
+        if event_type == "internal" and line["location_dest_id"] in ctx["quarantine"]:
+            event_type = "quarantine"
         incoming = event_type in ("receiving", "customer_return", "production")
-        here = line.location_dest_id if incoming else line.location_id
-        company_party = self._party_uri(line.company_id.partner_id)
-        row = epcis.EventRow(
-            key=f"{line.id}-{event_type}",
+        here = line["location_dest_id"] if incoming else line["location_id"]
+        date = row["date"]
+        offset = pytz.utc.localize(date).astimezone(ctx["tz"]).utcoffset()
+        code, unit_quantity = ctx["uom"][line["product_uom_id"]]
+        document, kind, transactions = ctx["move"].get(line["move_id"], ("", "", []))
+        picking = ctx["picking"].get(line["picking_id"])
+        event = epcis.EventRow(
+            key=f"{line['id']}-{event_type}",
             event_type=event_type,
             date=date,
-            offset=epcis.time_offset(
-                pytz.utc.localize(date).astimezone(tz).utcoffset().total_seconds() // 60
-            ),
-            epc=self._lot_uri(lot),
-            serial=lot.product_id.tracking == "serial",
-            quantity=0.0,
-            uom_code="",
-            read_point=self._location_uri(here),
-            transactions=self._get_transactions(line),
+            offset=epcis.time_offset(offset.total_seconds() // 60),
+            epc=ctx["lot_uri"][row["lot_id"]],
+            serial=ctx["serial"][row["lot_id"]],
+            quantity=unit_quantity(line["quantity"]),
+            uom_code=code,
+            read_point=ctx["location_uri"][here],
+            transactions=([picking] if picking else []) + transactions,
+            transformation=document,
+            transformation_kind=kind or "production",
         )
         if event_type not in ("shipping", "vendor_return"):
-            row.biz_location = row.read_point
+            event.biz_location = event.read_point
+        company = ctx["party_uri"][ctx["company_partner"][line["company_id"]]]
+        partner = ctx["party_uri"].get(row["partner_id"])
         if partner and event_type in ("shipping", "vendor_return"):
-            row.sources = [("owning_party", company_party)]
-            row.destinations = [("owning_party", self._party_uri(partner))]
+            event.sources = [("owning_party", company)]
+            event.destinations = [("owning_party", partner)]
         elif partner and event_type in ("receiving", "customer_return"):
-            row.sources = [("owning_party", self._party_uri(partner))]
-            row.destinations = [("owning_party", company_party)]
-        code, unit = uom_codes[line.product_uom_id.id]
-        row.uom_code = code
-        row.quantity = line.product_uom_id._compute_quantity(
-            line.quantity, unit, round=False
-        )
-        document, kind = self._get_transformation(line)
-        row.transformation, row.transformation_kind = document, kind
-        return row
+            event.sources = [("owning_party", partner)]
+            event.destinations = [("owning_party", company)]
+        return event
 
     @api.model
-    def _get_transformation(self, line):
-        """The document (URI) and kind of the transformation a consumed or
-        produced line belongs to: its manufacturing order, unbuild or
-        repair where those apps are installed, else its move."""
-        move = line.move_id
-        for field_name, kind in (
+    def _get_move_links(self, move):
+        """``(document, kind, transactions)`` of a move: the transformation
+        it belongs to (its manufacturing order, unbuild or repair where
+        those apps are installed, else the move itself) and the orders
+        behind it (``bizTransactionList``: sale or purchase order ``po``,
+        manufacturing order ``prodorder``)."""
+        document, kind = self._document_uri(move), "production"
+        for field_name, field_kind in (
             ("production_id", "production"),
             ("raw_material_production_id", "production"),
             ("unbuild_id", "unbuild"),
@@ -159,33 +190,26 @@ class StockTraceabilityEpcis(models.AbstractModel):
             ("repair_id", "repair"),
         ):
             if field_name in move._fields and move[field_name]:
-                record = move[field_name]
-                return self._document_uri(record), kind
-        return self._document_uri(move) if move else "", "production"
-
-    @api.model
-    def _get_transactions(self, line):
-        """``bizTransactionList`` of a line: its transfer (despatch or
-        receiving advice), the sale or purchase order and the
-        manufacturing order behind its move."""
-        out = []
-        picking = line.picking_id
-        if picking:
-            kind = {"outgoing": "desadv", "incoming": "recadv"}.get(
-                picking.picking_type_id.code, "bol"
-            )
-            out.append((kind, self._document_uri(picking)))
-        move = line.move_id
-        for field_name, kind in (
-            ("sale_line_id", "po"),
-            ("purchase_line_id", "po"),
-        ):
+                document, kind = self._document_uri(move[field_name]), field_kind
+                break
+        transactions = []
+        for field_name in ("sale_line_id", "purchase_line_id"):
             if field_name in move._fields and move[field_name]:
-                out.append((kind, self._document_uri(move[field_name].order_id)))
+                order = move[field_name].order_id
+                transactions.append(("po", self._document_uri(order)))
         for field_name in ("production_id", "raw_material_production_id"):
             if field_name in move._fields and move[field_name]:
-                out.append(("prodorder", self._document_uri(move[field_name])))
-        return out
+                transactions.append(("prodorder", self._document_uri(move[field_name])))
+        return document, kind, transactions
+
+    @api.model
+    def _get_picking_link(self, picking):
+        """The transfer as a business transaction: despatch advice for a
+        delivery, receiving advice for a receipt, bill of lading otherwise."""
+        kind = {"outgoing": "desadv", "incoming": "recadv"}.get(
+            picking.picking_type_id.code, "bol"
+        )
+        return kind, self._document_uri(picking)
 
     # ------------------------------------------------------------------
     # identifiers
@@ -222,10 +246,10 @@ class StockTraceabilityEpcis(models.AbstractModel):
 
     @api.model
     def _get_uom_codes(self, uoms):
-        """``{unit id: (UN/CEFACT code, unit the quantity is written in)}``:
-        the unit's own code (from its xml id), else the first unit with a
-        code among the units it is defined from (a pack of 6 is written in
-        units), else "EA" for a unit of the user's own."""
+        """``{unit id: (UN/CEFACT code, quantity converter)}``: the unit's
+        own code (from its xml id), else the first unit with a code among
+        the units it is defined from (a pack of 6 is written in units), else
+        "EA" for a unit of the user's own."""
         chain = uoms
         for _depth in range(5):
             chain |= chain.relative_uom_id
@@ -233,9 +257,9 @@ class StockTraceabilityEpcis(models.AbstractModel):
         own = {
             uom.id: next(
                 (
-                    epcis.UOM_CODES[x]
-                    for x in xmlids.get(uom.id, [])
-                    if x in epcis.UOM_CODES
+                    epcis.UOM_CODES[xmlid]
+                    for xmlid in xmlids.get(uom.id, [])
+                    if xmlid in epcis.UOM_CODES
                 ),
                 "",
             )
@@ -246,7 +270,17 @@ class StockTraceabilityEpcis(models.AbstractModel):
             unit = uom
             while unit and not own.get(unit.id):
                 unit = unit.relative_uom_id
-            codes[uom.id] = (own[unit.id], unit) if unit else ("EA", uom)
+            if not unit:
+                codes[uom.id] = ("EA", float)
+            elif unit == uom:
+                codes[uom.id] = (own[uom.id], float)
+            else:
+                codes[uom.id] = (
+                    own[unit.id],
+                    lambda qty, uom=uom, unit=unit: uom._compute_quantity(
+                        qty, unit, round=False
+                    ),
+                )
         return codes
 
     @api.model
