@@ -39,6 +39,8 @@
         "wizards/stock_recall_vendor_views.xml",
         "wizards/stock_recall_notify_views.xml",
         "wizards/stock_recall_close_views.xml",
+        "wizards/stock_picking_epcis_import_views.xml",
+        "views/stock_traceability_epcis_views.xml",
         "report/stock_recall_report.xml",
     ],
     "demo": [

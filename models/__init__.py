@@ -25,3 +25,4 @@ from . import stock_traceability_health
 from . import stock_picking_type
 from . import stock_quant
 from . import stock_move
+from . import stock_traceability_epcis

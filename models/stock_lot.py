@@ -23,7 +23,7 @@ from odoo.tools import SQL, convert_file, sql
 from odoo.tools.sql import column_exists, create_column
 
 from ..exceptions import TraceabilityError, TraceabilityValidationError
-from ..tools import lot_merge, lot_naming, trace_engine
+from ..tools import epcis, lot_merge, lot_naming, trace_engine
 from ..tools.lot_naming import GS1_LOT_MAX_LENGTH
 
 # Context marker of a write whose name is already read (see ``write``): an
@@ -1324,6 +1324,23 @@ class StockLot(models.Model):
             "name": self.env._("Genealogy of %(lot)s", lot=self.display_name),
             "params": {"res_model": self._name, "res_id": self.id},
         }
+
+    def action_export_epcis(self):
+        """The EPCIS 2.0 document of the lot's history, downloaded through
+        the read-only route (nothing stored)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/stock_lot_traceability/lot/{self.id}/epcis.jsonld",
+            "target": "download",
+        }
+
+    def _get_epcis_file(self):
+        """``(filename, content, mimetype)`` of the lot's EPCIS document."""
+        self.ensure_one()
+        document = self.env["stock.traceability.epcis"]._get_lots_document(self)
+        filename = f"{self.name.replace('/', '_')}_epcis.jsonld"
+        return filename, epcis.dumps(document), "application/ld+json"
 
     def _get_recall_domain(self):
         return [

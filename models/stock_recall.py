@@ -20,6 +20,7 @@ from odoo.tools import SQL, float_repr
 from odoo.tools.misc import clean_context
 
 from ..tools import (
+    epcis,
     genealogy,
     quantity_format,
     recall_trace_sql,
@@ -44,11 +45,12 @@ FSMA_HEADERS = [
     ("input_lots", "Input traceability lot codes"),
 ]
 
-EXPORT_SUFFIXES = {"fsma": "fsma204", "customers": "customers"}
+EXPORT_SUFFIXES = {"fsma": "fsma204", "customers": "customers", "epcis": "epcis"}
 
 MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
+    "jsonld": "application/ld+json",
 }
 
 # event types that are FSMA 204 critical tracking events (receiving,
@@ -1287,6 +1289,10 @@ class StockRecall(models.Model):
         self.ensure_one()
         return self._export_action("customers", "xlsx")
 
+    def action_export_epcis(self):
+        self.ensure_one()
+        return self._export_action("epcis", "jsonld")
+
     def action_cancel_export_job(self):
         self.ensure_one()
         return self.export_job_id.action_cancel()
@@ -1306,7 +1312,7 @@ class StockRecall(models.Model):
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{attachment.id}?download=true",
-            "target": "download" if export == "fsma" else "self",
+            "target": "download" if export != "customers" else "self",
         }
 
     # ------------------------------------------------------------------
@@ -1322,6 +1328,10 @@ class StockRecall(models.Model):
         self._check_traced()
         if export == "customers":
             content = self._export_customers(file_format)
+        elif export == "epcis":
+            content = epcis.dumps(
+                self.env["stock.traceability.epcis"]._get_recall_document(self)
+            )
         elif file_format == "xlsx":
             content = self._export_xlsx()
         else:
@@ -1347,6 +1357,7 @@ class StockRecall(models.Model):
         labels = {
             "fsma": self.env._("FSMA 204 export"),
             "customers": self.env._("Customer list"),
+            "epcis": self.env._("EPCIS 2.0 document"),
         }
         # A reader of the recall may export it, not write it: the job
         # reference is stored as superuser (like the attachment).

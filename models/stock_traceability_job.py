@@ -86,6 +86,7 @@ class StockTraceabilityJob(models.Model):
             ("fsma_csv", "FSMA 204 (CSV)"),
             ("customers_xlsx", "Customer list (XLSX)"),
             ("customers_csv", "Customer list (CSV)"),
+            ("epcis_jsonld", "EPCIS 2.0 (JSON-LD)"),
         ],
         readonly=True,
         help="The file a recall export job makes.",

@@ -52,3 +52,4 @@ from . import test_property_lot_naming
 from . import test_property_lot_assign_parsing
 from . import test_property_genealogy
 from . import test_property_lot_key_sql
+from . import test_epcis

@@ -10,6 +10,7 @@ from unittest import SkipTest
 from odoo.fields import Command
 from odoo.tests import Form
 
+from .common_epcis import assert_valid_epcis
 from .common_recall import RecallCase
 
 
@@ -133,6 +134,10 @@ class TraceFlowCase(RecallCase):
         recall = self._new_recall(lots, direction=direction)
         recall.action_trace()
         self.assertGenealogyTrue(recall)
+        # and a valid EPCIS 2.0 document
+        assert_valid_epcis(
+            self.env["stock.traceability.epcis"]._get_recall_document(recall)
+        )
         return recall
 
     @staticmethod

