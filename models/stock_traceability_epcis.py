@@ -9,6 +9,12 @@ from odoo.tools import SQL
 
 from ..tools import epcis, recall_trace_sql, trace_engine
 
+# Event types whose place is the destination of the line (the others: its
+# source), and those that leave for or come from another party.
+SIDE_IN = ("receiving", "customer_return", "production", "subcontract_receiving")
+SHIPPING = ("shipping", "vendor_return", "subcontract_shipping")
+RECEIVING = ("receiving", "customer_return", "subcontract_receiving")
+
 
 class StockTraceabilityEpcis(models.AbstractModel):
     _name = "stock.traceability.epcis"
@@ -50,7 +56,10 @@ class StockTraceabilityEpcis(models.AbstractModel):
                  ORDER BY e.date, e.id
                 """,
                 recall_trace_sql.event_lines_query(
-                    trace_engine.done_lines_sql(lots.ids, self.env.companies.ids)
+                    trace_engine.done_lines_sql(lots.ids, self.env.companies.ids),
+                    subcontract_locations=recall_trace_sql.subcontract_locations_sql(
+                        self.env["stock.location"]._get_subcontracting_location_ids()
+                    ),
                 ),
             )
         )
@@ -141,7 +150,7 @@ class StockTraceabilityEpcis(models.AbstractModel):
         event_type = row["event_type"]
         if event_type == "internal" and line["location_dest_id"] in ctx["quarantine"]:
             event_type = "quarantine"
-        incoming = event_type in ("receiving", "customer_return", "production")
+        incoming = event_type in SIDE_IN
         here = line["location_dest_id"] if incoming else line["location_id"]
         date = row["date"]
         offset = pytz.utc.localize(date).astimezone(ctx["tz"]).utcoffset()
@@ -162,14 +171,14 @@ class StockTraceabilityEpcis(models.AbstractModel):
             transformation=document,
             transformation_kind=kind or "production",
         )
-        if event_type not in ("shipping", "vendor_return"):
+        if event_type not in SHIPPING:
             event.biz_location = event.read_point
         company = ctx["party_uri"][ctx["company_partner"][line["company_id"]]]
         partner = ctx["party_uri"].get(row["partner_id"])
-        if partner and event_type in ("shipping", "vendor_return"):
+        if partner and event_type in SHIPPING:
             event.sources = [("owning_party", company)]
             event.destinations = [("owning_party", partner)]
-        elif partner and event_type in ("receiving", "customer_return"):
+        elif partner and event_type in RECEIVING:
             event.sources = [("owning_party", partner)]
             event.destinations = [("owning_party", company)]
         return event

@@ -134,10 +134,17 @@ class TraceFlowCase(RecallCase):
         recall = self._new_recall(lots, direction=direction)
         recall.action_trace()
         self.assertGenealogyTrue(recall)
-        # and a valid EPCIS 2.0 document
-        assert_valid_epcis(
-            self.env["stock.traceability.epcis"]._get_recall_document(recall)
+        # and a valid EPCIS 2.0 document with an ObjectEvent per movement
+        # that is not a transformation's input or output
+        document = self.env["stock.traceability.epcis"]._get_recall_document(recall)
+        assert_valid_epcis(document)
+        objects = [
+            e for e in document["epcisBody"]["eventList"] if e["type"] == "ObjectEvent"
+        ]
+        movements = recall.event_ids.filtered(
+            lambda e: e.event_type not in ("consumption", "production")
         )
+        self.assertEqual(len(objects), len(movements))
         return recall
 
     @staticmethod

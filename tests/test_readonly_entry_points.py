@@ -17,6 +17,7 @@ from odoo.tools import mute_logger
 
 from ..controllers.main import RecallExportController
 from .common import TraceabilityChainBuilder
+from .common_epcis import assert_valid_epcis
 from .common_recall import RecallCase
 
 
@@ -139,6 +140,28 @@ class TestReadonlyExportRoute(HttpCase):
         self.assertIn("ROX Customer 1", csv.text)
         self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
         self.assertEqual(self.url_open(self._url("fsma.pdf")).status_code, 404)
+
+    def test_epcis_documents_on_a_read_only_cursor(self):
+        """The recall's and a lot's EPCIS documents come through read-only
+        routes (a replica can answer them) and store nothing."""
+        self.authenticate("admin", "admin")
+        attachments = self.env["ir.attachment"].search_count([])
+        lot = self.recall.lot_ids[:1]
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            recall_doc = self.url_open(self._url("epcis.jsonld"))
+            lot_doc = self.url_open(
+                f"/stock_lot_traceability/lot/{lot.id}/epcis.jsonld"
+            )
+        for response in (recall_doc, lot_doc):
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.headers["Content-Type"], "application/ld+json")
+            assert_valid_epcis(response.json())
+        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
+        # a format that is not the export's is not served
+        self.assertEqual(self.url_open(self._url("epcis.csv")).status_code, 404)
+        self.assertIs(
+            RecallExportController.lot_epcis.original_routing["readonly"], True
+        )
 
     def test_route_is_read_only_and_needs_a_login(self):
         routing = RecallExportController.recall_export.original_routing

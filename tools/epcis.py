@@ -46,6 +46,10 @@ PRIVATE_PATH = "/stock_lot_traceability"
 OBJECT_EVENTS = {
     "receiving": ("receiving", "in_progress", "OBSERVE"),
     "shipping": ("shipping", "in_transit", "OBSERVE"),
+    # a subcontractor is another firm: the resupply ships to it, what it
+    # made (or sends back) is received from it
+    "subcontract_shipping": ("shipping", "in_transit", "OBSERVE"),
+    "subcontract_receiving": ("receiving", "in_progress", "OBSERVE"),
     "customer_return": ("receiving", "returned", "OBSERVE"),
     "vendor_return": ("shipping", "returned", "OBSERVE"),
     "scrap": ("destroying", "destroyed", "OBSERVE"),
@@ -317,7 +321,10 @@ def events(rows):
     for row in rows:
         if row.event_type in TRANSFORMATION_SIDES and row.transformation:
             groups.setdefault(row.transformation, []).append(row)
-        elif row.event_type in OBJECT_EVENTS:
+        else:
+            # a kind this module does not know is written, not dropped
+            if row.event_type not in OBJECT_EVENTS:
+                row.event_type = "unclassified"
             out.append((row.date, row.key, object_event(row)))
     for uri, group in groups.items():
         last = max(group, key=lambda r: (r.date, r.key))
