@@ -38,6 +38,7 @@
         "wizards/stock_recall_product_views.xml",
         "wizards/stock_recall_vendor_views.xml",
         "wizards/stock_recall_notify_views.xml",
+        "wizards/stock_recall_close_views.xml",
         "report/stock_recall_report.xml",
     ],
     "demo": [

@@ -45,3 +45,6 @@ from . import test_genealogy
 from . import test_tour_genealogy
 from . import test_traceability_job
 from . import test_readonly_entry_points
+from . import test_integrity_typing
+from . import test_recall_search
+from . import test_recall_close

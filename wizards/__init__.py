@@ -6,3 +6,4 @@ from . import expiry_picking_confirmation
 from . import stock_lot_assign
 from . import stock_lot_deduplicate
 from . import stock_recall_notify
+from . import stock_recall_close
