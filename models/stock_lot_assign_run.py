@@ -948,16 +948,18 @@ class StockLotAssignRun(models.Model):
                     rest=self._format_qty(available - qty, product),
                     available=self._format_qty(available, product),
                 )
-            errors.append(
-                (
-                    row_numbers[key][0],
-                    self.env._(
-                        "Rows %(rows)s: %(reason)s",
-                        rows=lot_assign_parsing.format_row_numbers(row_numbers[key]),
-                        reason=reason,
-                    ),
+            numbers = row_numbers[key]
+            if len(numbers) == 1:
+                message = self.env._(
+                    "Row %(row)s: %(reason)s", row=numbers[0], reason=reason
                 )
-            )
+            else:
+                message = self.env._(
+                    "Rows %(rows)s: %(reason)s",
+                    rows=lot_assign_parsing.format_row_numbers(numbers),
+                    reason=reason,
+                )
+            errors.append((numbers[0], message))
         return errors
 
     @api.model

@@ -9,6 +9,7 @@ genealogy layout are plain code in ``tools/``.
 """
 
 import base64
+import datetime
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -569,12 +570,16 @@ class StockRecall(models.Model):
         measures how fast the company knows where the lots went, not when
         someone prints."""
         drills = self.filtered(lambda r: r.is_mock and not r.date_drill_done)
-        now = fields.Datetime.now()
+        # to the microsecond, as the creation date: fields.Datetime.now()
+        # drops them and made a drill traced within the second negative
+        now = datetime.datetime.now()
         for drill in drills:
             drill.write(
                 {
                     "date_drill_done": now,
-                    "drill_elapsed": (now - drill.create_date).total_seconds(),
+                    "drill_elapsed": max(
+                        (now - drill.create_date).total_seconds(), 0.0
+                    ),
                     "drill_accounted_pct": drill.balance_pct,
                 }
             )

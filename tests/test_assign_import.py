@@ -161,7 +161,7 @@ class TestAssignImport(AssignCase):
     def test_no_untracked_stock_there(self):
         rows = self._good_rows()
         rows.append(f"IMP-GLUE;{self.shelf3.complete_name};GLUE-C;1;")
-        with self.assertRaisesRegex(UserError, r"Rows 7: .*has no untracked stock at"):
+        with self.assertRaisesRegex(UserError, r"Row 7: .*has no untracked stock at"):
             self._run(self._import(data="\n".join(rows)))
         self.assertNothingWritten()
 
