@@ -14,7 +14,7 @@ run:
 test:
 	bash dev/tools/test.sh
 
-# Database-free unit tests (lot naming), plain unittest, about a second.
+# Database-free unit and property tests of the tools/ package (dev/tools/unit.py).
 unit:
 	bash dev/tools/unit.sh $(ARGS)
 
@@ -25,15 +25,15 @@ upgrade-check:
 lint:
 	bash dev/tools/lint.sh
 
-# Real install on a copy of the test template seeded with old duplicates (issue 11).
+# Real install on a copy of the test template seeded with old duplicates.
 install-check:
 	bash dev/tools/install_check.sh
 
-# Background jobs on a real server: websocket progress, kill and restart (issue 13).
+# Background jobs on a real server: websocket progress, kill and restart.
 jobs-check:
 	bash dev/tools/jobs_check.sh
 
-# Read-only entry points served by a streaming replica on throwaway clusters (issue 13).
+# Read-only entry points served by a streaming replica on throwaway clusters.
 replica-check:
 	bash dev/tools/replica_check.sh
 

@@ -129,7 +129,7 @@ class ProductTemplate(models.Model):
         return result
 
     # ------------------------------------------------------------------
-    # Untracked stock (retroactive lot/serial assignment, issue 4)
+    # Untracked stock (what the retroactive lot/serial assignment assigns)
     # ------------------------------------------------------------------
 
     untracked_qty = fields.Float(

@@ -81,7 +81,7 @@ class ResCompany(models.Model):
         # serial numbers; the uniqueness keys of the lots follow the setting.
         scope = vals.get("serial_uniqueness_scope")
         if scope:
-            self.env["stock.lot"]._traceability_check_scope_change(self, scope)
+            self.env["stock.lot"]._check_traceability_scope_change(self, scope)
         res = super().write(vals)
         if scope or "strict_traceability" in vals:
             self.env["stock.lot"]._traceability_recompute_keys(self)

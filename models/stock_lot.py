@@ -63,7 +63,7 @@ DEMO_MRP_FILE = "demo/stock_lot_traceability_demo_mrp.xml"
 class StockLot(models.Model):
     _inherit = "stock.lot"
 
-    # Retroactive assignment (issue 4): set by stock.lot.assign only.
+    # Retroactive assignment: set by stock.lot.assign only.
     retroactive_run_id = fields.Many2one(
         "stock.lot.assign.run",
         string="Retroactive Assignment",
@@ -243,11 +243,14 @@ class StockLot(models.Model):
     @api.model
     def generate_lot_names(self, first_lot, count):
         if first_lot and self.env["res.company"]._traceability_strict():
-            first_lot = self._normalize_lot_name(first_lot, None)
+            first_lot = self._clean_lot_name(first_lot, None)
         return super().generate_lot_names(first_lot, count)
 
     @api.model
-    def _normalize_lot_name(self, name, name_format):
+    def _clean_lot_name(self, name, name_format):
+        """The name to store for ``name`` as typed: control characters and
+        surrounding spaces dropped, upper-cased if ``name_format`` says so
+        (``lot_naming.clean_name``)."""
         return lot_naming.clean_name(
             name, uppercase=bool(name_format and name_format["uppercase"])
         )
@@ -298,7 +301,7 @@ class StockLot(models.Model):
             result.update(self._parse_gs1_lot_string(scanned, product))
             if result["errors"]:
                 return result
-        result["name"] = self._normalize_lot_name(result["name"], name_format)
+        result["name"] = self._clean_lot_name(result["name"], name_format)
         return result
 
     @api.model
@@ -574,7 +577,7 @@ class StockLot(models.Model):
     )
     def _compute_traceability_keys(self):
         for lot in self:
-            name_key = lot._traceability_normalise(lot.name)
+            name_key = lot._get_traceability_name_key(lot.name)
             lot.traceability_name_key = name_key or False
             lot.traceability_unique_key = lot._traceability_build_key(name_key)
 
@@ -648,7 +651,10 @@ class StockLot(models.Model):
     # --- serial uniqueness scope (A1) ---------------------------------
 
     @api.model
-    def _traceability_normalise(self, name):
+    def _get_traceability_name_key(self, name):
+        """The stored ``name`` as the uniqueness rule compares it
+        (``traceability_name_key``: trimmed, lower-case; not stored as the
+        name, see ``_clean_lot_name``)."""
         return lot_naming.name_key(name)
 
     @api.model
@@ -708,7 +714,7 @@ class StockLot(models.Model):
         return scope == "global" or same_company
 
     @api.model
-    def _traceability_check_scope_change(self, companies, scope):
+    def _check_traceability_scope_change(self, companies, scope):
         """Refuse a scope that the existing serial numbers already break."""
         if scope == "product":
             return
@@ -761,9 +767,9 @@ class StockLot(models.Model):
             lots._recompute_recordset(
                 ["traceability_name_key", "traceability_unique_key"]
             )
-            lots._traceability_check_new_keys()
+            lots._check_traceability_new_keys()
 
-    def _traceability_check_new_keys(self):
+    def _check_traceability_new_keys(self):
         """New keys of these lots (computed, not yet flushed) that the unique
         index would refuse: one error listing them, instead of the index's
         bare message at flush. Without the index (duplicates made before the
@@ -816,7 +822,8 @@ class StockLot(models.Model):
 
     @api.model
     def _traceability_unique_index_exists(self):
-        """Whether the database enforces A1 (one catalog query)."""
+        """Whether the database enforces serial uniqueness (A1) with its unique
+        index (one catalog query)."""
         return bool(sql.index_exists(self.env.cr, UNIQUE_KEY_INDEX))
 
     @api.model
@@ -924,7 +931,8 @@ class StockLot(models.Model):
         }
 
     def _action_rename_duplicates(self, new_names, reason):
-        """Rename lots sharing a key, each with the logged correction of A5.
+        """Rename lots sharing a key, each with the logged correction that
+        immutable lots (A5) allow.
 
         :param new_names: ``{lot: new name}``; unchanged names are skipped."""
         reason = (reason or "").strip()
@@ -1259,8 +1267,8 @@ class StockLot(models.Model):
         if follow_unbuild:
             self.env["stock.move"].flush_model(["unbuild_id"])
         # The planner's estimate of lines per lot is far too high on large
-        # databases, and would have PostgreSQL compile the statement (JIT:
-        # ~0.75 s) to run index lookups that take ~0.1 s. SET LOCAL: back to
+        # databases, and would have PostgreSQL compile the statement (JIT),
+        # which costs more than the index lookups it runs. SET LOCAL: back to
         # the server's setting at the end of the transaction (one round trip).
         return self.env.execute_query(
             SQL(

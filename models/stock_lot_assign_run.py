@@ -297,7 +297,7 @@ class StockLotAssignRun(models.Model):
                 continue
             if tmpl not in formats:
                 formats[tmpl] = tmpl._get_lot_name_format()
-            row.lot_name = Lot._normalize_lot_name(row.lot_name, formats[tmpl])
+            row.lot_name = Lot._clean_lot_name(row.lot_name, formats[tmpl])
         return rows
 
     # ------------------------------------------------------------------
@@ -472,6 +472,7 @@ class StockLotAssignRun(models.Model):
                 "as CSV UTF-8 and try again.",
                 **params,
             ),
+            "csv": lambda: _("Row %(row)s cannot be read: %(error)s", **params),
             "xlsx": lambda: _(
                 "The file is not a readable XLSX workbook: %(error)s", **params
             ),

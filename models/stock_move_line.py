@@ -11,7 +11,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
 from ..exceptions import TraceabilityError
-from ..tools import lot_naming, quantity_format
+from ..tools import lot_naming, quantity_format, traceability_invariants
 from ..tools.lot_naming import GS1_LOT_MAX_LENGTH
 
 # Context marker of move lines being done, whose batch check makes the quant
@@ -21,8 +21,8 @@ LINES_CHECKED = object()
 
 class StockMoveLine(models.Model):
     """Lot names of move lines as the strict rules read them: typed, scanned,
-    generated or imported (A4); done lines keep their lot (A5); the rules
-    checked when lines are done are in ``stock_move_line_rules.py``."""
+    generated or imported (A4); done lines keep their lot (A5); then the
+    rules checked when lines are done (``_check_traceability_rules``)."""
 
     _inherit = "stock.move.line"
 
@@ -240,10 +240,10 @@ class StockMoveLine(models.Model):
             )
 
     # ----------------------------------------------------------------------
-    # The strict rules checked when move lines are done (issue 3): blocked
-    # lots (A6), expired lots (A7), a lot required and created only where the
-    # operation type allows it, on hand at the source (A3), one unit per serial
-    # number (A2). The whole batch is checked in a constant number of queries,
+    # The strict rules checked when move lines are done: blocked lots (A6),
+    # expired lots (A7), a lot required and created only where the operation
+    # type allows it, on hand at the source (A3), one unit per serial number
+    # (A2). The whole batch is checked in a constant number of queries,
     # after the lots involved are locked, so that concurrent validations are
     # serialised; one error lists every offending line.
     # ----------------------------------------------------------------------
@@ -256,8 +256,8 @@ class StockMoveLine(models.Model):
         this list (call ``super()``) to add a rule.
         """
         return [
-            self._traceability_check_blocked_lots,
-            self._traceability_check_expired_lots,
+            self._check_traceability_blocked_lots,
+            self._check_traceability_expired_lots,
             self._check_traceability_lot_required,
             self._check_traceability_lot_creation,
             self._check_traceability_on_hand,
@@ -315,7 +315,7 @@ class StockMoveLine(models.Model):
     # Rules checked at _action_done
     # ------------------------------------------------------------------
 
-    def _traceability_check_blocked_lots(self, lines):
+    def _check_traceability_blocked_lots(self, lines):
         """A6: a blocked lot only moves to quarantine, scrap or a vendor,
         whether the line picks it or names it (a receipt typing its name)."""
         lots = lines._traceability_existing_lots()
@@ -334,7 +334,7 @@ class StockMoveLine(models.Model):
             and not ml.location_dest_id._accepts_blocked_lots()
         ]
 
-    def _traceability_check_expired_lots(self, lines):
+    def _check_traceability_expired_lots(self, lines):
         """A7: a lot past its expiration date is not shipped to a customer
         nor consumed in manufacturing, unless the company only warns or a
         manager overrides with a reason (``slt_expired_lot_reason``)."""
@@ -407,7 +407,7 @@ class StockMoveLine(models.Model):
                     "traceability_name_key",
                     "in",
                     [
-                        Lot._traceability_normalise(name)
+                        Lot._get_traceability_name_key(name)
                         for name in named.mapped("lot_name")
                     ],
                 ),
@@ -417,7 +417,7 @@ class StockMoveLine(models.Model):
         for lot in lots:
             by_key[(lot.product_id, lot.traceability_name_key, lot.company_id)] = lot
         for ml in named:
-            key = (ml.product_id, Lot._traceability_normalise(ml.lot_name))
+            key = (ml.product_id, Lot._get_traceability_name_key(ml.lot_name))
             lot = by_key.get((*key, ml.company_id)) or by_key.get(
                 (*key, self.env["res.company"])
             )
@@ -540,16 +540,16 @@ class StockMoveLine(models.Model):
             rows = self.env.execute_query(
                 SQL(
                     """
-                    SELECT src.id, quant.lot_id, COALESCE(SUM(quant.quantity), 0)
+                    SELECT src.id, net.lot_id, SUM(net.quantity)
                       FROM stock_location src
                       JOIN stock_location loc
                         ON loc.parent_path LIKE src.parent_path || '%%'
-                      JOIN stock_quant quant ON quant.location_id = loc.id
-                     WHERE src.id = ANY(%s) AND quant.lot_id = ANY(%s)
-                     GROUP BY src.id, quant.lot_id
+                      JOIN (%s) net ON net.location_id = loc.id
+                     WHERE src.id = ANY(%s)
+                     GROUP BY src.id, net.lot_id
                     """,
+                    traceability_invariants.lot_stock(lot_ids=known),
                     lines.location_id.ids,
-                    known,
                     to_flush=self.env["stock.quant"]._fields["quantity"],
                 )
             )
@@ -599,7 +599,7 @@ class StockMoveLine(models.Model):
         Lot = self.env["stock.lot"]
         for ml in lines:
             lot = lots.get(ml)
-            key = lot or (ml.product_id, Lot._traceability_normalise(ml.lot_name))
+            key = lot or (ml.product_id, Lot._get_traceability_name_key(ml.lot_name))
             if ml.product_id.uom_id.compare(ml.quantity_product_uom, 1) > 0:
                 violations.append(
                     ml._traceability_violation(
@@ -648,19 +648,15 @@ class StockMoveLine(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT quant.lot_id, quant.location_id, loc.company_id,
+                SELECT net.lot_id, net.location_id, net.company_id,
                        (SELECT ml.id FROM stock_move_line ml
-                         WHERE ml.lot_id = quant.lot_id AND ml.state = 'done'
-                           AND ml.location_dest_id = quant.location_id
+                         WHERE ml.lot_id = net.lot_id AND ml.state = 'done'
+                           AND ml.location_dest_id = net.location_id
                          ORDER BY ml.date DESC, ml.id DESC LIMIT 1)
-                  FROM stock_quant quant
-                  JOIN stock_location loc ON loc.id = quant.location_id
-                 WHERE quant.lot_id = ANY(%s)
-                   AND loc.usage IN ('internal', 'transit')
-                 GROUP BY quant.lot_id, quant.location_id, loc.company_id
-                HAVING SUM(quant.quantity) > 0
+                  FROM (%s) net
+                 WHERE net.quantity > 0
                 """,
-                lots.ids,
+                traceability_invariants.lot_stock(lot_ids=lots.ids),
                 to_flush=self.env["stock.quant"]._fields["quantity"],
             )
         )

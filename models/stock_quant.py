@@ -6,7 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..exceptions import TraceabilityValidationError
-from ..tools import quantity_format
+from ..tools import quantity_format, traceability_invariants
 from .stock_move_line import LINES_CHECKED
 
 
@@ -31,11 +31,12 @@ class StockQuant(models.Model):
 
     @api.constrains("quantity", "lot_id", "location_id")
     def _check_traceability_quantity(self):
-        """Quant-level guard of A2 and A3 for the paths that change quants
-        without validating move lines (direct quant updates, edits of done
-        move lines, imports): a serial number is on hand at most once across
-        the company's internal and transit locations, and no internal
-        location holds a negative quantity of a lot.
+        """Quant-level guard of one unit per serial (A2) and no phantom lots
+        (A3) for the paths that change quants without validating move lines
+        (direct quant updates, edits of done move lines, imports): a serial
+        number is on hand at most once across the company's internal and
+        transit locations, and no internal location holds a negative quantity
+        of a lot.
 
         Move lines being done are checked as a batch beforehand
         (``stock.move.line._check_traceability_rules``), so this guard steps
@@ -54,16 +55,8 @@ class StockQuant(models.Model):
         lots._traceability_lock()
         rows = self.env.execute_query(
             SQL(
-                """
-                SELECT quant.lot_id, quant.location_id, loc.company_id,
-                       COALESCE(SUM(quant.quantity), 0)
-                  FROM stock_quant quant
-                  JOIN stock_location loc ON loc.id = quant.location_id
-                 WHERE quant.lot_id = ANY(%s)
-                   AND loc.usage IN ('internal', 'transit')
-                 GROUP BY quant.lot_id, quant.location_id, loc.company_id
-                """,
-                lots.ids,
+                "SELECT lot_id, location_id, company_id, quantity FROM (%s) net",
+                traceability_invariants.lot_stock(lot_ids=lots.ids),
                 to_flush=self._fields["quantity"],
             )
         )

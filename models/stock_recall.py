@@ -23,6 +23,7 @@ from ..tools import (
     genealogy,
     quantity_format,
     recall_trace_sql,
+    recall_view_sql,
     spreadsheet,
     trace_engine,
 )
@@ -57,12 +58,21 @@ MIMETYPES = {
 FSMA_EVENT_TYPES = (
     "receiving",
     "shipping",
+    "subcontract_receiving",
+    "subcontract_shipping",
     "customer_return",
     "vendor_return",
     "consumption",
     "production",
     "assignment",
 )
+
+# the FSMA 204 event of the add-on's finer event types: a subcontractor is
+# another firm, what is sent to it is shipped, what comes back received
+FSMA_EVENT_OF = {
+    "subcontract_shipping": "shipping",
+    "subcontract_receiving": "receiving",
+}
 
 # the separator of the lot names in stock.recall.lot.path
 PATH_SEPARATOR = " → "
@@ -290,6 +300,20 @@ class StockRecall(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    def init(self):
+        """The subcontracting locations when the recall was traced
+        (``stock.location._get_subcontracting_location_ids``): an integer
+        array (no field type of the ORM), written by the trace statement and
+        read by the view of events, which classifies the traced lines as the
+        trace did (:func:`.trace_engine.event_types_sql`)."""
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE %s ADD COLUMN IF NOT EXISTS subcontract_location_ids"
+                " int4[] NOT NULL DEFAULT '{}'",
+                SQL.identifier(self._table),
+            )
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         new = self.env._("New")
@@ -431,10 +455,10 @@ class StockRecall(models.Model):
                     "block %(lots)s lots and move %(quants)s quants (%(qty)s).",
                     lots=len(lots),
                     quants=len(quants),
-                    qty=quantity_format.format_quantities(
+                    qty=quantity_format.format_product_quantities(
                         self.env,
-                        quantity_format.totals_per_unit(
-                            quants, "product_uom_id", "quantity"
+                        quantity_format.totals_per_product(
+                            quants, "product_id", "product_uom_id", "quantity"
                         ),
                     ),
                 )
@@ -467,11 +491,15 @@ class StockRecall(models.Model):
         return self._open_notify_wizard("again")
 
     def action_close(self):
-        """Open the close dialog: a closing note, and the share recovered."""
+        """Open the close dialog: the share recovered, a closing note
+        (required) and, when a customer holding an affected lot was not
+        reached (notice failed, bounced, queued or never sent), who."""
         self._check_recall_manager()
         self.ensure_one()
         self._check_closable()
-        return self.env["stock.recall.close"]._get_action_for(self)
+        return self.env["stock.recall.close"]._open_for(
+            self, self._get_undelivered_notices()
+        )
 
     def _action_close(self, note):
         """Close the recalls with ``note`` (required): stored with the share
@@ -598,39 +626,57 @@ class StockRecall(models.Model):
     qty_on_hand_display = fields.Char(
         string="Quantity on hand",
         compute="_compute_summary",
-        help="Per unit of measure: quantities in different units are never added.",
+        help="Per product and unit of measure: quantities of different products "
+        "are never added, even in the same unit.",
     )
     qty_shipped_display = fields.Char(
         string="Quantity shipped",
         compute="_compute_summary",
-        help="Per unit of measure: quantities in different units are never added.",
+        help="Per product and unit of measure: quantities of different products "
+        "are never added, even in the same unit.",
     )
     balance_pct = fields.Float(
         string="Accounted (%)",
         compute="_compute_summary",
         digits=(16, 2),
-        help="Accounted for / received or produced, per unit of measure; when "
-        "the lots have several units, the unit furthest from 100 %.",
+        help="Accounted for / received or produced, per product; when the lots "
+        "are of several products, the product furthest from 100 %.",
     )
     balance_flag_count = fields.Integer(
         string="Lots Out of Balance", compute="_compute_summary"
     )
     qty_unexplained_display = fields.Char(
-        string="Unexplained", compute="_compute_summary"
+        string="Unexplained",
+        compute="_compute_summary",
+        help="Per product and unit of measure.",
     )
     qty_recovered_display = fields.Char(
         string="Recovered",
         compute="_compute_recovered",
         help="Customer returns received since the recall started, of the "
-        "quantity shipped, per unit of measure.",
+        "quantity shipped, per product and unit of measure.",
     )
     recovered_pct = fields.Float(
         string="Recovered (%)",
         compute="_compute_recovered",
         digits=(16, 2),
-        help="Recovered / shipped; when the shipments have several units of "
-        "measure, the lowest of their percentages.",
+        help="Recovered / shipped; when several products were shipped, the "
+        "lowest of their percentages.",
     )
+
+    # figures of the affected lots totalled per product, in this order
+    # (``_totals_per_product``); a lot has one product, so a total never
+    # adds two products
+    SUMMARY_FIELDS = (
+        "qty_in",
+        "qty_accounted",
+        "qty_on_hand",
+        "qty_unexplained",
+        "qty_customer_shipped",
+    )
+    # products listed in a summary text before "N more products" (the
+    # report and the Mass balance tab list them all)
+    SUMMARY_PRODUCTS = 10
 
     @api.depends("affected_lot_ids", "shipment_ids", "event_ids")
     def _compute_summary(self):
@@ -642,48 +688,47 @@ class StockRecall(models.Model):
                 [*domain, ("balance_flag", "=", True)], ["recall_id"], ["__count"]
             )
         )
-        lot_totals = self._totals_per_unit(
-            recall_lot,
-            domain,
-            "lot_id.product_id.uom_id",
-            [
-                "qty_in",
-                "qty_accounted",
-                "qty_on_hand",
-                "qty_unexplained",
-                "qty_customer_shipped",
-            ],
-        )
+        lot_totals = self._totals_per_product(recall_lot, domain, self.SUMMARY_FIELDS)
         events = dict(
             recall_lot._read_group(domain, ["recall_id"], ["event_count:sum"])
         )
         for recall in self:
-            units = lot_totals.get(recall.id, {})
+            products = lot_totals.get(recall.id, {})
             recall.affected_lot_count = counts.get(recall, 0)
             recall.balance_pct = self._worst_pct(
-                [self._balance_pct(sums[0], sums[1]) for sums in units.values()]
+                [self._balance_pct(sums[0], sums[1]) for sums in products.values()]
             )
             recall.balance_flag_count = flagged.get(recall, 0)
-            recall.qty_on_hand_display = self._format_totals(units, 2)
-            recall.qty_unexplained_display = self._format_totals(units, 3)
-            recall.qty_shipped_display = self._format_totals(units, 4)
+            recall.qty_on_hand_display = self._format_totals(products, 2)
+            recall.qty_unexplained_display = self._format_totals(products, 3)
+            recall.qty_shipped_display = self._format_totals(products, 4)
             recall.event_count = events.get(recall, 0)
 
     @api.model
-    def _totals_per_unit(self, model, domain, uom_path, qty_fields):
-        """``{recall_id: {uom: (sum of each of qty_fields)}}``: the rows of
-        ``model`` matching ``domain``, totalled per recall and per unit."""
+    def _totals_per_product(self, model, domain, qty_fields):
+        """``{recall_id: {(product, uom): (sum of each of qty_fields)}}``: the
+        affected lots (``model``, whose quantities are in the product's
+        unit) matching ``domain``, totalled per recall and per product, in
+        one grouped query."""
         totals = defaultdict(dict)
-        for recall, uom, *sums in model._read_group(
-            domain, ["recall_id", uom_path], [f"{fname}:sum" for fname in qty_fields]
+        for recall, product, *sums in model._read_group(
+            domain,
+            ["recall_id", "lot_id.product_id"],
+            [f"{fname}:sum" for fname in qty_fields],
         ):
-            totals[recall.id][uom] = tuple(sums)
+            totals[recall.id][product, product.uom_id] = tuple(sums)
         return totals
 
-    def _format_totals(self, units, index):
-        """Text of the ``index``-th total of ``units`` (``{uom: sums}``), per unit."""
-        totals = {uom: sums[index] for uom, sums in units.items()}
-        return quantity_format.format_quantities(self.env, totals) or "0"
+    def _format_totals(self, products, index):
+        """Text of the ``index``-th total of ``products`` (``{(product, uom):
+        sums}``), per product."""
+        totals = {key: sums[index] for key, sums in products.items()}
+        return (
+            quantity_format.format_product_quantities(
+                self.env, totals, limit=self.SUMMARY_PRODUCTS
+            )
+            or "0"
+        )
 
     @api.model
     def _worst_pct(self, percentages):
@@ -698,54 +743,87 @@ class StockRecall(models.Model):
 
     def _compute_recovered(self):
         """Customer returns of recalled lots received since the recall
-        started, per unit of measure, against the quantity shipped."""
-        recovered = defaultdict(dict)
-        if self.ids:
-            self.env["stock.move.line"].flush_model(
-                ["lot_id", "state", "date", "location_id"]
-            )
-            uoms = self.env["uom.uom"]
-            for recall_id, uom_id, qty in self.env.execute_query(
-                SQL(
-                    """
-                    SELECT rl.recall_id, pt.uom_id, SUM(ml.quantity_product_uom)
-                      FROM stock_recall_lot rl
-                      JOIN stock_recall r ON r.id = rl.recall_id
-                      JOIN stock_move_line ml
-                        ON ml.lot_id = rl.lot_id AND ml.state = 'done'
-                       AND ml.date >= r.date_start
-                       AND ml.company_id = r.company_id
-                      JOIN stock_location src ON src.id = ml.location_id
-                      JOIN product_product pp ON pp.id = ml.product_id
-                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                     WHERE rl.recall_id = ANY(%s) AND rl.direction != 'upstream'
-                       AND src.usage = 'customer'
-                     GROUP BY rl.recall_id, pt.uom_id
-                    """,
-                    [recall_id for recall_id in self.ids if isinstance(recall_id, int)],
-                )
-            ):
-                recovered[recall_id][uoms.browse(uom_id)] = qty
-        shipped = self._totals_per_unit(
+        started, per product, against the quantity shipped."""
+        recovered = self._get_recovered_per_product()
+        shipped = self._totals_per_product(
             self.env["stock.recall.lot"],
             [("recall_id", "in", self.ids)],
-            "lot_id.product_id.uom_id",
             ["qty_customer_shipped"],
         )
         for recall in self:
             back = recovered.get(recall.id, {})
-            out = {uom: sums[0] for uom, sums in shipped.get(recall.id, {}).items()}
+            out = {key: sums[0] for key, sums in shipped.get(recall.id, {}).items()}
             recall.qty_recovered_display = (
-                quantity_format.format_quantities(self.env, back) or "0"
+                quantity_format.format_product_quantities(
+                    self.env, back, limit=self.SUMMARY_PRODUCTS
+                )
+                or "0"
             )
             recall.recovered_pct = min(
                 (
-                    round(100.0 * back.get(uom, 0.0) / qty, 2)
-                    for uom, qty in out.items()
+                    round(100.0 * back.get(key, 0.0) / qty, 2)
+                    for key, qty in out.items()
                     if qty
                 ),
                 default=0.0,
             )
+
+    def _get_recovered_per_product(self):
+        """``{recall_id: {(product, uom): qty}}``: customer returns of the
+        recalls' lots (not upstream) received since each recall started, in
+        the product's unit, in one grouped query."""
+        recall_ids = [recall_id for recall_id in self.ids if isinstance(recall_id, int)]
+        recovered = defaultdict(dict)
+        if not recall_ids:
+            return recovered
+        self.env["stock.move.line"].flush_model(
+            ["lot_id", "state", "date", "location_id", "product_id"]
+        )
+        products = self.env["product.product"]
+        for recall_id, product_id, qty in self.env.execute_query(
+            SQL(
+                """
+                SELECT rl.recall_id, ml.product_id, SUM(ml.quantity_product_uom)
+                  FROM stock_recall_lot rl
+                  JOIN stock_recall r ON r.id = rl.recall_id
+                  JOIN stock_move_line ml
+                    ON ml.lot_id = rl.lot_id AND ml.state = 'done'
+                   AND ml.date >= r.date_start
+                   AND ml.company_id = r.company_id
+                  JOIN stock_location src ON src.id = ml.location_id
+                 WHERE rl.recall_id = ANY(%s) AND rl.direction != 'upstream'
+                   AND src.usage = 'customer'
+                 GROUP BY rl.recall_id, ml.product_id
+                """,
+                recall_ids,
+            )
+        ):
+            product = products.browse(product_id)
+            recovered[recall_id][product, product.uom_id] = qty
+        return recovered
+
+    def _get_product_summary(self):
+        """The recall's figures per product, for the report: a list, by
+        product name, of dicts with ``product``, ``uom``, the sums of
+        :data:`SUMMARY_FIELDS`, ``qty_recovered`` and ``balance_pct``."""
+        self.ensure_one()
+        totals = self._totals_per_product(
+            self.env["stock.recall.lot"],
+            [("recall_id", "=", self.id)],
+            self.SUMMARY_FIELDS,
+        ).get(self.id, {})
+        recovered = self._get_recovered_per_product().get(self.id, {})
+        rows = []
+        for product, uom, sums in quantity_format.sorted_product_totals(totals):
+            row = dict(zip(self.SUMMARY_FIELDS, sums, strict=True))
+            row.update(
+                product=product,
+                uom=uom,
+                qty_recovered=recovered.get((product, uom), 0.0),
+                balance_pct=self._balance_pct(row["qty_in"], row["qty_accounted"]),
+            )
+            rows.append(row)
+        return rows
 
     # ----------------------------------------------------------------------
     # The stored trace of a recall: the graph walk of its seed lots
@@ -890,20 +968,26 @@ class StockRecall(models.Model):
             "companies": self._get_trace_company_ids(),
             "all_lot_ids": [row[0] for row in rows],
             "directions": [row[2] for row in rows],
+            "subcontract_location_ids": self.env[
+                "stock.location"
+            ]._get_subcontracting_location_ids(),
+            "pos": self._has_pos_orders(),
         }
+
+    @api.model
+    def _has_pos_orders(self):
+        """The point-of-sale tables exist (``point_of_sale`` installed): the
+        trace then names the customers of its orders
+        (:func:`.recall_trace_sql.named_customers_query`)."""
+        return (
+            "pos_session_id" in self.env["stock.picking"]._fields
+            and "pos.pack.operation.lot" in self.env
+        )
 
     @api.model
     def _trace_query(self, rows, params):
         """The trace statement (:func:`.recall_trace_sql.trace_query`)."""
         return recall_trace_sql.trace_query(rows, params, self.BALANCE_TOLERANCE)
-
-    @api.model
-    def _done_lines_query(self, params):
-        """The ``lines`` of the trace statement
-        (:func:`.recall_trace_sql.done_lines_query`)."""
-        return recall_trace_sql.done_lines_query(
-            params["all_lot_ids"], params["companies"], params["directions"]
-        )
 
     # ----------------------------------------------------------------------
     # Quarantine of a recall (``action_quarantine``): which lots are
@@ -991,25 +1075,108 @@ class StockRecall(models.Model):
     notify_pending_count = fields.Integer(
         string="Customers to Notify",
         compute="_compute_notify_status",
-        help="Customers holding an affected lot who were never sent a notice for it.",
+        help="Customers holding an affected lot who were never sent a notice for "
+        "it, or whose notice failed or bounced.",
     )
     notified_customer_count = fields.Integer(
         string="Customers Notified", compute="_compute_notify_status"
     )
+    # per customer holding an affected lot, the delivery of their notice (its
+    # least delivered email, see stock.recall.shipment.delivery_state)
+    notice_delivered_count = fields.Integer(
+        string="Delivered",
+        compute="_compute_notify_status",
+        help="Customers whose notice every recipient's mail server accepted.",
+    )
+    notice_queued_count = fields.Integer(
+        string="Pending",
+        compute="_compute_notify_status",
+        help="Customers whose notice is still in the mail queue.",
+    )
+    notice_failed_count = fields.Integer(
+        string="Failed",
+        compute="_compute_notify_status",
+        help="Customers whose notice failed or bounced: Notify offers them again.",
+    )
+    notice_unknown_count = fields.Integer(
+        string="No Delivery Record",
+        compute="_compute_notify_status",
+        help="Customers whose notice's message was deleted: nothing says whether "
+        "it reached them.",
+    )
+    notice_failure_info = fields.Text(
+        string="Failed Notices",
+        compute="_compute_notify_status",
+        help="Each customer whose notice failed or bounced, with the reason.",
+    )
 
-    @api.depends("shipment_ids.notified")
+    @api.depends("shipment_ids.notified", "shipment_ids.delivery_state")
     def _compute_notify_status(self):
         status = self.env["stock.recall.shipment"]._get_customer_status(self)
-        for recall in self:
-            customers = status.get(recall, {})
-            recall.notify_pending_count = sum(
-                bool(partner and customer["pending"])
+        # the names of the customers whose notice failed, read at once
+        self.env["res.partner"].browse(
+            {
+                partner.id
+                for customers in status.values()
                 for partner, customer in customers.items()
+                if customer["failure"]
+            }
+        ).mapped("display_name")
+        for recall in self:
+            customers = {
+                partner: customer
+                for partner, customer in status.get(recall, {}).items()
+                if partner
+            }
+            deliveries = [customer["delivery"] for customer in customers.values()]
+            recall.notify_pending_count = sum(
+                customer["pending"] for customer in customers.values()
             )
             recall.notified_customer_count = sum(
-                bool(partner and customer["notified"])
-                for partner, customer in customers.items()
+                customer["notified"] for customer in customers.values()
             )
+            recall.notice_delivered_count = deliveries.count("sent")
+            recall.notice_queued_count = deliveries.count("queued")
+            recall.notice_failed_count = sum(
+                delivery in recall_view_sql.NOTICE_RESEND_STATES
+                for delivery in deliveries
+            )
+            recall.notice_unknown_count = deliveries.count("unknown")
+            recall.notice_failure_info = "\n".join(
+                sorted(
+                    self.env._(
+                        "%(customer)s: %(reason)s",
+                        customer=partner.display_name,
+                        reason=customer["failure"],
+                    )
+                    for partner, customer in customers.items()
+                    if customer["failure"]
+                )
+            )
+
+    def _get_undelivered_notices(self):
+        """``{recall: {category: customers}}`` of the recalls (not drills)
+        whose customers holding an affected lot were not all reached: per
+        customer the first that applies of ``failed`` (their notice failed
+        or bounced), ``not_notified`` (never notified of a lot they hold),
+        ``queued`` (still in the mail queue) and ``unknown`` (no delivery
+        record)."""
+        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        undelivered = {}
+        for recall in self.filtered(lambda r: not r.is_mock):
+            categories = defaultdict(lambda: self.env["res.partner"])
+            for partner, customer in status.get(recall, {}).items():
+                if not partner:
+                    continue
+                if customer["delivery"] in recall_view_sql.NOTICE_RESEND_STATES:
+                    categories["failed"] |= partner
+                elif customer["pending"]:
+                    categories["not_notified"] |= partner
+                elif customer["delivery"] in ("queued", "unknown"):
+                    categories[customer["delivery"]] |= partner
+            if categories:
+                undelivered[recall] = dict(categories)
+        return undelivered
 
     def _open_notify_wizard(self, mode):
         self._check_recall_manager()
@@ -1019,8 +1186,9 @@ class StockRecall(models.Model):
 
     def _get_notices(self, follow_up=False):
         """``{customer: shipment rows}`` of the notices to send: to customers
-        never notified for a lot they hold, or (``follow_up``) to those
-        already notified. Rows cover the lots the customer still holds."""
+        never notified for a lot they hold or whose notice failed or bounced,
+        or (``follow_up``) to those already notified. Rows cover the lots the
+        customer still holds."""
         self.ensure_one()
         status = self.env["stock.recall.shipment"]._get_customer_status(self)
         flag = "notified" if follow_up else "pending"
@@ -1063,7 +1231,8 @@ class StockRecall(models.Model):
     def _notify_customers(self, recipients_by_partner, follow_up=False):
         """Send one notice per customer of ``recipients_by_partner``
         (``{customer: recipient partners}``) and record it on the rows it
-        covers. Customers already notified are skipped unless ``follow_up``;
+        covers. Customers already notified (their notice queued or sent, not
+        failed or bounced) are skipped unless ``follow_up``;
         if none is left, nothing is sent and the error says so. Everything
         is checked before the first message, and the mails leave after the
         commit: a failure sends and records nothing."""
@@ -1326,7 +1495,10 @@ class StockRecall(models.Model):
         for event in events.sorted(lambda e: (e.date, e.id)):
             rows.append(
                 {
-                    "event_type": type_labels.get(event.event_type, event.event_type),
+                    "event_type": type_labels.get(
+                        FSMA_EVENT_OF.get(event.event_type, event.event_type),
+                        event.event_type,
+                    ),
                     "event_date": spreadsheet.to_local(event.date, tz),
                     "tlc": event.lot_id.name,
                     "product": event.product_id.display_name,
@@ -1362,8 +1534,14 @@ class StockRecall(models.Model):
             ("lot", self.env._("Lot/Serial")),
             ("quantity", self.env._("Quantity")),
             ("uom", self.env._("Unit")),
-            ("notified", self.env._("Notified")),
+            ("notified", self.env._("Notice")),
         ]
+        # the delivery of the notice, not only that one was sent
+        deliveries = dict(
+            self.env["stock.recall.shipment"]
+            ._fields["delivery_state"]
+            ._description_selection(self.env)
+        )
         rows = [
             {
                 "customer": shipment.customer_name,
@@ -1379,7 +1557,7 @@ class StockRecall(models.Model):
                 "lot": shipment.lot_id.name,
                 "quantity": shipment.quantity,
                 "uom": shipment.uom_id.name,
-                "notified": self.env._("Yes") if shipment.notified else "",
+                "notified": deliveries.get(shipment.delivery_state, ""),
             }
             for shipment in self.shipment_ids
         ]
@@ -1591,30 +1769,23 @@ class StockRecall(models.Model):
 
     def _get_genealogy_lot_rows(self):
         """Stored affected lots as ``(lot_id, depth, direction, parent_ids,
-        on_hand, shipped, consumed)``. The stored path holds lot names; the
-        parent is the lot of the path's previous name one level closer to
-        the seed (a name shared by two such lots links both)."""
+        on_hand, shipped, consumed)``. The parents are the lot ids the trace
+        stored (``parent_lot_ids``: the lot before this one on its path),
+        never lots matched by name: lots of different products may share a
+        name."""
         self.ensure_one()
-        rows = self.env.execute_query(
+        return self.env.execute_query(
             SQL(
                 """
-                SELECT r.lot_id, r.depth, r.direction,
-                       ARRAY_REMOVE(ARRAY_AGG(p.lot_id), NULL),
+                SELECT r.lot_id, r.depth, r.direction, r.parent_lot_ids,
                        r.qty_on_hand + r.qty_in_transit,
                        r.qty_shipped - r.qty_returned, r.qty_consumed
                   FROM stock_recall_lot r
-                  LEFT JOIN (stock_recall_lot p JOIN stock_lot pl ON pl.id = p.lot_id)
-                    ON p.recall_id = r.recall_id AND p.depth = r.depth - 1
-                   AND p.direction IN (r.direction, 'seed')
-                   AND pl.name = SPLIT_PART(r.path, %(sep)s, r.depth)
                  WHERE r.recall_id = %(recall)s
-                 GROUP BY r.id
                 """,
-                sep=PATH_SEPARATOR,
                 recall=self.id,
             )
         )
-        return rows
 
     def _get_genealogy_shipment_rows(self):
         """Customer rows ``(shipment_id, partner_id, lot_id, quantity)``, the
@@ -1651,6 +1822,9 @@ class StockRecall(models.Model):
             "all_lot_ids": [row[0] for row in trace_rows],
             "directions": [row[2] for row in trace_rows],
         }
+        subcontract_location_ids = self.env[
+            "stock.location"
+        ]._get_subcontracting_location_ids()
         self.env.execute_query(SQL("SET LOCAL jit = off"))
         figures = self.env.execute_query(
             SQL(
@@ -1658,7 +1832,8 @@ class StockRecall(models.Model):
                 WITH affected AS MATERIALIZED (%(affected)s),
                 lines AS MATERIALIZED (%(lines)s),
                 stock_rows AS MATERIALIZED (%(stock_rows)s),
-                %(balance)s
+                %(balance)s,
+                named AS MATERIALIZED (%(named)s)
                 SELECT NULL, tot.lot_id, NULL, tot.on_hand + tot.in_transit,
                        tot.shipped - tot.returned, tot.consumed
                   FROM tot
@@ -1667,13 +1842,21 @@ class StockRecall(models.Model):
                   FROM (%(customer_lines)s) c
                 """,
                 lines=recall_trace_sql.done_lines_query(
-                    params["all_lot_ids"], params["companies"], params["directions"]
+                    params["all_lot_ids"],
+                    params["companies"],
+                    params["directions"],
+                    subcontract_location_ids,
                 ),
                 affected=recall_trace_sql.affected_query(trace_rows),
                 stock_rows=recall_trace_sql.stock_rows_query(),
-                balance=recall_trace_sql.balance_ctes(),
+                balance=recall_trace_sql.balance_ctes(
+                    recall_trace_sql.subcontract_locations_sql(subcontract_location_ids)
+                ),
+                named=recall_trace_sql.named_customers_query(self._has_pos_orders()),
                 customer_lines=recall_trace_sql.customer_lines_query(
-                    SQL("lines"), recall_trace_sql.customer_lots_condition()
+                    SQL("lines"),
+                    recall_trace_sql.customer_lots_condition(),
+                    recall_trace_sql.NAMED_JOIN,
                 ),
             )
         )
@@ -1688,8 +1871,7 @@ class StockRecall(models.Model):
 
     @api.model
     def _genealogy_path_parent(self, path):
-        ids = [int(lot_id) for lot_id in path.split(",")]
-        return ids[-2:-1]
+        return recall_trace_sql.path_parent_ids(path)
 
     @api.model
     def _get_genealogy_graph(self, lot_rows, shipment_rows, shipment_model, threshold):
@@ -1708,8 +1890,11 @@ class StockRecall(models.Model):
         customer_nodes, customer_edges = self._genealogy_customer_nodes(
             shipment_rows, by_id, shipment_model
         )
+        party_nodes, party_edges = self._genealogy_subcontractor_nodes(by_id)
         graph = genealogy.layout(
-            nodes + customer_nodes, edges + customer_edges, threshold=threshold
+            nodes + customer_nodes + party_nodes,
+            edges + customer_edges + party_edges,
+            threshold=threshold,
         )
         graph["legend"] = self._get_genealogy_legend()
         graph["threshold"] = threshold
@@ -1719,9 +1904,10 @@ class StockRecall(models.Model):
 
     @api.model
     def _get_genealogy_lot_info(self, lot_ids):
-        """``{lot_id: (name, product name, unit name, blocked, expired)}`` in
-        one query (the ORM's per-record reads cost ~0.8 s at 12,000 lots);
-        product and unit names through the ORM, once per product."""
+        """``{lot_id: (name, product name, unit name, blocked, expired,
+        product id, product name without its reference)}`` in one query
+        (the ORM reads them per record, which grows with the lots); product
+        and unit names through the ORM, once per product."""
         self.env["stock.lot"].flush_model(["name", "product_id", "is_blocked"])
         rows = self.env.execute_query(
             SQL(
@@ -1739,14 +1925,21 @@ class StockRecall(models.Model):
             product.id: (product.display_name, product.uom_id.name)
             for product in products
         }
+        # the lines of a customer's box name the product as the recall's
+        # lists do (short: the box is narrow); its reference is in the lot
+        # boxes
+        short = {
+            product.id: quantity_format.product_label(product) for product in products
+        }
         return {
-            lot_id: (name, *names[product_id], blocked, expired)
+            lot_id: (name, *names[product_id], blocked, expired, product_id)
+            + (short[product_id],)
             for lot_id, name, product_id, blocked, expired in rows
         }
 
     @api.model
     def _genealogy_lot_node(self, lot_id, info, depth, direction, figures):
-        name, product, uom, is_blocked, is_expired = info
+        name, product, uom, is_blocked, is_expired, product_id, short = info
         on_hand, shipped, consumed = (value or 0.0 for value in figures)
         state, qty = genealogy.lot_state(
             is_blocked, is_expired, on_hand, shipped, consumed
@@ -1760,12 +1953,14 @@ class StockRecall(models.Model):
             "sublabel": product,
             "group_label": product,
             "state": state,
-            "quantities": [[qty, uom]],
+            "quantities": [[qty, uom, short, product_id]],
             "figures": {
                 "on_hand": on_hand,
                 "shipped": shipped,
                 "consumed": consumed,
                 "uom": uom,
+                "product_id": product_id,
+                "product": short,
             },
             "res_model": "stock.lot",
             "res_ids": [lot_id],
@@ -1774,7 +1969,8 @@ class StockRecall(models.Model):
     @api.model
     def _genealogy_customer_nodes(self, shipment_rows, lot_nodes, shipment_model):
         """One node per customer (anonymous retail customers together), its
-        net quantities per unit, and one edge per lot it received."""
+        net quantities per product and unit, and one edge per lot it
+        received."""
         rows = defaultdict(list)
         for row in shipment_rows:
             rows[row[1] or 0].append(row)
@@ -1788,9 +1984,13 @@ class StockRecall(models.Model):
         nodes, edges = [], set()
         for partner_id, partner_rows in rows.items():
             node_id = f"customer-{partner_id}"
+            # per product and unit: cookies and gift boxes received in
+            # Units are two quantities, never one "Units" total
             totals = defaultdict(float)
             for _record_id, _partner, lot_id, qty in partner_rows:
-                totals[lot_nodes[lot_id]["figures"]["uom"]] += qty
+                figures = lot_nodes[lot_id]["figures"]
+                key = (figures["product"], figures["uom"], figures["product_id"])
+                totals[key] += qty
                 edges.add((f"lot-{lot_id}", node_id))
             lot_count = len({row[2] for row in partner_rows})
             nodes.append(
@@ -1804,9 +2004,70 @@ class StockRecall(models.Model):
                     else lots_label % {"count": lot_count},
                     "group_label": "",
                     "state": "customer",
-                    "quantities": [[qty, uom] for uom, qty in sorted(totals.items())],
+                    "quantities": [
+                        [qty, uom, product, product_id]
+                        for (product, uom, product_id), qty in sorted(totals.items())
+                    ],
                     "res_model": shipment_model,
                     "res_ids": sorted(row[0] for row in partner_rows),
+                }
+            )
+        return nodes, sorted(edges)
+
+    @api.model
+    def _genealogy_subcontractor_nodes(self, lot_nodes):
+        """One node per subcontractor that the lots of ``lot_nodes`` were
+        shipped to (``subcontract_shipping``, see
+        :func:`.trace_engine.event_types_sql`): another firm that held them,
+        drawn beside the customers, with what it was sent per unit and an
+        edge from each lot. What it still holds is counted on hand in the
+        lot's figures (the quants of its location). No query without
+        subcontracting locations."""
+        location_ids = self.env["stock.location"]._get_subcontracting_location_ids()
+        if not location_ids or not lot_nodes:
+            return [], []
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT l.id, l.partner_id, l.lot_id, l.qty
+                  FROM (%s) l
+                 WHERE l.event_type = 'subcontract_shipping'
+                """,
+                recall_trace_sql.event_lines_query(
+                    trace_engine.done_lines_sql(
+                        list(lot_nodes), self.env.user.company_ids.ids
+                    ),
+                    subcontract_locations=recall_trace_sql.subcontract_locations_sql(
+                        location_ids
+                    ),
+                ),
+            )
+        )
+        partners = self.env["res.partner"].browse({row[1] for row in rows if row[1]})
+        commercial = {partner.id: partner.commercial_partner_id for partner in partners}
+        by_party = defaultdict(list)
+        for row in rows:
+            by_party[commercial.get(row[1], self.env["res.partner"])].append(row)
+        label = self.env._("Subcontractor")
+        nodes, edges = [], set()
+        for partner, party_rows in by_party.items():
+            node_id = f"subcontractor-{partner.id or 0}"
+            totals = defaultdict(float)
+            for _line_id, _partner_id, lot_id, qty in party_rows:
+                totals[lot_nodes[lot_id]["figures"]["uom"]] += qty
+                edges.add((f"lot-{lot_id}", node_id))
+            nodes.append(
+                {
+                    "id": node_id,
+                    "kind": "customer",
+                    "column": 0,
+                    "label": partner.name or label,
+                    "sublabel": label,
+                    "group_label": "",
+                    "state": "subcontractor",
+                    "quantities": [[qty, uom] for uom, qty in sorted(totals.items())],
+                    "res_model": "stock.move.line",
+                    "res_ids": sorted(row[0] for row in party_rows),
                 }
             )
         return nodes, sorted(edges)
@@ -1829,10 +2090,8 @@ class StockRecall(models.Model):
             item["state"]: item["label"] for item in self._get_genealogy_legend()
         }
 
-        def quantities(node):
-            return " · ".join(
-                f"{float_repr(qty, 2)} {uom}" for qty, uom in node["quantities"]
-            )
+        def quantity(qty, uom):
+            return f"{float_repr(qty, 2)} {uom}"
 
         def title(node):
             if node["is_group"] and node["kind"] == "customer":
@@ -1850,6 +2109,23 @@ class StockRecall(models.Model):
             label = (
                 received if node["kind"] == "customer" else state_labels[node["state"]]
             )
-            return f"{label} · {quantities(node)}" if node["quantities"] else label
+            if node["items"] or node["items_hidden"] or not node["quantities"]:
+                return label
+            # one product (a lot, a group of one product's lots)
+            qty, uom, *_product = node["quantities"][0]
+            return f"{label} · {quantity(qty, uom)}"
 
-        return {"title": title, "subtitle": subtitle, "figure": figure}
+        def item(entry):
+            qty, uom, product, _product_id = entry
+            return f"{quantity(qty, uom)} · {product}"
+
+        def more(count):
+            return self.env._("+ %(count)s more products", count=count)
+
+        return {
+            "title": title,
+            "subtitle": subtitle,
+            "figure": figure,
+            "item": item,
+            "more": more,
+        }

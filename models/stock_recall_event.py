@@ -20,6 +20,8 @@ class StockRecallEvent(models.Model):
         [
             ("receiving", "Receiving"),
             ("shipping", "Shipping"),
+            ("subcontract_shipping", "Shipping to Subcontractor"),
+            ("subcontract_receiving", "Receiving from Subcontractor"),
             ("customer_return", "Customer Return"),
             ("vendor_return", "Return to Vendor"),
             ("consumption", "Transformation Input"),
@@ -33,7 +35,9 @@ class StockRecallEvent(models.Model):
         required=True,
     )
     date = fields.Datetime()
-    quantity = fields.Float(digits="Product Unit")
+    # in the line's unit: no aggregator, a group of events would add up
+    # different products and units in its header
+    quantity = fields.Float(digits="Product Unit", aggregator=None)
     uom_id = fields.Many2one(related="move_line_id.product_uom_id", string="Unit")
     product_qty = fields.Float(string="Quantity (Product Unit)", digits="Product Unit")
     location_id = fields.Many2one(related="move_line_id.location_id", string="From")
@@ -55,7 +59,12 @@ class StockRecallEvent(models.Model):
         """Where the event happened: our side of the move, as the
         location's full name and the address of its warehouse."""
         self.ensure_one()
-        if self.event_type in ("receiving", "customer_return", "production"):
+        if self.event_type in (
+            "receiving",
+            "subcontract_receiving",
+            "customer_return",
+            "production",
+        ):
             location = self.location_dest_id
         else:
             location = self.location_id
@@ -68,9 +77,17 @@ class StockRecallEvent(models.Model):
         return ", ".join(filter(None, [location.complete_name, address]))
 
     def _get_location_label(self, location):
-        """Partner name for an external location, else the location name."""
+        """Partner name for an external location (a subcontractor's too: the
+        other side of a shipment to or receipt from it), else the location
+        name."""
         self.ensure_one()
-        external = location.usage in ("supplier", "customer")
+        subcontractor = {
+            "subcontract_shipping": self.location_dest_id,
+            "subcontract_receiving": self.location_id,
+        }.get(self.event_type)
+        external = (
+            location.usage in ("supplier", "customer") or location == subcontractor
+        )
         if external and self.partner_id:
             return self.partner_id.display_name
         return location.display_name

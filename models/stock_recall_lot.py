@@ -101,13 +101,17 @@ class StockRecallLot(models.Model):
     _recall_lot_unique = models.UniqueIndex("(recall_id, lot_id)")
 
     def init(self):
-        """The ids of the lines that the trace read for the lot: an integer
-        array (no field type of the ORM), written by the trace statement
-        and read by the views of events and shipments."""
-        self.env.cr.execute(
-            SQL(
-                "ALTER TABLE %s ADD COLUMN IF NOT EXISTS traced_line_ids int4[]"
-                " NOT NULL DEFAULT '{}'",
-                SQL.identifier(self._table),
+        """The ids of the lines that the trace read for the lot, and the ids
+        of its parent lots in the genealogy (the lot before it on its path;
+        none for a seed): integer arrays (no field type of the ORM), written
+        by the trace statement, read by the views of events and shipments
+        and by the genealogy."""
+        for column in ("traced_line_ids", "parent_lot_ids"):
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s int4[]"
+                    " NOT NULL DEFAULT '{}'",
+                    SQL.identifier(self._table),
+                    SQL.identifier(column),
+                )
             )
-        )

@@ -1,14 +1,26 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import functools
+import textwrap
 from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare
+from odoo.tools.misc import formatLang
 
 from ..tools import recall_view_sql
 
-# read from stock.recall.notification (see ``_mark_notified``)
-NOTIFICATION_COLUMNS = ("notified", "notified_date", "notification_message_id")
+# read from stock.recall.notification (see ``_mark_notified``) and from the
+# delivery of its message
+NOTIFICATION_COLUMNS = (
+    "notified",
+    "notified_date",
+    "notification_message_id",
+    "delivery_state",
+    "delivery_failure_type",
+    "delivery_failure_reason",
+)
+# the failure reason of a notice as rows and the recall show it, in characters
+REASON_WIDTH = 200
 
 
 class StockRecallShipment(models.Model):
@@ -42,9 +54,13 @@ class StockRecallShipment(models.Model):
     date = fields.Datetime()
     picking_id = fields.Many2one(related="move_line_id.picking_id", string="Document")
     product_id = fields.Many2one("product.product", readonly=True)
-    quantity = fields.Float(digits="Product Unit")
+    # no aggregator: a customer's (or a lot's) group of rows would add up
+    # different products in its header
+    quantity = fields.Float(digits="Product Unit", aggregator=None)
     uom_id = fields.Many2one(related="move_line_id.product_uom_id", string="Unit")
-    product_qty = fields.Float(string="Quantity (Product Unit)", digits="Product Unit")
+    product_qty = fields.Float(
+        string="Quantity (Product Unit)", digits="Product Unit", aggregator=None
+    )
     notified = fields.Boolean(readonly=True)
     notified_date = fields.Datetime(
         string="Notified On",
@@ -56,6 +72,36 @@ class StockRecallShipment(models.Model):
         string="Notice",
         readonly=True,
         help="The last notice (message on the recall) that covered this row.",
+    )
+    delivery_state = fields.Selection(
+        [
+            ("queued", "Queued"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+            ("bounced", "Bounced"),
+            ("unknown", "No delivery record"),
+        ],
+        string="Notice Status",
+        readonly=True,
+        help="Where the email of the last notice is, as Odoo's mail tracking "
+        "records it: queued (waiting for the mail queue), sent (accepted by "
+        "the mail server), failed (not sent: see the reason; Notify offers "
+        "the customer again), bounced (returned by the recipient's server; "
+        "offered again too). No delivery record: the notice's message was "
+        "deleted.",
+    )
+    delivery_failure_type = fields.Selection(
+        selection=lambda self: self.env["mail.notification"]
+        ._fields["failure_type"]
+        ._description_selection(self.env),
+        string="Failure Type",
+        readonly=True,
+    )
+    delivery_failure_reason = fields.Text(string="Failure Details", readonly=True)
+    delivery_failure = fields.Char(
+        string="Failure Reason",
+        compute="_compute_delivery_failure",
+        help="Why the email of the last notice failed or bounced.",
     )
 
     def init(self):
@@ -70,16 +116,43 @@ class StockRecallShipment(models.Model):
         for shipment in self:
             shipment.customer_name = shipment.partner_id.display_name or anonymous
 
+    @api.depends("delivery_state", "delivery_failure_type", "delivery_failure_reason")
+    def _compute_delivery_failure(self):
+        for row in self:
+            row.delivery_failure = self._format_delivery_failure(
+                row.delivery_state,
+                row.delivery_failure_type,
+                row.delivery_failure_reason,
+            )
+
+    @api.model
+    def _format_delivery_failure(self, state, failure_type, reason):
+        """``Failure type: details`` of a failed or bounced notice, else ''."""
+        if state not in recall_view_sql.NOTICE_RESEND_STATES:
+            return ""
+        label = dict(
+            self._fields["delivery_failure_type"]._description_selection(self.env)
+        ).get(failure_type)
+        if not label and not reason:
+            return self.env._("Cancelled before it was sent")
+        # a bounce keeps the whole report of the recipient's server: one line
+        reason = textwrap.shorten(reason or "", REASON_WIDTH, placeholder=" …")
+        return ": ".join(filter(None, (label, reason)))
+
     @api.model
     def _get_customer_status(self, recalls):
         """Who holds what, per recall, in one query.
 
         ``{recall: {partner: {"lots": {(lot, product): net qty}, "pending":
-        bool, "notified": bool}}}``, ``partner`` empty for the anonymous retail
-        customer. Only lots the customer still holds (shipped minus returned,
-        in the product's unit, above zero) are listed, and only customers
-        holding one. ``pending``: a shipment of such a lot was never notified;
-        ``notified``: one was.
+        bool, "notified": bool, "delivery": state, "failure": text}}}``,
+        ``partner`` empty for the anonymous retail customer. Only lots the
+        customer still holds (shipped minus returned, in the product's unit,
+        above zero) are listed, and only customers holding one. ``pending``:
+        a shipment of such a lot was never notified, or its notice failed or
+        bounced (:data:`.recall_view_sql.NOTICE_RESEND_STATES`); ``notified``:
+        one was notified; ``delivery``: the least delivered notice of those
+        shipments (:data:`.recall_view_sql.NOTICE_STATES`, False if none),
+        ``failure``: why it failed (:meth:`_format_delivery_failure`).
         """
         # one row per customer, lot and product, netted and flagged in SQL
         # (the recall's customer rows can be thousands), under the access
@@ -95,36 +168,90 @@ class StockRecallShipment(models.Model):
             column("lot_id"),
             column("product_id"),
         )
+        shipment = SQL("%s = 'shipment'", column("kind"))
+        failed = SQL(
+            "%s = ANY(%s::varchar[])",
+            column("delivery_state"),
+            list(recall_view_sql.NOTICE_RESEND_STATES),
+        )
+        rank = SQL(
+            "array_position(%s::varchar[], %s)",
+            list(recall_view_sql.NOTICE_STATES),
+            column("delivery_state"),
+        )
+
+        def first_failure(name):
+            return SQL(
+                "(ARRAY_AGG(%s ORDER BY %s, %s) FILTER (WHERE %s AND %s))[1]",
+                column(name),
+                rank,
+                column("id"),
+                shipment,
+                failed,
+            )
+
         rows = self.env.execute_query(
             query.select(
                 query.groupby,
                 SQL("SUM(%s)", column("product_qty")),
                 SQL(
-                    "BOOL_OR(%(kind)s = 'shipment' AND NOT %(notified)s)",
-                    kind=column("kind"),
-                    notified=column("notified"),
+                    "BOOL_OR(%s AND (NOT %s OR %s))",
+                    shipment,
+                    column("notified"),
+                    failed,
                 ),
+                SQL("BOOL_OR(%s AND %s)", shipment, column("notified")),
                 SQL(
-                    "BOOL_OR(%(kind)s = 'shipment' AND %(notified)s)",
-                    kind=column("kind"),
-                    notified=column("notified"),
+                    "MIN(%s) FILTER (WHERE %s AND %s)",
+                    rank,
+                    shipment,
+                    column("notified"),
                 ),
+                first_failure("delivery_failure_type"),
+                first_failure("delivery_failure_reason"),
             )
         )
         # uom.uom.compare(): every unit rounds with the 'Product Unit' digits
         digits = self.env["decimal.precision"].precision_get("Product Unit")
+        states = recall_view_sql.NOTICE_STATES
         status = defaultdict(dict)
-        for recall_id, partner_id, lot_id, product_id, qty, pending, notified in rows:
+        for (
+            recall_id,
+            partner_id,
+            lot_id,
+            product_id,
+            qty,
+            pending,
+            notified,
+            worst,
+            failure_type,
+            failure_reason,
+        ) in rows:
             if float_compare(qty or 0.0, 0.0, precision_digits=digits) <= 0:
                 continue
             customer = status[self.env["stock.recall"].browse(recall_id)].setdefault(
                 self.env["res.partner"].browse(partner_id),
-                {"lots": {}, "pending": False, "notified": False},
+                {
+                    "lots": {},
+                    "pending": False,
+                    "notified": False,
+                    "delivery": False,
+                    "failure": "",
+                },
             )
             lot = self.env["stock.lot"].browse(lot_id)
             customer["lots"][lot, self.env["product.product"].browse(product_id)] = qty
             customer["pending"] |= pending
             customer["notified"] |= notified
+            delivery = states[worst - 1] if worst else False
+            if delivery and (
+                not customer["delivery"]
+                or states.index(delivery) < states.index(customer["delivery"])
+            ):
+                customer["delivery"] = delivery
+                customer["failure"] = self._format_delivery_failure(
+                    delivery, failure_type, failure_reason
+                )
         return status
 
     def _get_notice_rows(self, partner, lots):
@@ -143,7 +270,9 @@ class StockRecallShipment(models.Model):
                 "document": row.picking_id.name or "",
                 "product": row.product_id.display_name,
                 "lot": row.lot_id.name,
-                "quantity": row.quantity,
+                # the number as the user's language writes it, at the
+                # precision of quantities (the template adds the unit)
+                "quantity": formatLang(self.env, row.quantity, dp="Product Unit"),
                 "uom": row.uom_id.name,
                 "address": row.delivery_partner_id.contact_address or "",
             }

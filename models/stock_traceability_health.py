@@ -150,13 +150,32 @@ class StockTraceabilityHealth(models.TransientModel):
             "stock.lot.assign.run.line",
         ):
             self.env[model].flush_model()
+        finders = self._get_finding_methods()
         findings = []
         for sequence, (category, _label) in enumerate(FINDING_CATEGORIES):
-            for finding in getattr(self, f"_find_{category}")():
+            for finding in finders[category]():
                 finding.setdefault("category", category)
                 finding["sequence"] = sequence
                 findings.append(finding)
         return findings
+
+    def _get_finding_methods(self):
+        """``{category: method}``: the method that returns the findings of
+        each category of ``FINDING_CATEGORIES``. Extend it (call ``super()``)
+        along with the selection to add a category."""
+        return {
+            "unique_key_conflict": self._find_unique_key_conflict,
+            "untracked_stock": self._find_untracked_stock,
+            "serial_duplicate": self._find_serial_duplicate,
+            "negative_lot": self._find_negative_lot,
+            "no_incoming": self._find_no_incoming,
+            "expired_saleable": self._find_expired_saleable,
+            "blocked_saleable": self._find_blocked_saleable,
+            "create_new_outgoing": self._find_create_new_outgoing,
+            "unclassified_line": self._find_unclassified_line,
+            "missing_consume_links": self._find_missing_consume_links,
+            "unbalanced_lot": self._find_unbalanced_lot,
+        }
 
     def _query(self, query, keys):
         return [
@@ -312,7 +331,12 @@ class StockTraceabilityHealth(models.TransientModel):
                    AND 'unclassified' = ANY(%(event_types)s)
                 """,
                 companies=self.env.companies.ids,
-                event_types=trace_engine.event_types_sql(),
+                event_types=trace_engine.event_types_sql(
+                    SQL(
+                        "%s::int[]",
+                        self.env["stock.location"]._get_subcontracting_location_ids(),
+                    )
+                ),
                 usages=SQL(", ").join(map(SQL, trace_engine.CLASSIFIED_USAGES)),
             ),
             (
@@ -451,7 +475,12 @@ class StockTraceabilityHealth(models.TransientModel):
                             ELSE ROUND(tot.accounted::numeric, 6) != 0 END
                 """,
                 companies=self.env.companies.ids,
-                event_types=trace_engine.event_types_sql(),
+                event_types=trace_engine.event_types_sql(
+                    SQL(
+                        "%s::int[]",
+                        self.env["stock.location"]._get_subcontracting_location_ids(),
+                    )
+                ),
                 event_totals=trace_engine.event_totals_sql(),
                 qty_in=trace_engine.BALANCE_IN,
                 accounted=trace_engine.BALANCE_ACCOUNTED,

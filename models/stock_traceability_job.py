@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Background jobs of long traceability runs (issue 13).
+"""Background jobs of long traceability runs.
 
 A job is queued by the request that would have done the work and run by the
 ``ir.cron`` of ``data/ir_cron_data.xml``, woken with ``_trigger()``: any
@@ -364,7 +364,7 @@ class StockTraceabilityJob(models.Model):
         target = self._get_target()
         try:
             with self.env.cr.savepoint():
-                getattr(self, f"_run_{self.kind}")(target)
+                self._get_run_methods()[self.kind](target)
                 self.env.flush_all()
         except TraceabilityJobCancelled:
             self._set_state("cancelled")
@@ -384,6 +384,16 @@ class StockTraceabilityJob(models.Model):
             context=dict(self.env.context, allowed_company_ids=[self.company_id.id]),
         )
         return env[self.res_model].browse(self.res_id)
+
+    def _get_run_methods(self):
+        """``{kind: method}``: the method that does the work of each kind of
+        job, given the job's target record. Extend it (call ``super()``)
+        along with the ``kind`` selection to add a kind."""
+        return {
+            "assign": self._run_assign,
+            "recall_trace": self._run_recall_trace,
+            "recall_export": self._run_recall_export,
+        }
 
     def _run_assign(self, wizard):
         # Keeps the wizard (a transient record) from the vacuum while it runs.

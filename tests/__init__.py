@@ -8,6 +8,7 @@ from . import test_integrity_blocked
 from . import test_recall_trace
 from . import test_recall_workflow
 from . import test_recall_units
+from . import test_recall_product_totals
 from . import test_recall_exports
 from . import test_recall_retroactive
 from . import test_integrity_single_unit
@@ -40,11 +41,17 @@ from . import test_trace_flow_dropship
 from . import test_trace_flow_serial_mo
 from . import test_install_existing_conflicts
 from . import test_recall_notify
+from . import test_recall_notice_delivery
 from . import test_tour_recall_notify
 from . import test_genealogy
+from . import test_recall_genealogy
 from . import test_tour_genealogy
 from . import test_traceability_job
 from . import test_readonly_entry_points
+from . import test_property_lot_naming
+from . import test_property_lot_assign_parsing
+from . import test_property_genealogy
+from . import test_property_lot_key_sql
 from . import test_integrity_typing
 from . import test_recall_search
 from . import test_recall_close

@@ -1,13 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Shared base of the recall tests (no test of its own)."""
 
+import re
 from unittest import SkipTest
 
 from odoo.fields import Command
+from odoo.tools import SQL
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..tools import trace_engine
 from .common import TraceabilityCase
+from .genealogy_checks import edge_problems
 
 
 class RecallCase(TraceabilityCase):
@@ -58,3 +62,102 @@ class RecallCase(TraceabilityCase):
         """The notification wizard of ``recall``, opened as its user."""
         action = recall.action_notify_again() if follow_up else recall.action_notify()
         return recall.env[action["res_model"]].browse(action["res_id"])
+
+    # ------------------------------------------------------------------
+    # The genealogy tells the truth
+    # ------------------------------------------------------------------
+
+    def assertGenealogyTrue(self, recall):
+        """The genealogy of ``recall`` (its Genealogy tab, and the PDF, which
+        draws the same edges) and the live genealogy of each of its seed
+        lots only draw what happened (:meth:`assertGraphTrue`)."""
+        graph = recall.get_genealogy()
+        self.assertGraphTrue(graph)
+        svg = str(recall._get_genealogy_svg())
+        self.assertEqual(
+            re.findall(r'<path d="([^"]*)"', svg),
+            [edge["d"] for edge in graph["edges"]],
+            "the PDF draws the edges of the Genealogy tab",
+        )
+        for lot in recall.lot_ids:
+            self.assertGraphTrue(lot.get_genealogy())
+
+    def assertGraphTrue(self, graph):
+        """Each edge of the positioned ``graph`` links two lots that an edge
+        of the traced lot graph links (a consume link, an unbuild, a
+        transit between companies: their done move lines, by lot id), or a
+        lot and a customer it was shipped to or returned from; and each
+        edge runs from one of its boxes to the other without passing
+        through any other box."""
+        nodes = {node["id"]: node for node in graph["nodes"]}
+        for edge in graph["edges"]:
+            source, target = nodes[edge["source"]], nodes[edge["target"]]
+            kinds = {source["kind"], target["kind"]}
+            name = f"{source['label']} -> {target['label']}"
+            if kinds == {"lot"}:
+                self.assertTrue(
+                    self._lots_linked(source["res_ids"], target["res_ids"]),
+                    f"{name} is not an edge of the traced lot graph",
+                )
+                continue
+            self.assertEqual(kinds, {"lot", "customer"}, name)
+            lot, customer = (
+                (source, target) if source["kind"] == "lot" else (target, source)
+            )
+            self.assertTrue(
+                self._shipped_to(lot["res_ids"], customer),
+                f"{name}: no shipment of the lot to this customer",
+            )
+        problems = edge_problems(graph)
+        self.assertFalse(problems, "\n".join(problems))
+
+    def _lots_linked(self, lot_ids, other_ids):
+        """Whether a done line of one of ``lot_ids`` leads to a done line of
+        one of ``other_ids`` (or back) by one edge of the lot graph
+        (:func:`.trace_engine.edge_sql`)."""
+        follow_unbuild = "unbuild_id" in self.env["stock.move"]._fields
+        self.env.flush_all()
+        linked = []
+        for direction in (trace_engine.DOWNSTREAM, trace_engine.UPSTREAM):
+            [[found]] = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT EXISTS (
+                        SELECT 1
+                          FROM stock_move_line src
+                         CROSS JOIN LATERAL (%(edges)s) AS edge(line_id)
+                          JOIN stock_move_line dst ON dst.id = edge.line_id
+                         WHERE src.lot_id = ANY(%(lots)s) AND src.state = 'done'
+                           AND dst.lot_id = ANY(%(others)s) AND dst.state = 'done')
+                    """,
+                    edges=trace_engine.edge_sql(direction, follow_unbuild),
+                    lots=list(lot_ids),
+                    others=list(other_ids),
+                )
+            )
+            linked.append(found)
+        return any(linked)
+
+    def _shipped_to(self, lot_ids, customer):
+        """Whether a done line of ``lot_ids`` went to (or came back from) the
+        customer of the node ``customer`` (``customer-<partner id>``, 0: no
+        partner), the partner of its transfer or of its move."""
+        partner_id = None if customer["is_group"] else int(customer["id"].split("-")[1])
+        lines = self.env["stock.move.line"].search(
+            [
+                ("lot_id", "in", lot_ids),
+                ("state", "=", "done"),
+                "|",
+                ("location_dest_id.usage", "=", "customer"),
+                ("location_id.usage", "=", "customer"),
+            ]
+        )
+        for line in lines:
+            partners = line.picking_id.partner_id | line.move_id.partner_id
+            if (
+                partner_id is None
+                or partner_id in partners.commercial_partner_id.ids
+                or (not partners and not partner_id)
+            ):
+                return True
+        return False

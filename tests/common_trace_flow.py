@@ -127,10 +127,12 @@ class TraceFlowCase(RecallCase):
     # Reading a stored recall
     # ------------------------------------------------------------------
 
-    @classmethod
-    def _traced_recall(cls, lots, direction="downstream"):
-        recall = cls._new_recall(lots, direction=direction)
+    def _traced_recall(self, lots, direction="downstream"):
+        """A new recall of ``lots``, traced; its genealogy only draws what
+        happened (every recall of the flow tests is checked)."""
+        recall = self._new_recall(lots, direction=direction)
         recall.action_trace()
+        self.assertGenealogyTrue(recall)
         return recall
 
     @staticmethod

@@ -1,8 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo.tests import TransactionCase
+"""Unit tests of ``tools/genealogy.py``, the layered layout: no database, no
+environment (``BaseCase``; standalone with ``make unit``). The genealogy of
+stored recalls and of lots is tested in ``test_recall_genealogy.py``."""
+
+import random
+
+from odoo.tests import BaseCase
 
 from ..tools import genealogy
-from .common_recall import RecallCase
+from .genealogy_checks import edge_problems
 
 
 def _lot(node_id, column, state="on_hand", product="P", qty=1.0, uom="Units"):
@@ -14,7 +20,7 @@ def _lot(node_id, column, state="on_hand", product="P", qty=1.0, uom="Units"):
         "sublabel": product,
         "group_label": product,
         "state": state,
-        "quantities": [[qty, uom]],
+        "quantities": [[qty, uom, product, product]],
         "res_model": "stock.lot",
         "res_ids": [int(node_id.split("-")[1])],
     }
@@ -35,7 +41,11 @@ def _customer(node_id, quantities):
     }
 
 
-class TestGenealogyLayout(TransactionCase):
+def _edges(graph):
+    return {(edge["source"], edge["target"]): edge for edge in graph["edges"]}
+
+
+class TestGenealogyLayout(BaseCase):
     """The layered layout as a pure function."""
 
     def _by_id(self, graph):
@@ -47,7 +57,7 @@ class TestGenealogyLayout(TransactionCase):
             _lot("lot-2", 1),
             _lot("lot-3", -1),
             _lot("lot-4", 2),
-            _customer("customer-9", [[2.0, "Units"]]),
+            _customer("customer-9", [[2.0, "Units", "P", "P"]]),
         ]
         edges = [("lot-1", "lot-2"), ("lot-1", "lot-3"), ("lot-2", "lot-4")]
         edges.append(("lot-4", "customer-9"))
@@ -68,6 +78,7 @@ class TestGenealogyLayout(TransactionCase):
         for node in graph["nodes"]:
             self.assertLessEqual(node["x"] + node["w"], graph["width"])
             self.assertLessEqual(node["y"] + node["h"], graph["height"])
+        self.assertEqual(edge_problems(graph), [])
 
     def test_barycenter_limits_crossings(self):
         # parents a(1) above b(2); children listed in the crossing order
@@ -90,9 +101,12 @@ class TestGenealogyLayout(TransactionCase):
             _lot(f"lot-{i}", 1, state="on_hand", product="Box") for i in range(20, 22)
         ]
         nodes += [
-            _customer("customer-1", [[1.0, "Units"]]),
-            _customer("customer-2", [[2.0, "Units"], [3.0, "kg"]]),
-            _customer("customer-3", [[0.5, "kg"]]),
+            _customer("customer-1", [[1.0, "Units", "Box", "Box"]]),
+            _customer(
+                "customer-2",
+                [[2.0, "Units", "Box", "Box"], [3.0, "kg", "Flour", "Flour"]],
+            ),
+            _customer("customer-3", [[0.5, "kg", "Flour", "Flour"]]),
         ]
         edges = [("lot-1", f"lot-{i}") for i in (*range(10, 16), 20, 21)]
         edges += [("lot-10", "customer-1"), ("lot-11", "customer-2")]
@@ -102,12 +116,18 @@ class TestGenealogyLayout(TransactionCase):
         lots = {node["state"]: node for node in groups if node["kind"] == "lot"}
         self.assertEqual(lots["shipped"]["count"], 6)
         self.assertEqual(lots["on_hand"]["count"], 2)
-        self.assertEqual(lots["shipped"]["quantities"], [[6.0, "Units"]])
+        self.assertEqual(lots["shipped"]["quantities"], [[6.0, "Units", "Box", "Box"]])
+        # a group of one product's lots says its quantity on its third line
+        self.assertEqual((lots["shipped"]["items"], lots["shipped"]["h"]), ([], 56))
         self.assertEqual(lots["on_hand"]["res_ids"], [20, 21])
         (customers,) = [node for node in groups if node["kind"] == "customer"]
         self.assertEqual(customers["count"], 3)
-        # summed per unit, never across units
-        self.assertEqual(customers["quantities"], [[3.0, "Units"], [3.5, "kg"]])
+        # summed per product and unit, never across products or units
+        self.assertEqual(
+            customers["quantities"],
+            [[3.0, "Units", "Box", "Box"], [3.5, "kg", "Flour", "Flour"]],
+        )
+        self.assertEqual(customers["items"], customers["quantities"])
         self.assertEqual(
             sorted((n["column"], n["count"], n["groups"]) for n in graph["notices"]),
             [(1, 8, 2), (2, 3, 1)],
@@ -126,6 +146,183 @@ class TestGenealogyLayout(TransactionCase):
         )
         self.assertEqual(len(graph["nodes"]), 4)
 
+    def test_group_of_several_products_is_never_summed(self):
+        """Too many products in a column: one group per state, whose
+        quantities stay per product (the box lists a few, then counts the
+        rest)."""
+        nodes = [_lot("lot-1", 0)]
+        nodes += [
+            _lot(f"lot-{i}", 1, product=f"Product {i}", qty=float(i))
+            for i in range(10, 16)
+        ]
+        edges = [("lot-1", f"lot-{i}") for i in range(10, 16)]
+        graph = genealogy.layout(nodes, edges, threshold=2)
+        (group,) = [node for node in graph["nodes"] if node["is_group"]]
+        self.assertEqual(group["count"], 6)
+        self.assertEqual(
+            group["quantities"],
+            [
+                [float(i), "Units", f"Product {i}", f"Product {i}"]
+                for i in range(10, 16)
+            ],
+        )
+        shown = genealogy.MAX_ITEM_LINES - 1
+        self.assertEqual(group["items"], group["quantities"][:shown])
+        self.assertEqual(group["items_hidden"], 6 - shown)
+        self.assertEqual(
+            group["h"], genealogy.NODE_H + genealogy.MAX_ITEM_LINES * genealogy.LINE_H
+        )
+
+    def test_customer_lists_each_product(self):
+        """100 cookies and 1 gift box are two lines, not 101 Units."""
+        customer = _customer(
+            "customer-1",
+            [
+                [100.0, "Units", "Cookie", "Cookie"],
+                [1.0, "Units", "Gift box", "Gift box"],
+            ],
+        )
+        graph = genealogy.layout(
+            [_lot("lot-1", 0, product="Cookie"), customer], [("lot-1", "customer-1")]
+        )
+        node = self._by_id(graph)["customer-1"]
+        self.assertEqual(node["items"], customer["quantities"])
+        self.assertEqual(node["items_hidden"], 0)
+        self.assertEqual(node["h"], genealogy.NODE_H + 2 * genealogy.LINE_H)
+        texts = {
+            "title": lambda node: node["label"],
+            "subtitle": lambda node: node["sublabel"],
+            "figure": lambda node: "Received",
+            "item": lambda item: f"{item[0]:.2f} {item[1]} · {item[2]}",
+            "more": lambda count: f"+ {count} more",
+        }
+        svg = genealogy.render_svg(graph, texts)
+        self.assertIn("100.00 Units · Cookie", svg)
+        self.assertIn("1.00 Units · Gift box", svg)
+        self.assertNotIn("101", svg)
+
+    def test_products_of_one_name_are_not_summed(self):
+        """Two products named alike (a flour mix and a sugar mix both sold
+        as "Mix") stay two lines in a group of customers."""
+        nodes = [_lot("lot-1", 0)]
+        nodes += [
+            _customer(f"customer-{i}", [[float(i), "Units", "Mix", i % 2]])
+            for i in range(1, 5)
+        ]
+        edges = [("lot-1", f"customer-{i}") for i in range(1, 5)]
+        graph = genealogy.layout(nodes, edges, threshold=2)
+        (group,) = [node for node in graph["nodes"] if node["is_group"]]
+        self.assertEqual(
+            group["quantities"], [[6.0, "Units", "Mix", 0], [4.0, "Units", "Mix", 1]]
+        )
+
+    # ------------------------------------------------------------------
+    # Routing of the edges
+    # ------------------------------------------------------------------
+
+    def _skip_graph(self):
+        """The shape of the demo recall: a lot shipped to customers and made
+        into a gift box, which is shipped too: the lot's shipments skip the
+        gift box's column."""
+        nodes = [
+            _lot("lot-1", 0),
+            _lot("lot-2", 1, product="Cookie"),
+            _lot("lot-3", 2, product="Gift box"),
+            _customer("customer-1", [[1.0, "Units", "Cookie", "Cookie"]]),
+            _customer("customer-2", [[1.0, "Units", "Cookie", "Cookie"]]),
+            _customer("customer-3", [[1.0, "Units", "Gift box", "Gift box"]]),
+        ]
+        edges = [
+            ("lot-1", "lot-2"),
+            ("lot-2", "lot-3"),
+            ("lot-2", "customer-1"),
+            ("lot-2", "customer-2"),
+            ("lot-3", "customer-3"),
+        ]
+        return nodes, edges
+
+    def test_edge_skipping_a_column_goes_round_its_boxes(self):
+        nodes, edges = self._skip_graph()
+        graph = genealogy.layout(nodes, edges)
+        self.assertEqual(edge_problems(graph), [])
+        by_id = self._by_id(graph)
+        giftbox = by_id["lot-3"]
+        edge = _edges(graph)["lot-2", "customer-1"]
+        # out of the lot, across the gift box's column, into the customer
+        start, enter, leave, end = edge["points"]
+        self.assertEqual(start[0], by_id["lot-2"]["x"] + genealogy.NODE_W)
+        self.assertEqual(
+            (enter[0], leave[0]), (giftbox["x"], giftbox["x"] + giftbox["w"])
+        )
+        self.assertEqual(enter[1], leave[1])
+        self.assertFalse(giftbox["y"] <= enter[1] <= giftbox["y"] + giftbox["h"])
+        self.assertEqual(end[0], by_id["customer-1"]["x"])
+        self.assertIn(f"L{leave[0]:.1f},{leave[1]:.1f}", edge["d"])
+        # the shipments of one lot run as one bundle through the column
+        self.assertEqual(
+            _edges(graph)["lot-2", "customer-2"]["points"][1:3], [enter, leave]
+        )
+        # adjacent columns: no bend
+        self.assertEqual(len(_edges(graph)["lot-3", "customer-3"]["points"]), 2)
+
+    def test_straight_edge_through_a_box_is_reported(self):
+        """The check the recall tests rely on finds an edge drawn straight
+        through the box in between (the drawing before the routing)."""
+        nodes, edges = self._skip_graph()
+        graph = genealogy.layout(nodes, edges)
+        giftbox = self._by_id(graph)["lot-3"]
+        edge = _edges(graph)["lot-2", "customer-1"]
+        self.assertEqual(edge_problems(graph), [])
+        # straight from the lot to the customer, the gift box on the way
+        start, end = edge["points"][0], edge["points"][-1]
+        edge["points"] = [start, end]
+        giftbox["y"] = (start[1] + end[1]) / 2 - giftbox["h"] / 2
+        problems = [
+            problem
+            for problem in edge_problems(graph)
+            if problem.startswith("lot-2 -> customer-1")
+        ]
+        self.assertEqual(len(problems), 1)
+        self.assertIn("crosses lot-3", problems[0])
+
+    def test_same_column_edge_stays_out_of_boxes(self):
+        graph = genealogy.layout(
+            [_lot("lot-1", 0), _lot("lot-2", 0), _lot("lot-3", 0)],
+            [("lot-1", "lot-3")],
+        )
+        self.assertEqual(edge_problems(graph), [])
+
+    def test_random_graphs_route_every_edge_between_boxes(self):
+        """Edges between any two columns, in both directions, with groups
+        and customers: no edge passes through a box it does not join, and
+        each one runs left to right."""
+        rng = random.Random(19)
+        for _case in range(60):
+            columns = rng.randint(1, 6)
+            nodes = [
+                _lot(
+                    f"lot-{i}",
+                    rng.randint(-2, columns - 3),
+                    state=rng.choice(["on_hand", "shipped", "consumed"]),
+                    product=rng.choice("ABC"),
+                )
+                for i in range(1, rng.randint(3, 25))
+            ]
+            nodes += [
+                _customer(f"customer-{i}", [[1.0, "Units", product, product]])
+                for i, product in enumerate(rng.choices("ABC", k=rng.randint(0, 5)))
+            ]
+            ids = [node["id"] for node in nodes]
+            edges = {tuple(rng.sample(ids, 2)) for _edge in range(rng.randint(0, 40))}
+            graph = genealogy.layout(
+                nodes, sorted(edges), threshold=rng.choice([3, 15])
+            )
+            self.assertEqual(edge_problems(graph), [], (nodes, edges))
+            for edge in graph["edges"]:
+                xs = [point[0] for point in edge["points"]]
+                if len(set(xs)) > 2:
+                    self.assertEqual(xs, sorted(xs), edge)
+
     def test_lot_state(self):
         self.assertEqual(genealogy.lot_state(True, True, 0, 5, 0), ("blocked", 0))
         self.assertEqual(genealogy.lot_state(False, True, 2, 5, 0), ("expired", 2))
@@ -136,99 +333,3 @@ class TestGenealogyLayout(TransactionCase):
     def test_empty(self):
         graph = genealogy.layout([], [])
         self.assertEqual((graph["nodes"], graph["width"]), ([], 0))
-
-
-class TestGenealogyRecall(RecallCase):
-    """get_genealogy on a traced recall, on a lot, and in the PDF."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_chain("GEN", serials=5)
-        cls.recall = cls._new_recall(cls.raw_lot).with_user(cls.recall_manager)
-        cls.recall.action_trace()
-
-    def _check_chain_graph(self, graph, customer_model):
-        by_id = {node["id"]: node for node in graph["nodes"]}
-        lots = self.chain["lots"]
-        raw, level1, level2 = lots[0], lots[1], lots[2]
-        seed = by_id[f"lot-{raw.id}"]
-        self.assertTrue(seed["is_seed"])
-        self.assertEqual(seed["column"], 0)
-        self.assertEqual(by_id[f"lot-{level2.id}"]["column"], 2)
-        edges = {(edge["source"], edge["target"]) for edge in graph["edges"]}
-        self.assertIn((f"lot-{raw.id}", f"lot-{level1.id}"), edges)
-        self.assertIn((f"lot-{level1.id}", f"lot-{level2.id}"), edges)
-        for serial in self.finished:
-            node = by_id[f"lot-{serial.id}"]
-            self.assertEqual(node["column"], 3)
-            self.assertIn((f"lot-{level2.id}", node["id"]), edges)
-        on_hand = by_id[f"lot-{self.chain['on_hand_serials'].id}"]
-        self.assertEqual(on_hand["state"], "on_hand")
-        self.assertEqual(on_hand["quantities"], [[1.0, "Units"]])
-        shipped = by_id[f"lot-{self.finished[0].id}"]
-        self.assertEqual(shipped["state"], "shipped")
-        consumed = by_id[f"lot-{level2.id}"]
-        self.assertEqual(consumed["state"], "consumed")
-        self.assertEqual(consumed["quantities"], [[5.0, "Units"]])
-        customers = [node for node in graph["nodes"] if node["kind"] == "customer"]
-        self.assertEqual(
-            sorted(node["label"] for node in customers),
-            sorted(self.chain["customers"].mapped("display_name")),
-        )
-        last = max(col["depth"] for col in graph["columns"])
-        self.assertEqual({node["column"] for node in customers}, {last})
-        self.assertEqual({node["res_model"] for node in customers}, {customer_model})
-        first = next(n for n in customers if n["label"] == "GEN Customer 1")
-        # serials 1 and 4 went to the first customer
-        self.assertEqual(first["quantities"], [[2.0, "Units"]])
-        self.assertEqual(len(first["res_ids"]), 2)
-        self.assertIn((f"lot-{self.finished[0].id}", first["id"]), edges)
-        self.assertEqual(graph["lot_count"], 3 + len(self.finished))
-
-    def test_recall_genealogy(self):
-        graph = self.recall.get_genealogy()
-        self._check_chain_graph(graph, "stock.recall.shipment")
-        first = next(n for n in graph["nodes"] if n["label"] == "GEN Customer 1")
-        shipments = self.env["stock.recall.shipment"].browse(first["res_ids"])
-        self.assertEqual(shipments.partner_id.display_name, "GEN Customer 1")
-        self.assertEqual(shipments.recall_id, self.recall)
-
-    def test_lot_genealogy_without_recall(self):
-        recalls = self.env["stock.recall"].search_count([])
-        graph = self.raw_lot.with_user(self.stock_user).get_genealogy()
-        self._check_chain_graph(graph, "stock.move.line")
-        self.assertEqual(self.env["stock.recall"].search_count([]), recalls)
-        first = next(n for n in graph["nodes"] if n["label"] == "GEN Customer 1")
-        lines = self.env["stock.move.line"].browse(first["res_ids"])
-        self.assertEqual(lines.picking_id.partner_id.display_name, "GEN Customer 1")
-
-    def test_grouped_above_threshold(self):
-        graph = self.recall.get_genealogy(threshold=3)
-        groups = {
-            node["state"]: node
-            for node in graph["nodes"]
-            if node["is_group"] and node["kind"] == "lot"
-        }
-        self.assertEqual(set(groups), {"shipped", "on_hand"})
-        self.assertEqual(groups["shipped"]["count"], 4)
-        self.assertEqual(groups["shipped"]["quantities"], [[4.0, "Units"]])
-        self.assertEqual(
-            groups["on_hand"]["res_ids"], self.chain["on_hand_serials"].ids
-        )
-        self.assertEqual(len(graph["notices"]), 1)
-        self.assertEqual(graph["notices"][0]["count"], 5)
-
-    def test_pdf_embeds_the_genealogy_svg(self):
-        html = (
-            self.env["ir.actions.report"]
-            ._render_qweb_html(
-                "stock_lot_traceability.report_stock_recall", self.recall.ids
-            )[0]
-            .decode()
-        )
-        start = html.index("<svg")
-        svg = html[start : html.index("</svg>", start)]
-        self.assertIn(self.raw_lot.name, svg)
-        self.assertIn("GEN Customer 1", svg)
-        self.assertEqual(svg.count("<rect"), len(self.recall.get_genealogy()["nodes"]))

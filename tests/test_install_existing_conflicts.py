@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Installing on a database that already breaks the rules (issue 11).
+"""Installing on a database that already breaks the rules.
 
 The tests run after the install, so the database of an older Odoo is
 simulated: lots that standard Odoo allows ("ABC", "abc", " ABC ") made with
@@ -392,7 +392,7 @@ class TestInstallExistingConflicts(AssignCase):
         for lot in lots:
             self.assertEqual(
                 lot.traceability_unique_key,
-                lot._traceability_build_key(lot._traceability_normalise(lot.name)),
+                lot._traceability_build_key(lot._get_traceability_name_key(lot.name)),
                 repr(lot.name),
             )
         conflicts = [

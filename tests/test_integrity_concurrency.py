@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""A8: the rules hold with two real, concurrent database transactions.
+"""The rules hold with two real, concurrent database transactions.
 
 A ``TransactionCase`` cursor never commits, so these tests work on their own
 copy of the test database (``pg_dump`` | ``pg_restore``: the committed state,

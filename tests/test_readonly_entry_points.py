@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The read-only entry points (issue 13, part 4): each ``@api.readonly``
+"""The read-only entry points: each ``@api.readonly``
 method and the read-only export route run on a read-only cursor, as they do
 on a PostgreSQL replica (``db_replica_host``). The cursor is Odoo's
 read-only test cursor (``SET TRANSACTION READ ONLY``): any write fails.

@@ -35,7 +35,7 @@ class TestRecallClose(RecallCase):
         return Form(
             self.env[action["res_model"]]
             .with_user(self.recall_manager)
-            .with_context(**action["context"])
+            .browse(action["res_id"])
         )
 
     def test_close_asks_a_note_and_records_the_recovered_share(self):

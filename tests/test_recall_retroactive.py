@@ -6,8 +6,8 @@ from .common_recall import RecallCase
 
 
 class TestRecallRetroactiveLot(AssignCase, RecallCase):
-    """A lot assigned retroactively (issue 4) balances in a recall (issue 5):
-    the stock it was assigned to counts as received."""
+    """A lot assigned retroactively balances in a recall's mass balance: the
+    stock it was assigned to counts as received."""
 
     def test_retroactive_lot_is_in_balance(self):
         product = self._create_untracked_product("Retro Flour", "RETRO-FLOUR")

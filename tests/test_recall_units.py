@@ -10,12 +10,12 @@ from .common_recall import RecallCase
 
 
 class TestRecallUnits(RecallCase):
-    """Quantities are never added across units of measure (SPEC C10) and
+    """Quantities are never added across units of measure or products, and
     the recall form shows only what the recall's state makes meaningful.
 
     The demo chain: FLOUR-2026-003 (kg) went into COOKIE-2026-003 (Units)
-    and GIFTBOX-0007 (Units); 101 Units were shipped, 20 kg of flour and 80
-    cookies are on hand."""
+    and GIFTBOX-0007 (Units); 100 cookies and 1 gift box were shipped, 20 kg
+    of flour and 80 cookies are on hand."""
 
     @classmethod
     def setUpClass(cls):
@@ -27,10 +27,16 @@ class TestRecallUnits(RecallCase):
         cls.recall = cls._new_recall(cls.flour).with_user(cls.recall_manager)
         cls.recall.action_trace()
 
-    def test_summary_totals_per_unit(self):
+    def test_summary_totals_per_product(self):
         recall = self.recall
-        self.assertEqual(recall.qty_shipped_display, "101.00 Units")
-        self.assertEqual(recall.qty_on_hand_display, "80.00 Units, 20.00 kg")
+        self.assertEqual(
+            recall.qty_shipped_display,
+            "100.00 Units Butter Cookies, 1.00 Units Holiday Gift Box",
+        )
+        self.assertEqual(
+            recall.qty_on_hand_display,
+            "80.00 Units Butter Cookies, 20.00 kg Organic Wheat Flour",
+        )
         self.assertEqual(recall.qty_unexplained_display, "0")
         self.assertEqual(recall.balance_pct, 100.0)
         self.assertEqual(recall.qty_recovered_display, "0")
@@ -107,7 +113,17 @@ class TestRecallUnits(RecallCase):
         self.assertIn("Unit", table.xpath(".//th/text()"))
         flour_row = table.xpath(f".//tr[td//text()='{DEMO_EXPIRED_LOT}']")[0]
         self.assertIn("kg", " ".join(flour_row.xpath(".//text()")))
-        self.assertIn("80.00 Units, 20.00 kg", html)
+        products = etree.fromstring(html, etree.HTMLParser()).xpath(
+            "//table[@name='product_summary']/tbody/tr"
+        )
+        self.assertEqual(
+            [[" ".join(td.itertext()).strip() for td in tr[:4]] for tr in products],
+            [
+                ["Butter Cookies", "Units", "100.00", "80.00"],
+                ["Holiday Gift Box", "Units", "1.00", "0.00"],
+                ["Organic Wheat Flour", "kg", "0.00", "20.00"],
+            ],
+        )
 
     def test_gear_menu_actions(self):
         """Print, exports and trace again are server actions bound to the

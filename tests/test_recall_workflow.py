@@ -122,7 +122,7 @@ class TestRecallWorkflow(RecallCase):
             (last.qty_shipped, last.qty_returned, last.qty_on_hand), (1.0, 1.0, 1.0)
         )
         self.assertFalse(recall.affected_lot_ids.filtered("balance_flag"))
-        self.assertEqual(recall.qty_recovered_display, "1.00 Units")
+        self.assertEqual(recall.qty_recovered_display, "1.00 Units RW Finished")
         self.assertAlmostEqual(recall.recovered_pct, 100.0 / 7, places=2)
 
     def test_quarantine_blocks_and_moves_stock(self):

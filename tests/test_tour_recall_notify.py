@@ -2,13 +2,18 @@
 
 from odoo.fields import Command
 from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import MockEmail
 
 from .common import DemoChainTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestTourRecallNotify(DemoChainTourCase):
-    """Notify customers in the browser: preview, exclude, confirm."""
+class TestTourRecallNotify(DemoChainTourCase, MockEmail):
+    """Notify customers in the browser: preview, exclude, confirm; notices
+    refused by the mail server shown failed, offered again, and closing
+    asks first."""
 
     @classmethod
     def setUpClass(cls):
@@ -52,5 +57,36 @@ class TestTourRecallNotify(DemoChainTourCase):
         last = notices.sorted("id")[-1]
         self.assertEqual(last.partner_ids, sunrise)
         self.assertTrue(all(recall.shipment_ids.mapped("notified")))
+        # Odoo's tests send no email: the notices wait in the queue
+        self.assertEqual(set(recall.shipment_ids.mapped("delivery_state")), {"queued"})
+        self.assertEqual(recall.notice_queued_count, 3)
         self.assertEqual(recall.notify_pending_count, 0)
         self.assertEqual(recall.state, "in_progress")
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_recall_notice_failed_tour(self):
+        recall = self.recall
+        action = recall.action_notify()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertEqual(
+            wizard.action_apply()["params"]["message"],
+            "3 customer notices queued for sending.",
+        )
+
+        def refuse(*args, **kwargs):
+            raise ConnectionRefusedError(111, "Connection refused")
+
+        with self.mock_mail_gateway():
+            self.connect_mocked.side_effect = refuse
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.env.invalidate_all()
+        self.assertEqual(set(recall.shipment_ids.mapped("delivery_state")), {"failed"})
+        self.start_tour(
+            f"/odoo/action-stock_lot_traceability.stock_recall_action/{recall.id}",
+            "stock_lot_traceability_recall_notice_failed",
+            login="admin",
+            timeout=180,
+        )
+        self.env.invalidate_all()
+        self.assertEqual(recall.state, "closed")
+        self.assertEqual(recall.notice_failed_count, 3)

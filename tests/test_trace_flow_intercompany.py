@@ -89,6 +89,7 @@ class TestTraceFlowIntercompany(TraceFlowCase):
     def _recall(self, user, lot):
         recall = self._new_recall(lot).with_user(user)
         recall.action_trace()
+        self.assertGenealogyTrue(recall)
         return recall
 
     def test_flow_is_built_by_odoo(self):

@@ -5,8 +5,16 @@ A component lot is sent to the subcontractor by the resupply transfer that
 Odoo creates ("Resupply Subcontractor on Order"); the subcontractor's
 finished lot is received on the receipt, with the component lot recorded on
 the subcontracting manufacturing order, as Odoo's own tests do it
-(``mrp_subcontracting/tests/test_subcontracting.py``).
+(``mrp_subcontracting/tests/test_subcontracting.py``). One more unit of
+the component lot is sent to the subcontractor and stays there.
+
+The subcontractor is another firm: the resupply is a shipment to it, the
+receipt of the finished lot a receipt from it (FSMA 204), and what it still
+holds is on hand at its location.
 """
+
+import csv
+import io
 
 from odoo.tests import Form
 
@@ -34,6 +42,15 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
             cls.finished, "SUBF-F1", 5.0
         )
         builder.deliver(cls.finished, {cls.finished_lot: 3.0}, cls.carol)
+        # one more unit sent to the subcontractor, not used (yet)
+        cls.subcontractor_location = cls.subcontractor.property_stock_subcontractor
+        cls.extra_resupply = builder.do_picking(
+            cls.warehouse.subcontracting_resupply_type_id,
+            cls.subcontractor,
+            cls.stock_location,
+            cls.subcontractor_location,
+            {cls.component: builder.lot_lines(cls.component, {cls.component_lot: 1.0})},
+        )
 
     @classmethod
     def _subcontract(cls, finished, lot_name, qty):
@@ -109,9 +126,10 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
         self.assertEqual(made.consume_line_ids, consumed)
 
     def test_subcontracting_location_keeps_the_on_hand_rule(self):
-        """The receipt of a subcontracted lot passes A3 (its MO puts the lot
-        in the subcontracting location in the same validation); taking a
-        lot from there that is not on hand is still refused."""
+        """The receipt of a subcontracted lot passes "no phantom lots" (its
+        MO puts the lot in the subcontracting location in the same
+        validation); taking more of a lot from there than is on hand (1
+        unit) is still refused."""
         location = self.subcontractor.property_stock_subcontractor
         self.assertFalse(
             sum(
@@ -123,14 +141,15 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
         with self.assertRaisesRegex(TraceabilityError, "SUBF-C1 is not on hand"):
             self.builder.transfer(
                 self.component,
-                {self.component_lot: 1.0},
+                {self.component_lot: 2.0},
                 self.stock_location,
                 location=location,
             )
 
     def test_subcontracted_serial(self):
-        """A serial received from the subcontractor (A2: its receipt line
-        is done before the MO puts it in the subcontracting location)."""
+        """A serial received from the subcontractor passes "one unit per
+        serial" (its receipt line is done before the MO puts it in the
+        subcontracting location)."""
         device = self.builder.create_product("SUBF Device", tracking="serial")
         _receipt, production, _resupply, serial = self._subcontract(
             device, "SUBF-SN-1", 1.0
@@ -145,7 +164,8 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
             self._stock(recall, "on_hand"),
             {
                 (serial, self.stock_location): 1.0,
-                (self.component_lot, self.stock_location): 8.0,
+                (self.component_lot, self.stock_location): 7.0,
+                (self.component_lot, self.subcontractor_location): 1.0,
             },
         )
         self.assertFullyAccounted(recall, self.component_lot | serial)
@@ -162,28 +182,133 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
 
     def test_recall_of_component_reaches_customer(self):
         recall = self._traced_recall(self.component_lot)
+        # the subcontractor is no customer: Carol is the only one
         self.assertEqual(self._per_partner(recall.shipment_ids), {self.carol: 3.0})
+        # what the subcontractor holds is on hand, at its location
         self.assertEqual(
             self._stock(recall, "on_hand"),
             {
-                (self.component_lot, self.stock_location): 10.0,
+                (self.component_lot, self.stock_location): 9.0,
+                (self.component_lot, self.subcontractor_location): 1.0,
                 (self.finished_lot, self.stock_location): 2.0,
             },
         )
-        # received, sent to the subcontractor, consumed there (Odoo dates the
-        # subcontracting order's lines around its receipt: order not asserted)
+        component = self._affected(recall, self.component_lot)
+        self.assertEqual(
+            (component.qty_in, component.qty_on_hand, component.qty_shipped),
+            (20.0, 10.0, 0.0),
+        )
+        # received, shipped to the subcontractor (twice), consumed there
+        # (Odoo dates the subcontracting order's lines around its receipt:
+        # order not asserted)
         self.assertCountEqual(
             self._events(recall, self.component_lot),
-            ["receiving", "internal", "consumption"],
+            [
+                "receiving",
+                "subcontract_shipping",
+                "subcontract_shipping",
+                "consumption",
+            ],
         )
-        # made by the subcontractor from the component lot, received, shipped
+        # made by the subcontractor from the component lot, received from
+        # it, shipped to Carol
         self.assertCountEqual(
             self._events(recall, self.finished_lot),
-            ["production", "internal", "shipping"],
+            ["production", "subcontract_receiving", "shipping"],
         )
+        subcontracted = recall.event_ids.filtered(
+            lambda e: e.event_type.startswith("subcontract_")
+        )
+        self.assertEqual(subcontracted.partner_id, self.subcontractor)
         production = recall.event_ids.filtered(lambda e: e.event_type == "production")
         self.assertEqual(production.input_lot_codes, "SUBF-C1")
+        # the subcontractor gave the finished lot its code
+        self.assertEqual(
+            self._affected(recall, self.finished_lot).tlc_source, "SUBF Subcontractor"
+        )
         self.assertFullyAccounted(recall, self.component_lot | self.finished_lot)
+
+    def test_genealogy_names_the_subcontractor(self):
+        """The subcontractor is drawn as a party that held the component
+        lot (what it was sent), apart from the customers."""
+        recall = self._traced_recall(self.component_lot)
+        for graph in (recall.get_genealogy(), self.component_lot.get_genealogy()):
+            parties = {
+                node["label"]: (node["state"], node["quantities"])
+                for node in graph["nodes"]
+                if node["kind"] == "customer"
+            }
+            self.assertEqual(
+                parties,
+                {
+                    "SUBF Subcontractor": ("subcontractor", [[11.0, "Units"]]),
+                    "SUBF Carol": ("customer", [[3.0, "Units"]]),
+                },
+            )
+            subcontractor = next(
+                node for node in graph["nodes"] if node["state"] == "subcontractor"
+            )
+            lot_node = next(
+                node
+                for node in graph["nodes"]
+                if node["kind"] == "lot" and node["label"] == "SUBF-C1"
+            )
+            self.assertIn(
+                (lot_node["id"], subcontractor["id"]),
+                {(edge["source"], edge["target"]) for edge in graph["edges"]},
+            )
+            self.assertEqual(
+                self.env["stock.move.line"].browse(subcontractor["res_ids"]).picking_id,
+                self.resupply | self.extra_resupply,
+            )
+            self.assertEqual(graph["customer_count"], 1)
+
+    def test_fsma_export_ships_to_and_receives_from_the_subcontractor(self):
+        recall = self._traced_recall(self.component_lot)
+        _filename, content, _mimetype = recall._get_export_file("fsma", "csv")
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        rows = list(csv.DictReader(io.StringIO(text)))
+        shipped = [
+            row
+            for row in rows
+            if row["Event type"] == "Shipping"
+            and row["Next recipient location"] == "SUBF Subcontractor"
+        ]
+        self.assertEqual(
+            sorted(
+                (row["Traceability lot code"], float(row["Quantity"]))
+                for row in shipped
+            ),
+            [("SUBF-C1", 1.0), ("SUBF-C1", 10.0)],
+        )
+        self.assertTrue(
+            all(
+                row["Event location"].startswith(self.stock_location.complete_name)
+                and row["Traceability lot code source"] == "SUBF Vendor"
+                for row in shipped
+            ),
+            shipped,
+        )
+        [received] = [
+            row
+            for row in rows
+            if row["Event type"] == "Receiving"
+            and row["Previous source location"] == "SUBF Subcontractor"
+        ]
+        self.assertEqual(
+            (
+                received["Traceability lot code"],
+                float(received["Quantity"]),
+                received["Traceability lot code source"],
+                received["Reference document number"],
+            ),
+            ("SUBF-F1", 5.0, "SUBF Subcontractor", self.receipt.name),
+        )
+        self.assertTrue(
+            received["Event location"].startswith(self.stock_location.complete_name)
+        )
+        # no internal transfer left for the subcontractor's moves
+        self.assertNotIn("Internal Transfer", {row["Event type"] for row in rows})
 
     def test_recall_of_finished_lot_goes_back_to_component(self):
         recall = self._traced_recall(self.finished_lot, direction="upstream")

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Background jobs (issue 13): queueing above the thresholds, the cron that
+"""Background jobs: queueing above the thresholds, the cron that
 runs them, progress through the separate cursor, cancel, failure, a job
 left running by a dead worker, rights.
 

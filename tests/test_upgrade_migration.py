@@ -83,7 +83,7 @@ class TestUpgradeMigration(TraceabilityCase):
         keyed_before = self.keyed.traceability_unique_key
         self._migrate()
         for lot in self.lots:
-            name_key = lot._traceability_normalise(lot.name)
+            name_key = lot._get_traceability_name_key(lot.name)
             self.assertEqual(lot.traceability_name_key, name_key)
             self.assertEqual(
                 lot.traceability_unique_key, lot._traceability_build_key(name_key)
@@ -135,7 +135,7 @@ class TestUpgradeMigration(TraceabilityCase):
         for lot in lots:
             self.assertEqual(
                 lot.traceability_unique_key,
-                lot._traceability_build_key(lot._traceability_normalise(lot.name)),
+                lot._traceability_build_key(lot._get_traceability_name_key(lot.name)),
                 repr(lot.name),
             )
         self.assertFalse(lots[-1].traceability_unique_key)

@@ -107,7 +107,7 @@ def read_import(file_data=None, filename=None, text=None):
     """Read an upload (base64 ``file_data``) or a pasted ``text``.
 
     Return ``([ImportLine], [(code, params)])``; codes: ``unreadable``,
-    ``empty_input``, ``empty_file``, ``encoding``, ``xlsx``, ``too_many``,
+    ``empty_input``, ``empty_file``, ``encoding``, ``csv``, ``xlsx``, ``too_many``,
     ``no_rows``, ``columns``. Lines are returned only without such errors.
     """
     if file_data:
@@ -154,10 +154,14 @@ def read_csv_text(text):
         delimiter = max(IMPORT_DELIMITERS, key=sample.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     table = []
-    for index, cells in enumerate(reader, start=1):
-        cells = [cell.strip() for cell in cells]
-        if any(cells):
-            table.append((index, cells))
+    try:
+        for index, cells in enumerate(reader, start=1):
+            cells = [cell.strip() for cell in cells]
+            if any(cells):
+                table.append((index, cells))
+    except csv.Error as exc:
+        # e.g. a cell longer than the csv module's field size limit
+        return [], [("csv", {"row": reader.line_num, "error": str(exc)})]
     return table, []
 
 

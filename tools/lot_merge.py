@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Repoint every reference to some lots onto another lot, in SQL.
 
-Used by the merge of lots that share a uniqueness key (A1 on databases that
-predate the add-on). The references are read from the database catalog
+Used by the merge of lots that share a uniqueness key (serial uniqueness, A1,
+on databases that predate the add-on). The references are read from the database catalog
 (every foreign key to ``stock_lot``), so that the merge also covers the
 tables of apps installed later (mrp, repair, point of sale...) and leaves no
 row behind. The ORM cannot do this: writing ``lot_id`` on done move lines
@@ -17,6 +17,8 @@ import psycopg2
 
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from . import traceability_invariants
 
 # Chatter, activities and attachments point to a lot by (model, res_id).
 RES_ID_TABLES = (
@@ -108,19 +110,16 @@ def repoint_res_id_query(table, model_column, id_column, kept_id, merged_ids):
 
 def on_hand_by_lot_query(lot_ids):
     """``(lot_id, location_id, quantity)`` of the lots on hand (internal and
-    transit locations), the stock that rule A2 counts."""
+    transit locations), the stock that the rule "one unit per serial" counts
+    (:func:`.traceability_invariants.lot_stock`)."""
     return SQL(
         """
-        SELECT q.lot_id, q.location_id, SUM(q.quantity)
-          FROM stock_quant q
-          JOIN stock_location l ON l.id = q.location_id
-               AND l.usage IN ('internal', 'transit')
-         WHERE q.lot_id = ANY(%s)
-         GROUP BY q.lot_id, q.location_id
-        HAVING SUM(q.quantity) != 0
-         ORDER BY q.lot_id, q.location_id
+        SELECT lot_id, location_id, quantity
+          FROM (%s) net
+         WHERE quantity != 0
+         ORDER BY lot_id, location_id
         """,
-        lot_ids,
+        traceability_invariants.lot_stock(lot_ids=lot_ids),
     )
 
 

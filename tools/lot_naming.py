@@ -24,7 +24,9 @@ FNC1 = "\x1d"
 GS1_PREFIXES = ("]C1", "]e0", "]d2", "]Q3", "]J1", FNC1)
 GS1_HRI_START = re.compile(r"^\((\d{2,4})\)")
 GS1_HRI_ELEMENT = re.compile(r"\((\d{2,4})\)([^(]*)")
-GS1_RAW_START = re.compile(r"^01\d{14}(?:10|11|13|15|17|21)")
+# AI (01) then the next AI, with or without an FNC1 between them (the GTIN is
+# of fixed length: encoders may or may not separate it)
+GS1_RAW_START = re.compile(r"^01\d{14}\x1d?(?:10|11|13|15|17|21)")
 GS1_GTIN = re.compile(r"^01(\d{14})")
 
 # --- names: normalisation and format ---------------------------------------

@@ -30,14 +30,14 @@ names the CTEs it reads, and the columns it relies on:
     :func:`.trace_engine.event_totals_sql` totals.
 ``affected`` (:func:`affected_query`)
     the affected lots: ``lot_id``, ``depth``, ``direction``, ``path``,
-    ``name``, ``product_id``.
+    ``parent_id``, ``name``, ``product_id``.
 ``stock_rows`` (:func:`stock_rows_query`, reads ``affected`` and ``lines``)
     where the affected lots are: ``lot_id``, ``product_id``,
     ``location_id``, ``kind`` (a ``stock.recall.stock`` kind), ``quantity``.
 ``ev``, ``st``, ``tlc``, ``bal``, ``tot`` (:func:`balance_ctes`, read
     ``affected``, ``lines`` and ``stock_rows``)
     ``tot`` is one row per affected lot: ``lot_id``, ``depth``,
-    ``direction``, ``path``, ``product_id``, ``source`` (its traceability
+    ``direction``, ``path``, ``parent_id``, ``product_id``, ``source`` (its traceability
     lot code source),
     the totals of :func:`.trace_engine.event_totals_sql` (``received``,
     ``produced``, ``found``, ``shipped``, ``returned``, ``vendor_returned``,
@@ -45,8 +45,12 @@ names the CTEs it reads, and the columns it relies on:
     ``on_hand``, ``in_transit``, and the mass balance ``qty_in`` and
     ``accounted`` (:data:`.trace_engine.BALANCE_IN`,
     :data:`.trace_engine.BALANCE_ACCOUNTED`).
+``named`` (:func:`named_customers_query`, reads ``lines``)
+    the customer that a sale document names for a traced line whose
+    transfer names none (a point-of-sale session's transfer at closing):
+    ``move_line_id``, ``partner_id``.
 ``customer_rows``, ``snap``, ``path_names`` (:func:`snapshot_ctes`, read
-    ``affected`` and ``lines``)
+    ``affected``, ``lines`` and ``named``)
     the customer rows (:func:`customer_lines_query`); per affected lot:
     ``line_ids`` (its traced lines), ``event_count`` and
     ``customer_shipped`` (shipped to customers, product unit); ``names``
@@ -66,6 +70,7 @@ def delete_results_query(recall):
     return SQL(
         """
         DELETE FROM stock_recall_stock WHERE recall_id = %(recall)s;
+        DELETE FROM stock_recall_line_customer WHERE recall_id = %(recall)s;
         DELETE FROM stock_recall_lot WHERE recall_id = %(recall)s
 
         """,
@@ -95,45 +100,80 @@ def trace_query(rows, params, tolerance):
     with its figures and the ids of its lines (no update afterwards).
 
     ``params``: ``recall`` (its id), ``companies`` (the
-    companies traced), ``all_lot_ids`` (the affected lots) and
-    ``directions`` (theirs);
+    companies traced), ``all_lot_ids`` (the affected lots),
+    ``directions`` (theirs), ``subcontract_location_ids`` (kept on the
+    recall for the view of events, see
+    :func:`.trace_engine.event_types_sql`) and ``pos`` (the point-of-sale
+    tables exist, see :func:`named_customers_query`);
     ``tolerance``: the percentage off 100 that flags a lot out of balance.
     """
+    subcontract = subcontract_locations_sql(params["subcontract_location_ids"])
     return SQL(
         """
         WITH affected AS MATERIALIZED (%(affected)s),
         lines AS MATERIALIZED (%(lines)s),
         stock_rows AS MATERIALIZED (%(stock_rows)s),
         %(balance)s,
+        named AS MATERIALIZED (%(named)s),
         %(snapshot)s,
         ins_stock AS (%(stock)s),
+        ins_named AS (%(insert_named)s),
+        upd_recall AS (
+            UPDATE stock_recall SET subcontract_location_ids = %(subcontract)s
+             WHERE id = %(recall)s
+        ),
         %(lots)s
 
         """,
         affected=affected_query(rows),
         lines=done_lines_query(
-            params["all_lot_ids"], params["companies"], params["directions"]
+            params["all_lot_ids"],
+            params["companies"],
+            params["directions"],
+            params["subcontract_location_ids"],
         ),
         stock_rows=stock_rows_query(),
-        balance=balance_ctes(),
+        balance=balance_ctes(subcontract),
+        named=named_customers_query(params["pos"]),
         snapshot=snapshot_ctes(),
         stock=insert_stock_query(params["recall"]),
+        insert_named=insert_named_query(params["recall"]),
+        subcontract=subcontract,
+        recall=params["recall"],
         lots=insert_lots_query(params["recall"], tolerance),
     )
+
+
+def subcontract_locations_sql(location_ids):
+    """The ids of the subcontracting locations as the ``int[]`` expression
+    that :func:`.trace_engine.event_types_sql` takes."""
+    return SQL("%s::int[]", list(location_ids))
+
+
+def path_parent_ids(path):
+    """The parent of a lot in the genealogy: the lot before it on its
+    ``path`` (lot ids from the seed, comma separated), as a list of at most
+    one lot id (none for a seed). The one definition of a genealogy edge
+    between lots, for the stored recall and the live genealogy alike: lot
+    ids, never names (lots of different products may share a name)."""
+    return [int(lot_id) for lot_id in path.split(",")[-2:-1]]
 
 
 def affected_query(rows):
     """``affected``: the affected lots (``rows`` of the graph walk), one row
     each: ``lot_id``, ``depth``, ``direction``, ``path`` (lot ids, comma
-    separated), and the lot's ``name`` and ``product_id`` (read by primary
-    key). The other CTEs join it rather than test ``= ANY(array)``: the
-    planner would estimate such a test element by element."""
+    separated), ``parent_id`` (:func:`path_parent_ids`, NULL for a seed),
+    and the lot's ``name`` and ``product_id`` (read by primary key). The
+    other CTEs join it rather than test ``= ANY(array)``: the planner would
+    estimate such a test element by element."""
     return SQL(
         """
-        SELECT t.lot_id, t.depth, t.direction, t.path, lot.name, lot.product_id
+        SELECT t.lot_id, t.depth, t.direction, t.path, t.parent_id, lot.name,
+               lot.product_id
           FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
-                      %(directions)s::varchar[], %(paths)s::varchar[])
-               AS t(lot_id, depth, direction, path)
+                      %(directions)s::varchar[], %(paths)s::varchar[],
+                      %(parents)s::int[])
+               AS t(lot_id, depth, direction, path, parent_id)
          CROSS JOIN LATERAL (
                SELECT l.name, l.product_id
                  FROM stock_lot l
@@ -144,21 +184,25 @@ def affected_query(rows):
         depths=[row[1] for row in rows],
         directions=[row[2] for row in rows],
         paths=[row[3] for row in rows],
+        parents=[(path_parent_ids(row[3]) or [None])[0] for row in rows],
     )
 
 
-def done_lines_query(all_lot_ids, companies, directions):
+def done_lines_query(all_lot_ids, companies, directions, subcontract_location_ids):
     """``lines``: the events of the done move lines of ``all_lot_ids`` in
     ``companies`` (:func:`.trace_engine.done_lines_sql`, the one reader of
     the traced lines), see :func:`event_lines_query`, each with the
-    ``direction`` of its lot (``directions``, one per lot)."""
+    ``direction`` of its lot (``directions``, one per lot), the lines in
+    and out of the ``subcontract_location_ids`` classified as shipments to
+    and receipts from subcontractors."""
     return event_lines_query(
         trace_engine.done_lines_sql(all_lot_ids, companies, directions),
         SQL("ml.direction,"),
+        subcontract_locations=subcontract_locations_sql(subcontract_location_ids),
     )
 
 
-def event_lines_query(lines, carried=None, view=False):
+def event_lines_query(lines, carried=None, view=False, *, subcontract_locations):
     """One row per event of the move lines of ``lines`` (a query with the
     columns of :data:`.trace_engine.LINE_COLUMNS`, and the ``carried``
     ones, passed through): a line is one event, or two (dropship: receiving
@@ -168,8 +212,11 @@ def event_lines_query(lines, carried=None, view=False):
     and ``dst_loc`` (its locations).
 
     ``is_retroactive`` marks the history lines of a retroactive
-    assignment (issue 4), event type ``assignment``: the stock they
+    assignment, event type ``assignment``: the stock they
     assigned the lot to counts as received.
+
+    ``subcontract_locations``: the subcontracting locations, an ``int[]``
+    expression (:func:`.trace_engine.event_types_sql`).
 
     With ``view``, the same rows in the shape of the views over the traced
     lines, which the ORM reads a few columns at a time (the ids and dates
@@ -183,7 +230,7 @@ def event_lines_query(lines, carried=None, view=False):
     """
     event_types = SQL(
         "CASE WHEN arl.id IS NOT NULL THEN ARRAY['assignment'] ELSE %s END",
-        trace_engine.event_types_sql(),
+        trace_engine.event_types_sql(subcontract_locations),
     )
     if view:
         lookups = SQL(
@@ -304,9 +351,16 @@ def stock_rows_query():
     )
 
 
-def balance_ctes():
+def balance_ctes(subcontract_locations):
     """``ev``, ``st``, ``tlc``, ``bal`` and ``tot``: each ``affected`` lot
-    with its mass balance, from ``lines`` and ``stock_rows``."""
+    with its mass balance, from ``lines`` and ``stock_rows``.
+
+    The traceability lot code source (``tlc``) is where the lot's code was
+    first given: its first receipt (from a vendor or a subcontractor),
+    production or retroactive assignment. A subcontractor gave the code of
+    a lot it made (produced into one of the ``subcontract_locations``, an
+    ``int[]`` expression; Odoo dates that production around the receipt):
+    its source is the receipt from the subcontractor, not the production."""
     return SQL(
         """
         ev AS (%(event_totals)s),
@@ -318,18 +372,23 @@ def balance_ctes():
              GROUP BY lot_id
         ), tlc AS (
             SELECT DISTINCT ON (l.lot_id) l.lot_id,
-                   CASE WHEN l.event_type = 'receiving'
+                   CASE WHEN l.event_type IN ('receiving', 'subcontract_receiving')
                         THEN COALESCE(rp.name, src_loc.name)
                         ELSE CONCAT(co.name, ' (', l.reference, ')') END AS source
               FROM lines l
               JOIN stock_location src_loc ON src_loc.id = l.location_id
               JOIN res_company co ON co.id = l.company_id
               LEFT JOIN res_partner rp ON rp.id = l.partner_id
-             WHERE l.event_type IN ('receiving', 'production') OR l.is_retroactive
-             ORDER BY l.lot_id, l.date, l.id
+             WHERE l.event_type IN ('receiving', 'subcontract_receiving',
+                                    'production')
+                OR l.is_retroactive
+             ORDER BY l.lot_id,
+                      l.event_type = 'production'
+                      AND l.location_dest_id = ANY(%(subcontract)s),
+                      l.date, l.id
         ), bal AS (
-            SELECT t.lot_id, t.depth, t.direction, t.path, t.product_id,
-                   tlc.source,
+            SELECT t.lot_id, t.depth, t.direction, t.path, t.parent_id,
+                   t.product_id, tlc.source,
                    COALESCE(ev.received, 0) AS received,
                    COALESCE(ev.produced, 0) AS produced,
                    COALESCE(ev.found, 0) AS found,
@@ -352,6 +411,7 @@ def balance_ctes():
 
         """,
         event_totals=trace_engine.event_totals_sql(),
+        subcontract=subcontract_locations,
         qty_in=trace_engine.BALANCE_IN,
         accounted=trace_engine.BALANCE_ACCOUNTED,
     )
@@ -373,14 +433,18 @@ def input_lot_codes_sql():
     )
 
 
-def customer_lines_query(lines, condition, carried=None):
+def customer_lines_query(lines, condition, named_join, carried=None):
     """From ``lines`` (rows of :func:`event_lines_query`): the shipments to
     and returns from customers of the lines matching ``condition`` (over
     ``l``), one row each: ``id`` (the move line), ``partner_id`` (the
     commercial partner), ``date``, ``lot_id``, ``kind`` (``shipment`` or
     ``return``), ``quantity`` and ``qty`` (negative for a return, so that a
     sum per customer is what the customer holds), after the ``carried``
-    columns."""
+    columns.
+
+    ``named_join`` joins ``nc``, the customer that a sale document names
+    for a line whose transfer names none (column ``partner_id``, see
+    :func:`named_customers_query`), which comes first."""
     return SQL(
         """
         SELECT %(carried)s l.id,
@@ -392,13 +456,15 @@ def customer_lines_query(lines, condition, carried=None):
                    AS quantity,
                CASE l.event_type WHEN 'shipping' THEN 1 ELSE -1 END * l.qty AS qty
           FROM %(lines)s l
-          LEFT JOIN res_partner rp ON rp.id = l.partner_id
+          %(named_join)s
+          LEFT JOIN res_partner rp ON rp.id = COALESCE(nc.partner_id, l.partner_id)
          WHERE ((l.event_type = 'shipping' AND l.dst_usage = 'customer')
                 OR (l.event_type = 'customer_return' AND l.src_usage = 'customer'))
            AND %(condition)s
         """,
         carried=carried or SQL(),
         lines=lines,
+        named_join=named_join,
         condition=condition,
     )
 
@@ -407,6 +473,130 @@ def customer_lots_condition():
     """The line ``l`` is of a lot whose customers are listed (its
     ``direction`` is not upstream)."""
     return SQL("l.direction != 'upstream'")
+
+
+# The customers of ``named`` (:func:`named_customers_query`), in the trace
+# statement and the live genealogy.
+NAMED_JOIN = SQL("LEFT JOIN named nc ON nc.move_line_id = l.id")
+
+
+def named_customers_query(pos):
+    """``named``: the customer that a point-of-sale order names for a traced
+    line (rows ``move_line_id``, ``partner_id``), from ``lines``.
+
+    With the stock updated at the closing of the session, Odoo moves the
+    session's sales in transfers with no customer (``pos_session_id`` set,
+    no ``pos_order_id``): one line per order line and lot (more when the
+    lot is taken from several quants), linked to no order. The orders still
+    name their customers and the lot of each line
+    (``pos.pack.operation.lot``): per session, lot and direction (sale or
+    refund), the lines of those transfers are matched to the lots of the
+    session's orders that have no transfer of their own. The lines of the
+    same lot are interchangeable; what matters is how much each customer
+    got: first the n-th line of a quantity goes with the n-th order lot of
+    that quantity, then what is left (lots split over quants) is laid end
+    to end by quantity, a line going with the order whose quantities hold
+    its first unit. Orders are taken in Odoo's order (``pos.order._order``,
+    then line and lot). An order without a customer names none (the
+    anonymous retail customer). Each order's own transfer (stock updated in
+    real time) already names its customer.
+
+    ``pos``: the point-of-sale tables exist (the add-on does not depend on
+    ``point_of_sale``); without them, no row."""
+    if not pos:
+        return SQL("SELECT NULL::int AS move_line_id, NULL::int AS partner_id LIMIT 0")
+    return SQL(
+        """
+        WITH session_lines AS (
+            SELECT l.id, l.lot_id, sp.pos_session_id AS session_id,
+                   l.dst_usage = 'customer' AS sold, sp.id AS picking_id,
+                   ROUND(l.qty::numeric, 6) AS qty
+              FROM lines l
+              JOIN stock_move_line ml ON ml.id = l.id
+              JOIN stock_picking sp ON sp.id = ml.picking_id
+             WHERE l.event_type IN ('shipping', 'customer_return')
+               AND 'customer' IN (l.src_usage, l.dst_usage)
+               AND sp.pos_session_id IS NOT NULL AND sp.pos_order_id IS NULL
+        ), order_lots AS (
+            SELECT o.session_id, lot.id AS lot_id, pol.qty > 0 AS sold,
+                   o.partner_id, ROUND(q.qty::numeric, 6) AS qty,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY o.session_id, lot.id, pol.qty > 0
+                       ORDER BY o.date_order DESC, o.name DESC, o.id DESC,
+                                pol.id, pl.id) AS position
+              FROM (SELECT DISTINCT s.session_id, s.lot_id
+                      FROM session_lines s) s
+              JOIN stock_lot lot ON lot.id = s.lot_id
+              JOIN pos_order o ON o.session_id = s.session_id
+              JOIN pos_order_line pol
+                ON pol.order_id = o.id AND pol.product_id = lot.product_id
+              JOIN pos_pack_operation_lot pl
+                ON pl.pos_order_line_id = pol.id AND pl.lot_name = lot.name
+              JOIN product_product pp ON pp.id = pol.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             CROSS JOIN LATERAL (
+                   SELECT CASE WHEN pt.tracking = 'serial' THEN 1
+                               ELSE ABS(pol.qty) END AS qty) q
+             WHERE o.state NOT IN ('draft', 'cancel') AND o.shipping_date IS NULL
+               AND NOT EXISTS (
+                   SELECT 1 FROM stock_picking op WHERE op.pos_order_id = o.id)
+        ), exact AS (
+            SELECT sl.id, ol.session_id, ol.lot_id, ol.sold, ol.position,
+                   ol.partner_id
+              FROM (SELECT s.*, ROW_NUMBER() OVER (
+                               PARTITION BY s.session_id, s.lot_id, s.sold, s.qty
+                               ORDER BY s.picking_id, s.id) AS rank
+                      FROM session_lines s) sl
+              JOIN (SELECT o.*, ROW_NUMBER() OVER (
+                               PARTITION BY o.session_id, o.lot_id, o.sold, o.qty
+                               ORDER BY o.position) AS rank
+                      FROM order_lots o) ol
+                ON ol.session_id = sl.session_id AND ol.lot_id = sl.lot_id
+               AND ol.sold = sl.sold AND ol.qty = sl.qty AND ol.rank = sl.rank
+        ), rest_lines AS (
+            SELECT s.id, s.session_id, s.lot_id, s.sold,
+                   SUM(s.qty) OVER (PARTITION BY s.session_id, s.lot_id, s.sold
+                                    ORDER BY s.picking_id, s.id) - s.qty AS start
+              FROM session_lines s
+             WHERE s.id NOT IN (SELECT e.id FROM exact e)
+        ), rest_lots AS (
+            SELECT o.session_id, o.lot_id, o.sold, o.partner_id, o.qty,
+                   SUM(o.qty) OVER (PARTITION BY o.session_id, o.lot_id, o.sold
+                                    ORDER BY o.position) - o.qty AS start
+              FROM order_lots o
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM exact e
+                    WHERE e.session_id = o.session_id AND e.lot_id = o.lot_id
+                      AND e.sold = o.sold AND e.position = o.position)
+        )
+        SELECT e.id AS move_line_id, e.partner_id
+          FROM exact e
+         WHERE e.partner_id IS NOT NULL
+         UNION ALL
+        SELECT rl.id, ro.partner_id
+          FROM rest_lines rl
+          JOIN rest_lots ro
+            ON ro.session_id = rl.session_id AND ro.lot_id = rl.lot_id
+           AND ro.sold = rl.sold AND rl.start >= ro.start
+           AND rl.start < ro.start + ro.qty
+         WHERE ro.partner_id IS NOT NULL
+        """
+    )
+
+
+def insert_named_query(recall):
+    """Every row of ``named`` as a ``stock.recall.line.customer``: the view
+    of customer shipments reads them back (it cannot read the
+    point-of-sale tables, which may not exist)."""
+    return SQL(
+        """
+        INSERT INTO stock_recall_line_customer (recall_id, move_line_id, partner_id)
+        SELECT %(recall)s, n.move_line_id, n.partner_id
+          FROM named n
+
+        """,
+        recall=recall,
+    )
 
 
 def snapshot_ctes():
@@ -443,7 +633,9 @@ def snapshot_ctes():
              GROUP BY a.lot_id
         )
         """,
-        customer_lines=customer_lines_query(SQL("lines"), customer_lots_condition()),
+        customer_lines=customer_lines_query(
+            SQL("lines"), customer_lots_condition(), NAMED_JOIN
+        ),
     )
 
 
@@ -463,8 +655,9 @@ def insert_stock_query(recall):
 
 
 def insert_lots_query(recall, tolerance):
-    """The affected lots with their path and mass balance (``tot``) and
-    their snapshot (``snap``, ``path_names``), as ``stock.recall.lot`` rows;
+    """The affected lots with their path, their parent in the genealogy and
+    their mass balance (``tot``) and their snapshot (``snap``,
+    ``path_names``), as ``stock.recall.lot`` rows;
     a lot more than ``tolerance`` percent off 100 is flagged. Returns the
     recall's number of customer shipments and of customers (the anonymous
     retail customer counts as one)."""
@@ -472,14 +665,14 @@ def insert_lots_query(recall, tolerance):
         """
         ins_lots AS (
         INSERT INTO stock_recall_lot (
-            recall_id, lot_id, depth, direction, path,
+            recall_id, lot_id, depth, direction, path, parent_lot_ids,
             tlc_source, qty_received, qty_produced, qty_found, qty_in,
             qty_on_hand, qty_in_transit, qty_shipped, qty_returned,
             qty_vendor_returned, qty_consumed, qty_scrapped, qty_adjusted,
             qty_accounted, qty_unexplained, balance_pct, balance_flag,
             traced_line_ids, event_count, qty_customer_shipped)
         SELECT %(recall)s, tot.lot_id, tot.depth, tot.direction,
-               path_names.names,
+               path_names.names, ARRAY_REMOVE(ARRAY[tot.parent_id], NULL),
                tot.source, tot.received, tot.produced, tot.found, tot.qty_in,
                tot.on_hand, tot.in_transit, tot.shipped, tot.returned,
                tot.vendor_returned, tot.consumed, tot.scrapped, tot.adjusted,

@@ -10,7 +10,10 @@ done line of a reached lot to the done lines of other lots that carry it on:
 * manufacturing, repairs and by-products: ``stock_move_line_consume_rel``
   links an input line (``produce_line_id``: a component consumed, a part
   added to a repaired serial) to an output line (``consume_line_id``: the
-  finished product or by-product made, the repaired serial);
+  finished product or by-product made, the repaired serial). Odoo links a
+  part *removed* by a repair to the serial too; its line comes out of
+  production while the serial's does not, and that link is followed the
+  other way: the removed part came out of the serial, it did not go in;
 * unbuilds (``mrp`` installed): Odoo writes consume links only for by-products,
   so the lines of the unbuilt product (into production) are linked here to
   the lines of the recovered components (out of production) of the same
@@ -35,14 +38,65 @@ DOWNSTREAM = "downstream"
 UPSTREAM = "upstream"
 
 
+# The production locations, an init plan computed once per statement.
+_PRODUCTION_LOCATIONS = SQL(
+    "ARRAY(SELECT pl.id FROM stock_location pl WHERE pl.usage = 'production')"
+)
+
+
+def _removed_part(input_line, output_line):
+    """The consume link from ``input_line`` to ``output_line`` (aliases of
+    ``stock_move_line``) is a part removed by a repair: the input comes out
+    of production, the output (the repaired serial) does not. Components,
+    parts added, unbuilt products go into production; finished products,
+    by-products and recovered components come out of it."""
+    return SQL(
+        "(%(input)s.location_id = ANY(%(production)s)"
+        " AND %(output)s.location_id <> ALL(%(production)s))",
+        input=SQL(input_line),
+        output=SQL(output_line),
+        production=_PRODUCTION_LOCATIONS,
+    )
+
+
 def _edge_targets(src_col, dst_col):
     """A consume link: ``rel.<src_col>`` is the current line ``src``, the
-    target is ``rel.<dst_col>``."""
+    target is ``rel.<dst_col>``, in the direction of the link (input to
+    output downstream) unless it is a removed part (:func:`_removed_part`),
+    which flows the other way."""
+    if src_col == "produce_line_id":
+        input_line, output_line = "src", "other"
+    else:
+        input_line, output_line = "other", "src"
     return SQL(
-        "SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel"
-        " WHERE rel.%(src)s = src.id",
+        """
+        SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel
+          JOIN stock_move_line other ON other.id = rel.%(dst)s
+         WHERE rel.%(src)s = src.id AND NOT %(removed)s
+        """,
         src=SQL(src_col),
         dst=SQL(dst_col),
+        removed=_removed_part(input_line, output_line),
+    )
+
+
+def _removed_part_targets(src_col, dst_col):
+    """A removed part's link, against its direction: downstream from the
+    repaired serial's line (``rel.consume_line_id``) to the part removed
+    from it, upstream from the removed part back to the serial."""
+    if src_col == "consume_line_id":
+        input_line, output_line = "other", "src"
+    else:
+        input_line, output_line = "src", "other"
+    return SQL(
+        """
+        SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel
+          JOIN stock_move_line other ON other.id = rel.%(dst)s
+         WHERE rel.%(src)s = src.id AND %(removed)s
+        """,
+        src=SQL(src_col),
+        dst=SQL(dst_col),
+        removed=_removed_part(input_line, output_line),
     )
 
 
@@ -111,6 +165,7 @@ def edge_sql(direction, follow_unbuild):
     if direction == DOWNSTREAM:
         parts = [
             _edge_targets("produce_line_id", "consume_line_id"),
+            _removed_part_targets("consume_line_id", "produce_line_id"),
             _transit_targets("location_dest_id", "location_id"),
         ]
         if follow_unbuild:
@@ -118,6 +173,7 @@ def edge_sql(direction, follow_unbuild):
     else:
         parts = [
             _edge_targets("consume_line_id", "produce_line_id"),
+            _removed_part_targets("produce_line_id", "consume_line_id"),
             _transit_targets("location_id", "location_dest_id"),
         ]
         if follow_unbuild:
@@ -249,16 +305,27 @@ CLASSIFIED_USAGES = (
 )
 
 
-def event_types_sql():
+def event_types_sql(subcontract_locations):
     """The one classification of a done line: an array of event types for
     the line ``ml`` of move ``m`` (columns ``scrap_id``), from location
-    ``src_loc`` to ``dst_loc`` (columns ``usage``, ``company_id``). Most
-    lines are one event; vendor → customer (dropship) is a receipt and a
+    ``src_loc`` to ``dst_loc`` (columns ``id``, ``usage``, ``company_id``).
+    Most lines are one event, vendor → customer (dropship) is a receipt and a
     shipment, customer → vendor (a dropship returned) a customer return and a
     return to vendor. Into the company-less inter-company transit location is
     a shipment to the other company, out of it a receipt from it (each
     company's lot balances on its own, whether the two share a lot record or
     not); a company's own transit location is an internal transfer.
+
+    ``subcontract_locations`` (an SQL expression of type ``int[]``, see
+    ``stock.location._get_subcontracting_location_ids``): the locations
+    where subcontractors hold stock. Odoo makes them internal, but a
+    subcontractor is another firm: from our stock into one is a shipment to
+    the subcontractor (``subcontract_shipping``), out of one into our stock a
+    receipt from it (``subcontract_receiving``), the FSMA 204 shipping and
+    receiving events. What a subcontractor holds is still ours, on hand at
+    its location (quants of an internal location): these two events count
+    in no total of the mass balance (:func:`event_totals_sql`).
+
     A line between locations of a kind this does not know (a third-party
     module's) is ``unclassified``: it counts in no balance, and the health
     check lists it, so nothing vanishes silently."""
@@ -282,12 +349,21 @@ def event_types_sql():
                  AND dst_loc.usage = 'internal' THEN ARRAY['receiving']
             WHEN dst_loc.usage = 'production' THEN ARRAY['consumption']
             WHEN src_loc.usage = 'production' THEN ARRAY['production']
+            WHEN dst_loc.id = ANY(%(subcontract)s)
+                 AND src_loc.id <> ALL(%(subcontract)s)
+                 AND src_loc.usage IN ('internal', 'transit')
+                THEN ARRAY['subcontract_shipping']
+            WHEN src_loc.id = ANY(%(subcontract)s)
+                 AND dst_loc.id <> ALL(%(subcontract)s)
+                 AND dst_loc.usage IN ('internal', 'transit')
+                THEN ARRAY['subcontract_receiving']
             WHEN src_loc.usage IN ('internal', 'transit')
                  AND dst_loc.usage IN ('internal', 'transit')
                 THEN ARRAY['internal']
             ELSE ARRAY['unclassified']
         END
-        """
+        """,
+        subcontract=subcontract_locations,
     )
 
 

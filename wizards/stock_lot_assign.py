@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The wizard of the retroactive lot/serial assignment (issue 4, spec B).
+"""The wizard of the retroactive lot/serial assignment.
 
 It collects the input (products, mode and its parameters, an import, manual
 lines) and shows the preview; the rows, their validation and the apply are
@@ -235,8 +235,12 @@ class StockLotAssign(models.TransientModel):
         products = self.product_ids.filtered(lambda p: p.tracking != "none")
         if self.mode == "single_lot":
             return Run._prepare_rows_single_lot(company, products, self.lot_name)
-        if self.mode in ("lot_per_location", "serials"):
-            return getattr(Run, f"_prepare_rows_{self.mode}")(
+        numbered = {
+            "lot_per_location": Run._prepare_rows_lot_per_location,
+            "serials": Run._prepare_rows_serials,
+        }
+        if self.mode in numbered:
+            return numbered[self.mode](
                 company, products, self.name_prefix, self.first_number, self.padding
             )
         if self.mode == "import":

@@ -40,7 +40,11 @@ class StockLotBlock(models.TransientModel):
     def action_apply(self):
         self.ensure_one()
         self._check_block_rights()
-        return getattr(self, f"_apply_{self.mode}")()
+        return self._get_apply_methods()[self.mode]()
+
+    def _get_apply_methods(self):
+        """``{mode: method}``: what ``action_apply`` runs for each mode."""
+        return {"block": self._apply_block, "unblock": self._apply_unblock}
 
     def _apply_block(self):
         self.lot_ids._action_block(self.reason)

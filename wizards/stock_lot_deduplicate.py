@@ -77,8 +77,12 @@ class StockLotDeduplicate(models.TransientModel):
     def action_apply(self):
         self.ensure_one()
         self._check_deduplicate_rights()
-        getattr(self, f"_apply_{self.mode}")()
+        self._get_apply_methods()[self.mode]()
         return self._get_result_action()
+
+    def _get_apply_methods(self):
+        """``{mode: method}``: what ``action_apply`` runs for each mode."""
+        return {"rename": self._apply_rename, "merge": self._apply_merge}
 
     def _apply_rename(self):
         self.lot_ids._action_rename_duplicates(

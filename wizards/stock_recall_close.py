@@ -3,39 +3,94 @@ from odoo import api, fields, models
 
 
 class StockRecallClose(models.TransientModel):
-    """Close a recall: what was recovered, and a closing note (required),
-    which the recall keeps and posts to its chatter
-    (:meth:`~odoo.addons.stock_lot_traceability.models.stock_recall.StockRecall._action_close`)."""
+    """Close a recall: what was recovered, who was not reached (a closed
+    recall says the customers were dealt with) and a closing note, which
+    the recall keeps and posts to its chatter
+    (``stock.recall._action_close``)."""
 
     _name = "stock.recall.close"
-    _description = "Close a Recall"
+    _description = "Close Recall"
 
     recall_id = fields.Many2one(
         "stock.recall", required=True, readonly=True, ondelete="cascade"
     )
+    # required in the form, checked by the recall: the dialog exists
+    # before it is written
     note = fields.Text(
         string="Closing Note",
-        required=True,
         help="Why the recall can close: what was recovered, destroyed or "
         "decided, and by whom.",
     )
-    is_mock = fields.Boolean(related="recall_id.is_mock")
     qty_shipped_display = fields.Char(related="recall_id.qty_shipped_display")
     qty_recovered_display = fields.Char(related="recall_id.qty_recovered_display")
     recovered_pct = fields.Float(related="recall_id.recovered_pct")
-    notify_pending_count = fields.Integer(related="recall_id.notify_pending_count")
+    undelivered_count = fields.Integer(
+        string="Customers Not Reached",
+        readonly=True,
+        help="Customers holding an affected lot whose notice failed, bounced, "
+        "is still queued or was never sent.",
+    )
+    undelivered_info = fields.Text(string="Not Reached", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["stock.recall"]._check_recall_manager()
+        return super().create(vals_list)
 
     @api.model
-    def _get_action_for(self, recall):
-        """The dialog closing ``recall``."""
+    def _open_for(self, recall, undelivered):
+        """The dialog closing ``recall``, ``undelivered`` being
+        :meth:`stock.recall._get_undelivered_notices`."""
+        wizard = self.create(self._prepare_wizard_vals(recall, undelivered))
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Close %(recall)s", recall=recall.name),
+            "name": self.env._("Close %(recall)s", recall=recall.name)
+            if not undelivered
+            else self.env._(
+                "Close %(recall)s with undelivered notices?", recall=recall.name
+            ),
             "res_model": self._name,
+            "res_id": wizard.id,
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
-            "context": {"default_recall_id": recall.id},
+        }
+
+    @api.model
+    def _prepare_wizard_vals(self, recall, undelivered):
+        labels = {
+            "failed": self.env._("Notice failed or bounced"),
+            "not_notified": self.env._("Never notified"),
+            "queued": self.env._("Still in the mail queue"),
+            "unknown": self.env._("No delivery record"),
+        }
+        lines = []
+        for undelivered_recall, categories in undelivered.items():
+            lines.append(
+                self.env._(
+                    "%(recall)s: %(count)s customers not reached",
+                    recall=undelivered_recall.name,
+                    count=sum(len(partners) for partners in categories.values()),
+                )
+            )
+            lines.extend(
+                self.env._(
+                    "- %(label)s (%(count)s): %(names)s",
+                    label=label,
+                    count=len(categories[key]),
+                    names=", ".join(sorted(categories[key].mapped("display_name"))),
+                )
+                for key, label in labels.items()
+                if key in categories
+            )
+        return {
+            "recall_id": recall.id,
+            "undelivered_count": sum(
+                len(partners)
+                for categories in undelivered.values()
+                for partners in categories.values()
+            ),
+            "undelivered_info": "\n".join(lines),
         }
 
     def action_apply(self):

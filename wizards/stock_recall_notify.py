@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools.misc import formatLang
 
+from ..tools.recall_view_sql import NOTICE_STATES
+
 
 class StockRecallNotify(models.TransientModel):
     """Preview and send the customer notices of a recall."""
@@ -21,8 +23,9 @@ class StockRecallNotify(models.TransientModel):
         required=True,
         default="new",
         readonly=True,
-        help="First notice: customers never notified. Follow-up: customers "
-        "already notified, on purpose only (Notify again).",
+        help="First notice: customers never notified, or whose notice failed "
+        "or bounced. Follow-up: customers already notified, on purpose only "
+        "(Notify again).",
     )
     line_ids = fields.One2many("stock.recall.notify.line", "wizard_id")
     skipped_info = fields.Text(
@@ -105,7 +108,7 @@ class StockRecallNotify(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        count = getattr(self, f"_apply_{self.mode}")()
+        count = self._get_apply_methods()[self.mode]()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -115,6 +118,10 @@ class StockRecallNotify(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _get_apply_methods(self):
+        """``{mode: method}``: what ``action_apply`` runs for each mode."""
+        return {"new": self._apply_new, "again": self._apply_again}
 
     def _get_recipients_by_partner(self):
         return {
@@ -136,7 +143,9 @@ class StockRecallNotify(models.TransientModel):
             return self.env._(
                 "Drill: %(count)s notices simulated, no mail sent.", count=count
             )
-        return self.env._("%(count)s customer notices sent.", count=count)
+        # the emails leave after the commit, through the mail queue: whether
+        # they reach the customers shows on the recall (Notice Status)
+        return self.env._("%(count)s customer notices queued for sending.", count=count)
 
 
 class StockRecallNotifyLine(models.TransientModel):
@@ -174,6 +183,17 @@ class StockRecallNotifyLine(models.TransientModel):
     notified_date = fields.Datetime(
         string="Notified On", compute="_compute_lot_summary"
     )
+    delivery_state = fields.Selection(
+        selection=lambda self: self.env["stock.recall.shipment"]
+        ._fields["delivery_state"]
+        ._description_selection(self.env),
+        string="Last Notice",
+        compute="_compute_lot_summary",
+        help="The delivery of the last notice sent to this customer, if any.",
+    )
+    delivery_failure = fields.Char(
+        string="Failure Reason", compute="_compute_lot_summary"
+    )
     subject = fields.Char(compute="_compute_preview")
     body_html = fields.Html(
         string="Message", compute="_compute_preview", sanitize=False
@@ -203,6 +223,14 @@ class StockRecallNotifyLine(models.TransientModel):
                 line.shipment_ids.filtered("notified_date").mapped("notified_date"),
                 default=False,
             )
+            # the least delivered notice of the rows (worst first)
+            last = min(
+                line.shipment_ids.filtered("delivery_state"),
+                key=lambda row: NOTICE_STATES.index(row.delivery_state),
+                default=line.shipment_ids.browse(),
+            )
+            line.delivery_state = last.delivery_state
+            line.delivery_failure = last.delivery_failure
 
     @api.depends("partner_id", "shipment_ids", "wizard_id.mode")
     def _compute_preview(self):

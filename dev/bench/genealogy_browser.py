@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Browser time to draw the genealogy of the hot lot (issue 12).
+"""Browser time to draw the genealogy of the hot lot.
 
     .venv/bin/python dev/bench/genealogy_browser.py [--db slt_bench] [--runs 3]
         [--port 8091] [--screenshot /tmp/genealogy.png]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time of the genealogy of the hot lot, read only (issue 12).
+"""Time of the genealogy of the hot lot, read only.
 
     .venv/bin/python dev/bench/genealogy_time.py [--db slt_bench] [--runs 5]
 

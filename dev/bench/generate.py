@@ -1228,8 +1228,7 @@ class Generator:
 
 
 # The stock invariants (serials, negative lots, incoming history, quants
-# against moves...) are the add-on's (tools/traceability_invariants.py);
-# these are the generator's own.
+# against moves...) are dev/bench/invariants.py; these are the generator's own.
 CHECKS = {
     "lines_inconsistent_with_move": """
         SELECT COUNT(*) FROM stock_move_line ml JOIN stock_move m ON m.id = ml.move_id
@@ -1287,14 +1286,12 @@ def probe_lots(env):
 
 def check(env, scale, hot_scale=None):
     """SQL consistency check + ORM smoke test; raises on any problem."""
-    from odoo.addons.stock_lot_traceability.tools import (  # noqa: PLC0415
-        traceability_invariants,
-    )
+    import invariants  # noqa: PLC0415 - dev/bench/invariants.py, needs odoo
 
     hot_scale = min(scale, 1.0) if hot_scale is None else hot_scale
     cr = env.cr
     problems = []
-    counts = traceability_invariants.check(cr)
+    counts = invariants.check(cr)
     for name, sql in CHECKS.items():
         cr.execute(sql)
         counts[name] = cr.fetchone()[0]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Recall time against the number of affected lots (issue 13).
+"""Recall time against the number of affected lots.
 
     .venv/bin/python dev/bench/growth.py [--db slt_bench_x10] [--runs 5]
 

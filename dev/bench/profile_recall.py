@@ -47,6 +47,10 @@ def drop_result_foreign_keys(env):
 def one_run(env, lot, drop_fks):
     from odoo.tools import SQL  # noqa: PLC0415
 
+    from odoo.addons.stock_lot_traceability.tools import (  # noqa: PLC0415
+        recall_trace_sql,
+    )
+
     env.cr.execute("SAVEPOINT profile_recall")
     try:
         if drop_fks:
@@ -69,7 +73,12 @@ def one_run(env, lot, drop_fks):
             SQL(
                 "WITH lines AS MATERIALIZED (%s) "
                 "SELECT count(*), sum(length(l::text)) FROM lines l",
-                recall._done_lines_query(params),
+                recall_trace_sql.done_lines_query(
+                    params["all_lot_ids"],
+                    params["companies"],
+                    params["directions"],
+                    params["subcontract_location_ids"],
+                ),
             )
         )
         lines = time.perf_counter() - t0

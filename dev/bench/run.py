@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmarks P1-P4 of the spec, side by side with standard Odoo.
+"""Benchmarks P1-P4 (recall trace, validation, assignment, health check),
+side by side with standard Odoo.
 
     .venv/bin/python dev/bench/run.py [--db slt_bench] [--runs 5] [--only P1,P2]
 
@@ -587,7 +588,7 @@ def p3_setup(env, n_locations, per_location):
 
 
 def p3_assign(env, product, locations, total):
-    """Generate one serial per unit with issue 4's wizard; apply; check."""
+    """Generate one serial per unit with the assignment wizard; apply; check."""
     wizard_model = env["stock.lot.assign"]
     vals = {
         "product_ids": [(6, 0, product.ids)],

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""P1 on two benchmark databases side by side (issue 13).
+"""P1 (the recall trace) on two benchmark databases side by side.
 
     .venv/bin/python dev/bench/scale.py --small slt_bench --large slt_bench_x10
 

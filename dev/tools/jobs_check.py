@@ -1,4 +1,4 @@
-"""Background jobs against a real Odoo server (make jobs-check, issue 13).
+"""Background jobs against a real Odoo server (make jobs-check).
 
 1. Live progress: a client logs in over JSON-RPC, connects to /websocket
    with its session cookie, subscribes like the web client, starts a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make jobs-check: background jobs against a real server (issue 13).
+# make jobs-check: background jobs against a real server.
 # A copy of the test template with the add-on installed, odoo-bin started
 # threaded with one cron thread; dev/tools/jobs_check.py logs in over JSON-RPC,
 # listens on /websocket like the web client, runs a 20,000-serial background

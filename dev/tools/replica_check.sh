@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make replica-check: the read-only entry points served by a PostgreSQL
-# replica (issue 13). Leaves the development cluster (PGPORT) alone:
+# replica. Leaves the development cluster (PGPORT) alone:
 #   1. a throwaway PRIMARY cluster on a free port (pg_createcluster), with
 #      pg_stat_statements, the odoo role and a replication role;
 #   2. a streaming REPLICA of it on a second free port: pg_basebackup -R

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""make unit: the add-on's database-free unit tests under plain unittest.
+"""make unit: the add-on's database-free unit and property tests under plain
+unittest.
 
 Reads the addons path of the development config (no database is opened),
 so that the add-on is imported as ``odoo.addons.stock_lot_traceability`` as
@@ -17,6 +18,10 @@ from odoo.tools import config
 UNIT_TEST_MODULES = [
     "odoo.addons.stock_lot_traceability.tests.test_lot_naming",
     "odoo.addons.stock_lot_traceability.tests.test_lot_assign_parsing",
+    "odoo.addons.stock_lot_traceability.tests.test_property_lot_naming",
+    "odoo.addons.stock_lot_traceability.tests.test_property_lot_assign_parsing",
+    "odoo.addons.stock_lot_traceability.tests.test_property_genealogy",
+    "odoo.addons.stock_lot_traceability.tests.test_genealogy",
 ]
 
 if __name__ == "__main__":

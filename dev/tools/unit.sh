@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make unit: the database-free unit tests (tests/test_lot_naming.py) under
-# plain unittest, in about a second; no database needed. Extra arguments go
-# to unittest, e.g.  make unit ARGS=-v
+# make unit: the database-free unit and property tests (the modules listed in
+# dev/tools/unit.py) under plain unittest; no database needed. Extra
+# arguments go to unittest, e.g.  make unit ARGS=-v
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 find_odoo_src

@@ -521,7 +521,7 @@ def _check_keys(report, env, old, old_version):
     lots = env["stock.lot"].browse(missing)
     wrong, filled = [], 0
     for lot in lots:
-        name_key = lot._traceability_normalise(lot.name) or None
+        name_key = lot._get_traceability_name_key(lot.name) or None
         key = lot._traceability_build_key(name_key) or None
         stored = after[str(lot.id)]
         filled += stored[1] is not None
@@ -550,6 +550,47 @@ def _check_keys(report, env, old, old_version):
         )
 
 
+# What each email's record says of a notice, in Odoo's terms (mail.mail
+# state when the notification waits, else the notification's status).
+NOTICE_STATE_OF_EMAIL = {
+    "outgoing": "queued",
+    "sent": "sent",
+    "exception": "failed",
+    "cancel": "failed",
+    "bounce": "bounced",
+    "canceled": "failed",
+}
+
+
+def _check_notices(report, env):
+    """Notices recorded before the upgrade show the delivery their emails
+    show (19.0.1.5.0: a notice is no longer 'sent' because it was posted)."""
+    rows = env["stock.recall.shipment"].search([("notified", "=", True)])
+    wrong, states = [], {}
+    for row in rows:
+        emails = row.notification_message_id.notification_ids.filtered(
+            lambda n: n.notification_type == "email"
+        )
+        expected = {
+            NOTICE_STATE_OF_EMAIL[
+                n.mail_mail_id.state
+                if n.notification_status == "ready" and n.mail_mail_id
+                else n.notification_status
+            ]
+            for n in emails
+        }
+        states[row.delivery_state] = states.get(row.delivery_state, 0) + 1
+        if len(expected) != 1 or row.delivery_state not in expected:
+            wrong.append(f"{row.display_name}: {row.delivery_state}, emails {expected}")
+    report.check(
+        "notices recorded before show the delivery of their emails",
+        bool(rows) and not wrong,
+        f"{len(rows)} notified rows: "
+        + ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+        + (f"; {wrong[:5]}" if wrong else ""),
+    )
+
+
 def verify(env, path, expected_version):
     from odoo.addons.stock_lot_traceability.models.stock_lot import (  # noqa: PLC0415
         UNIQUE_KEY_INDEX,
@@ -571,6 +612,7 @@ def verify(env, path, expected_version):
     for table, info in sorted(old["tables"].items()):
         _compare_table(report, table, info, cr)
     _check_keys(report, env, old["tables"]["stock_lot"], old["version"])
+    _check_notices(report, env)
     cr.execute(
         "SELECT module || '.' || name, model, res_id FROM ir_model_data "
         "WHERE module = %s",

@@ -8,9 +8,8 @@ number of events and its quantity shipped to customers, and the views
 This fills the new columns of every affected lot from the stored rows,
 moves the notices of the notified rows to ``stock_recall_notification``,
 drops the two tables and creates the views in their place, then stores
-each recall's numbers of shipments and customers, and its customers and
-vendors. Running it again changes nothing (the tables are gone, the numbers
-are the same).
+each recall's numbers of shipments and customers. Running it again changes
+nothing (the tables are gone, the numbers are the same).
 """
 
 import logging
@@ -86,9 +85,6 @@ def migrate(cr, version):
     env["stock.recall.event"].init()
     env["stock.recall.shipment"].init()
     _count_customers(cr)
-    # the customers and vendors the list of recalls is grouped by, stored
-    # by each trace since this version
-    env["stock.recall"].search([("state", "!=", "draft")])._store_trace_partners()
 
 
 def _count_customers(cr):

@@ -27,7 +27,7 @@ transactions open:
   are cancelled by PostgreSQL.
 
 After each strike: the server must answer again by itself, and the stock
-invariants (tools/traceability_invariants.py, the health check's) are
+invariants (dev/bench/invariants.py, the health check's and more) are
 checked on one snapshot; again at the end. The Locust CSV and HTML reports
 and the summary go to dev/bench/out/load/<mode>/. Exit status 1 when a
 server error, an invariant violation, a strike that found nothing in flight
@@ -38,7 +38,6 @@ import argparse
 import collections
 import csv
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -113,16 +112,14 @@ def free_port():
 
 
 def load_invariants():
-    """tools/traceability_invariants.py on its own (no add-on import)."""
+    """dev/bench/invariants.py, with Odoo's source importable (its SQL is
+    ``odoo.tools.SQL``; the add-on itself is not imported)."""
     src = benchlib.odoo_src()
     if src not in sys.path:
         sys.path.insert(0, src)
-    spec = importlib.util.spec_from_file_location(
-        "traceability_invariants", ROOT / "tools" / "traceability_invariants.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    import invariants  # noqa: PLC0415 - needs the Odoo source on sys.path
+
+    return invariants
 
 
 INVARIANTS = load_invariants()

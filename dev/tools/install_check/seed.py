@@ -1,5 +1,5 @@
 # Run in `odoo-bin shell` on a database WITHOUT the add-on: standard Odoo
-# data that the add-on's rules forbid (issue 11). Lots that differ by case or
+# data that the add-on's rules forbid. Lots that differ by case or
 # spaces, a serial on hand twice, a negative lot quant, a lot without history.
 import os
 import sys

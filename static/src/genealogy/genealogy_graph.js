@@ -96,16 +96,40 @@ export class GenealogyGraph extends Component {
         return node.is_group ? node.label : node.sublabel;
     }
 
+    quantity(qty, uom) {
+        return `${formatFloat(qty, { digits: [false, 2] })} ${uom}`;
+    }
+
+    // a node of one product says its quantity here; a customer or a group
+    // of several products lists them on lines of their own (nodeItems):
+    // quantities of different products are never added
     nodeFigure(node) {
-        const quantities = node.quantities
-            .map(([qty, uom]) => `${formatFloat(qty, { digits: [false, 2] })} ${uom}`)
-            .join(" · ");
         const label = node.kind === "customer" ? _t("Received") : this.stateLabels[node.state];
-        return quantities ? `${label} · ${quantities}` : label;
+        if (node.items.length || node.items_hidden || !node.quantities.length) {
+            return label;
+        }
+        const [qty, uom] = node.quantities[0];
+        return `${label} · ${this.quantity(qty, uom)}`;
+    }
+
+    itemLine([qty, uom, product]) {
+        return `${this.quantity(qty, uom)} · ${product}`;
+    }
+
+    nodeItems(node) {
+        const lines = node.items.map((item) => this.itemLine(item));
+        if (node.items_hidden) {
+            lines.push(_t("+ %(count)s more products", { count: node.items_hidden }));
+        }
+        return lines;
     }
 
     nodeHover(node) {
         const lines = [this.nodeTitle(node), this.nodeSubtitle(node), this.nodeFigure(node)];
+        if (node.items.length || node.items_hidden) {
+            // every product, also those the box has no room for
+            lines.push(...node.quantities.map((item) => this.itemLine(item)));
+        }
         if (node.figures) {
             const fmt = (qty) => `${formatFloat(qty, { digits: [false, 2] })} ${node.figures.uom}`;
             lines.push(

@@ -2,9 +2,10 @@ import { registry } from "@web/core/registry";
 
 /**
  * The demo recall of FLOUR-2026-003 (traced by the Python test): its
- * Genealogy tab draws the seed and the three customers; a click on the seed
- * opens the lot form, whose Genealogy button draws the same family tree
- * without a recall; a click on a customer lists its shipments.
+ * Genealogy tab draws the seed and the three customers, each listing what
+ * it received per product; a click on the seed opens the lot form, whose
+ * Genealogy button draws the same family tree without a recall; a click on
+ * a customer lists its shipments.
  */
 registry.category("web_tour.tours").add("stock_lot_traceability_genealogy", {
     steps: () => [
@@ -32,6 +33,10 @@ registry.category("web_tour.tours").add("stock_lot_traceability_genealogy", {
         {
             content: "And Sunrise Supermarket",
             trigger: ".o_slt_genealogy .o_slt_genealogy_customer:contains(Sunrise Supermarket)",
+        },
+        {
+            content: "A customer box lists the quantity of each product it received",
+            trigger: ".o_slt_genealogy .o_slt_genealogy_customer:contains(Corner Bakery) .o_slt_genealogy_item:contains(60.00 Units)",
         },
         {
             content: "Zoom in",

@@ -4,7 +4,7 @@ import { registry } from "@web/core/registry";
 /**
  * A quality officer on a 1440 px screen opens a traced recall: one primary
  * button (the next step), every state on the status bar, quantities per
- * unit, readable lot and product columns; print and exports in the gear
+ * product and unit, readable lot and product columns; print and exports in the gear
  * menu. The XLSX it downloads is checked by the Python test.
  */
 function assertReadable(fieldName, columns) {
@@ -44,8 +44,12 @@ registry.category("web_tour.tours").add("stock_lot_traceability_recall_screens",
             trigger: ".o_statusbar_status button[data-value=closed]:contains(Closed)",
         },
         {
-            content: "The summary gives the quantity on hand per unit",
-            trigger: ".o_field_widget[name=qty_on_hand_display]:contains(80.00 Units, 20.00 kg)",
+            content: "The summary gives the quantity on hand per product and unit",
+            trigger: ".o_field_widget[name=qty_on_hand_display]:contains(80.00 Units Butter Cookies, 20.00 kg Organic Wheat Flour)",
+        },
+        {
+            content: "and the quantity shipped: cookies and the gift box are never one total",
+            trigger: ".o_field_widget[name=qty_shipped_display]:contains(100.00 Units Butter Cookies, 1.00 Units Holiday Gift Box):not(:contains(101.00))",
         },
         {
             content: "Open the customers",
