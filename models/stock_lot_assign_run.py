@@ -814,7 +814,7 @@ class StockLotAssignRun(models.Model):
             ]
             lot_company = row.location.company_id or company
             scope = Lot._traceability_scope_of(lot_company, product.tracking)
-            name_key = Lot._traceability_normalise(row.lot_name)
+            name_key = Lot._get_traceability_name_key(row.lot_name)
             key = lot_naming.unique_key(scope, name_key, lot_company.id, product.id)
             if key:
                 # an existing lot shared between companies has the key of

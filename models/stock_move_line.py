@@ -153,11 +153,11 @@ class StockMoveLine(models.Model):
         lot = self.lot_id
         typed = not lot and self.lot_name
         if typed:
-            name_key = Lot._traceability_normalise(self.lot_name)
+            name_key = Lot._get_traceability_name_key(self.lot_name)
             others = (self._get_similar_move_lines() - self).filtered(
                 lambda ml: ml.lot_name
                 and ml.lot_name != self.lot_name
-                and Lot._traceability_normalise(ml.lot_name) == name_key
+                and Lot._get_traceability_name_key(ml.lot_name) == name_key
             )
             if others:
                 messages.append(

@@ -46,7 +46,7 @@ class TestRecallClose(RecallCase):
         self.assertEqual(recall.recovered_pct, 33.33)
         form = self._close_form(recall)
         self.assertEqual(form.recovered_pct, 33.33)
-        self.assertEqual(form.qty_recovered_display, "1.00 Units")
+        self.assertEqual(form.qty_recovered_display, "1.00 Units RC Finished")
         with self.assertRaisesRegex(AssertionError, "note"):
             form.save()
         self.assertEqual(recall.state, "traced")
@@ -63,7 +63,7 @@ class TestRecallClose(RecallCase):
             recall.close_note, "Two serials destroyed at the customers, one returned."
         )
         self.assertEqual(recall.close_recovered_pct, 33.33)
-        self.assertEqual(recall.close_recovered_display, "1.00 Units")
+        self.assertEqual(recall.close_recovered_display, "1.00 Units RC Finished")
         posted = (recall.message_ids - before).filtered(
             lambda m: "destroyed" in str(m.body)
         )
