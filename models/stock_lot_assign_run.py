@@ -20,9 +20,9 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL, float_compare, float_is_zero, float_round
+from odoo.tools import SQL, float_compare, float_is_zero
 
-from ..tools import lot_assign_parsing
+from ..tools import lot_assign_parsing, lot_naming, quantity_format, spreadsheet
 from ..tools.lot_assign_parsing import AssignOptions, AssignRow
 
 ASSIGN_MODES = [
@@ -34,6 +34,10 @@ ASSIGN_MODES = [
 ]
 
 MAX_LISTED_ERRORS = 200
+
+# Sort key of the errors that name no row (the trial creation of the lots):
+# after every row.
+NO_ROW = float("inf")
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -253,11 +257,18 @@ class StockLotAssignRun(models.Model):
 
     @api.model
     def _get_untracked_quants(self, products, company, locations=None):
-        """The untracked quants of the products in internal locations of the
-        company, in the order rows are generated."""
-        if not products:
+        """The untracked quants of the products (``None``: of every product
+        tracked by lots or serials) in internal locations of the company, in
+        the order rows are generated."""
+        if products is None:
+            domain = Domain("product_id.tracking", "!=", "none") & Domain(
+                "product_id.is_storable", "=", True
+            )
+        elif not products:
             return self.env["stock.quant"]
-        domain = Domain("product_id", "in", products.ids) & Domain("lot_id", "=", False)
+        else:
+            domain = Domain("product_id", "in", products.ids)
+        domain &= Domain("lot_id", "=", False)
         domain &= Domain("quantity", ">", 0) & Domain(
             "location_id.usage", "=", "internal"
         )
@@ -345,9 +356,9 @@ class StockLotAssignRun(models.Model):
             units = quant.quantity
             if float_compare(units, round(units), precision_digits=6):
                 error = self.env._(
-                    "%(qty)s units at %(location)s is not a whole "
-                    "number: serials need one unit each",
-                    qty=units,
+                    "%(qty)s at %(location)s is not a whole number of units: "
+                    "serials need one unit each",
+                    qty=self._format_qty(units, quant.product_id),
                     location=quant.location_id.display_name,
                 )
                 rows.append(self._quant_row(len(rows) + 1, quant, "", units, error))
@@ -422,6 +433,33 @@ class StockLotAssignRun(models.Model):
         )
 
     @api.model
+    def _get_import_template(self, quants):
+        """XLSX bytes of an import file for the untracked ``quants``: the
+        columns the import reads, one row per quant (per unit for serial
+        numbers), the lot/serial column left to fill in."""
+        headers = [
+            self.env._("Product (internal reference or barcode)"),
+            self.env._("Location (full name or barcode)"),
+            self.env._("Lot/Serial Number"),
+            self.env._("Quantity"),
+            self.env._("Expiration Date (YYYY-MM-DD, optional)"),
+        ]
+        rows = []
+        for quant in quants:
+            product = quant.product_id
+            code = product.default_code or product.barcode or product.display_name
+            location = quant.location_id.complete_name
+            quantity = product.uom_id.round(quant.quantity)
+            units = round(quantity)
+            if product.tracking == "serial" and not float_compare(
+                quantity, units, precision_digits=6
+            ):
+                rows += [[code, location, "", 1.0, ""] for _unit in range(units)]
+            else:
+                rows.append([code, location, "", quantity, ""])
+        return spreadsheet.write_xlsx(self.env._("Assignment"), headers, rows)
+
+    @api.model
     def _get_import_error_message(self, code, params):
         """The message of an error code of :mod:`.lot_assign_parsing`."""
         _ = self.env._
@@ -459,16 +497,26 @@ class StockLotAssignRun(models.Model):
 
     @api.model
     def _find_products(self, codes):
-        """{internal reference or barcode: products}"""
+        """{internal reference, barcode or (for a product with neither, as
+        the template writes it) full name: products}"""
         codes = [code for code in codes if code]
         if not codes:
             return {}
         products = self.env["product.product"].search(
-            Domain("default_code", "in", codes) | Domain("barcode", "in", codes)
+            Domain("default_code", "in", codes)
+            | Domain("barcode", "in", codes)
+            | (
+                Domain("default_code", "=", False)
+                & Domain("barcode", "=", False)
+                & Domain("name", "in", codes)
+            )
         )
         found = {}
         for product in products:
-            for code in {product.default_code, product.barcode} & set(codes):
+            names = {product.default_code, product.barcode}
+            if not (product.default_code or product.barcode):
+                names.add(product.display_name)
+            for code in names & set(codes):
                 found[code] = found.get(code, self.env["product.product"]) | product
         return found
 
@@ -570,11 +618,23 @@ class StockLotAssignRun(models.Model):
 
     @api.model
     def _row_error(self, row, reason):
-        return self.env._(
-            "Row %(row)s (%(value)s): %(reason)s",
-            row=row.row,
-            value=row.raw or row.lot_name or "",
-            reason=reason,
+        """``(row number, message)``: the errors are listed by row."""
+        return (
+            row.row,
+            self.env._(
+                "Row %(row)s (%(value)s): %(reason)s",
+                row=row.row,
+                value=row.raw or row.lot_name or "",
+                reason=reason,
+            ),
+        )
+
+    @api.model
+    def _format_qty(self, quantity, product):
+        """``quantity`` of ``product`` as the errors show it: at the unit's
+        precision, with the unit."""
+        return quantity_format.format_quantity(
+            self.env, quantity, product.uom_id if product else None
         )
 
     @api.model
@@ -585,8 +645,12 @@ class StockLotAssignRun(models.Model):
         :param options: :class:`AssignOptions` of the run
         :param untracked: {(product id, location id): untracked quantity};
             read from the quants when not given
-        :param trial_lots: also create the lots in a rolled-back savepoint so
-            that the lot/serial format rules (create constraints) speak now
+        :param trial_lots: also create the lots of the rows without error in
+            a rolled-back savepoint, so that the rules of the lots' creation
+            (constraints) speak now
+
+        Every check runs, whatever the others found: the error lists every
+        offending row, in the order of the rows.
         """
         if not rows:
             raise UserError(
@@ -596,11 +660,25 @@ class StockLotAssignRun(models.Model):
         rows_ok = [row for row in rows if not row.error]
         errors += self._check_row_values(rows_ok)
         errors += self._check_row_serials(rows_ok, options.company)
-        errors += self._check_row_totals(rows_ok, options, untracked)
-        if not errors and trial_lots:
-            errors += self._check_lot_creation(rows_ok, options)
+        errors += self._check_row_names(rows_ok, options.company)
+        if trial_lots:
+            bad = {number for number, _message in errors}
+            errors += self._check_lot_creation(
+                [row for row in rows_ok if row.row not in bad], options
+            )
+        # the totals of a product and location with an unreadable row would
+        # only repeat that row's error
+        unread = {row.key for row in rows if row.error}
+        errors += self._check_row_totals(
+            [row for row in rows_ok if row.key not in unread], options, untracked
+        )
         if errors:
-            self._raise_errors(errors)
+            self._raise_errors(
+                [
+                    message
+                    for _number, message in sorted(errors, key=lambda error: error[0])
+                ]
+            )
 
     @api.model
     def _check_row_values(self, rows):
@@ -647,7 +725,8 @@ class StockLotAssignRun(models.Model):
                     self._row_error(
                         row,
                         self.env._(
-                            "quantity %(qty)s must be positive", qty=row.quantity
+                            "quantity %(qty)s must be positive",
+                            qty=self._format_qty(row.quantity, product),
                         ),
                     )
                 )
@@ -661,7 +740,7 @@ class StockLotAssignRun(models.Model):
                         row,
                         self.env._(
                             "a serial number holds exactly 1 unit, not %(qty)s",
-                            qty=row.quantity,
+                            qty=self._format_qty(row.quantity, product),
                         ),
                     )
                 )
@@ -705,6 +784,95 @@ class StockLotAssignRun(models.Model):
                     )
                 )
         return errors
+
+    @api.model
+    def _check_row_names(self, rows, company):
+        """Where the uniqueness rule of the lots applies (strict
+        traceability): the lot/serial names that break the format of their
+        product, and the names that take the uniqueness key
+        (:func:`.lot_naming.unique_key`) of another row's name or of an
+        existing lot without being the same lot, e.g. ``sn-1`` and ``SN-1``
+        (one query for the existing lots)."""
+        if not self.env["res.company"]._traceability_strict(company):
+            return []
+        Lot = self.env["stock.lot"]
+        errors = []
+        formats = {}
+        keyed = []
+        for row in rows:
+            product = row.product
+            if not (product and row.lot_name) or product.tracking == "none":
+                continue
+            tmpl = product.product_tmpl_id
+            if tmpl not in formats:
+                formats[tmpl] = tmpl._get_lot_name_format()
+            errors += [
+                self._row_error(row, reason)
+                for reason in Lot._get_lot_name_format_errors(
+                    row.lot_name, formats[tmpl]
+                )
+            ]
+            lot_company = row.location.company_id or company
+            scope = Lot._traceability_scope_of(lot_company, product.tracking)
+            name_key = Lot._get_traceability_name_key(row.lot_name)
+            key = lot_naming.unique_key(scope, name_key, lot_company.id, product.id)
+            if key:
+                # an existing lot shared between companies has the key of
+                # no company
+                shared = lot_naming.unique_key(scope, name_key, False, product.id)
+                keyed.append((row, key, shared))
+        first = {}
+        for row, key, _shared in keyed:
+            other = first.setdefault(key, row)
+            if other.lot_key != row.lot_key:
+                errors.append(
+                    self._row_error(
+                        row,
+                        self._name_clash(row, other.lot_name, other.product, other.row),
+                    )
+                )
+        existing = Lot.sudo().search_fetch(
+            [
+                (
+                    "traceability_unique_key",
+                    "in",
+                    list({key for _row, *keys in keyed for key in keys}),
+                )
+            ],
+            ["name", "product_id", "traceability_unique_key"],
+        )
+        by_key = {lot.traceability_unique_key: lot for lot in existing}
+        for row, key, shared in keyed:
+            lot = by_key.get(key) or by_key.get(shared)
+            if lot and (lot.product_id.id, lot.name) != row.lot_key:
+                errors.append(
+                    self._row_error(
+                        row, self._name_clash(row, lot.name, lot.product_id)
+                    )
+                )
+        return errors
+
+    @api.model
+    def _name_clash(self, row, other_name, other_product, other_row=None):
+        """Why the name of ``row`` is refused: it is taken by ``other_name``
+        of ``other_product``, on ``other_row`` or (None) an existing lot."""
+        if other_product == row.product:
+            reason = self.env._(
+                "differs from %(other)s only in case or surrounding spaces: "
+                "lot/serial numbers are compared that way, so they would be "
+                "the same number",
+                other=other_name,
+            )
+        else:
+            reason = self.env._(
+                "is the number of %(other)s of %(product)s: serial numbers are "
+                "unique across products in this company",
+                other=other_name,
+                product=other_product.sudo().display_name,
+            )
+        if other_row is None:
+            return self.env._("%(reason)s (an existing lot)", reason=reason)
+        return self.env._("%(reason)s (row %(row)s)", reason=reason, row=other_row)
 
     @api.model
     def _existing_lots(self, names, company):
@@ -765,29 +933,34 @@ class StockLotAssignRun(models.Model):
                 reason = self.env._(
                     "%(qty)s assigned to %(product)s at %(location)s but only "
                     "%(available)s are untracked",
-                    qty=qty,
+                    qty=self._format_qty(qty, product),
                     product=product.display_name,
                     location=location.display_name,
-                    available=available,
+                    available=self._format_qty(available, product),
                 )
             else:
                 reason = self.env._(
                     "%(qty)s assigned to %(product)s at %(location)s leaves "
                     "%(rest)s of %(available)s untracked; assign it all or tick "
                     "'Leave the rest untracked'",
-                    qty=qty,
+                    qty=self._format_qty(qty, product),
                     product=product.display_name,
                     location=location.display_name,
-                    rest=float_round(available - qty, precision_digits=6),
-                    available=available,
+                    rest=self._format_qty(available - qty, product),
+                    available=self._format_qty(available, product),
                 )
-            errors.append(
-                self.env._(
+            numbers = row_numbers[key]
+            if len(numbers) == 1:
+                message = self.env._(
+                    "Row %(row)s: %(reason)s", row=numbers[0], reason=reason
+                )
+            else:
+                message = self.env._(
                     "Rows %(rows)s: %(reason)s",
-                    rows=lot_assign_parsing.format_row_numbers(row_numbers[key]),
+                    rows=lot_assign_parsing.format_row_numbers(numbers),
                     reason=reason,
                 )
-            )
+            errors.append((numbers[0], message))
         return errors
 
     @api.model
@@ -810,9 +983,12 @@ class StockLotAssignRun(models.Model):
                 trial.close(rollback=True)
         except (UserError, ValidationError) as exc:
             return [
-                self.env._(
-                    "The lot/serial numbers are refused: %(reason)s",
-                    reason=exc.args[0] if exc.args else exc,
+                (
+                    NO_ROW,
+                    self.env._(
+                        "The lot/serial numbers are refused: %(reason)s",
+                        reason=exc.args[0] if exc.args else exc,
+                    ),
                 )
             ]
         return []

@@ -11,7 +11,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
 from ..exceptions import TraceabilityError
-from ..tools import quantity_format, traceability_invariants
+from ..tools import lot_naming, quantity_format, traceability_invariants
 from ..tools.lot_naming import GS1_LOT_MAX_LENGTH
 
 # Context marker of move lines being done, whose batch check makes the quant
@@ -73,6 +73,25 @@ class StockMoveLine(models.Model):
             ]
         return Lot._get_lot_name_warning(self.product_id, self.lot_name, errors)
 
+    @api.onchange("lot_name", "lot_id")
+    def _onchange_lot_traceability_warning(self):
+        """Warn while typing what validation would refuse, as Odoo warns
+        about a serial number typed twice (``_onchange_serial_number``): a
+        name that differs from an existing lot, or from the name on another
+        line, only in case or surrounding spaces (the uniqueness rule
+        compares names that way), and a blocked lot. Runs after the name is
+        normalised (``_onchange_lot_name_traceability``, alphabetical order
+        of the onchange methods)."""
+        messages = self._get_traceability_lot_warnings()
+        if not messages:
+            return None
+        return {
+            "warning": {
+                "title": self.env._("Lot/serial number"),
+                "message": "\n".join(messages),
+            }
+        }
+
     def _action_done(self):
         # The batch is checked here; the quant-level guard of stock.quant
         # would repeat the checks quant by quant.
@@ -116,6 +135,90 @@ class StockMoveLine(models.Model):
             if product and self.env["res.company"]._traceability_strict(company):
                 vals_products.append((vals, product))
         Lot._read_lot_names_in_vals(vals_products)
+
+    def _get_traceability_lot_warnings(self):
+        """The warnings of :meth:`_onchange_lot_traceability_warning` for
+        the line: one query finds the lot whose uniqueness key the typed
+        name would take (:func:`.lot_naming.unique_key`)."""
+        self.ensure_one()
+        product = self.product_id
+        if (
+            not product
+            or product.tracking == "none"
+            or not self.env["res.company"]._traceability_strict(self.company_id)
+        ):
+            return []
+        Lot = self.env["stock.lot"]
+        messages = []
+        lot = self.lot_id
+        typed = not lot and self.lot_name
+        if typed:
+            name_key = Lot._get_traceability_name_key(self.lot_name)
+            others = (self._get_similar_move_lines() - self).filtered(
+                lambda ml: ml.lot_name
+                and ml.lot_name != self.lot_name
+                and Lot._get_traceability_name_key(ml.lot_name) == name_key
+            )
+            if others:
+                messages.append(
+                    self.env._(
+                        "%(name)s is typed as %(other)s on another line: lot/serial "
+                        "numbers that differ only in case or surrounding spaces are "
+                        "the same number.",
+                        name=self.lot_name,
+                        other=others[0].lot_name,
+                    )
+                )
+            lot = self._get_traceability_lot_by_key(name_key)
+            if lot and (lot.name != self.lot_name or lot.product_id != product):
+                messages.append(
+                    self.env._(
+                        "%(name)s is already used by %(existing)s (%(product)s): "
+                        "lot/serial numbers are compared without surrounding "
+                        "spaces and case, so validation will refuse it. Type "
+                        "%(existing)s to use that lot, or another number.",
+                        name=self.lot_name,
+                        existing=lot.name,
+                        product=lot.product_id.display_name,
+                    )
+                )
+                return messages
+        if (
+            lot.is_blocked
+            and not self.is_inventory
+            and not (
+                self.location_dest_id and self.location_dest_id._accepts_blocked_lots()
+            )
+        ):
+            messages.append(
+                self.env._(
+                    "%(lot)s is blocked (%(reason)s): it can only move to a "
+                    "quarantine, scrap or vendor location, so validation will "
+                    "refuse this line.",
+                    lot=lot.name,
+                    reason=lot.blocked_reason or self.env._("no reason given"),
+                )
+            )
+        return messages
+
+    def _get_traceability_lot_by_key(self, name_key):
+        """The lot holding the uniqueness key a lot of this line named
+        ``name_key`` would take (with the line's company, or none for a
+        product shared between companies), in one query."""
+        self.ensure_one()
+        Lot = self.env["stock.lot"]
+        scope = Lot._traceability_scope_of(self.company_id, self.product_id.tracking)
+        keys = {
+            lot_naming.unique_key(scope, name_key, company.id, self.product_id.id)
+            for company in (self.company_id, self.env["res.company"])
+        }
+        # sudo: a lot of a company the user may not read still takes the
+        # key; the warning names it
+        return Lot.sudo().search_fetch(
+            [("traceability_unique_key", "in", [key for key in keys if key])],
+            ["name", "product_id", "is_blocked", "blocked_reason"],
+            limit=1,
+        )
 
     def _check_done_lines_keep_lot(self):
         strict = self.company_id._traceability_strict_companies()

@@ -9,6 +9,7 @@ genealogy layout are plain code in ``tools/``.
 """
 
 import base64
+import datetime
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -221,7 +222,59 @@ class StockRecall(models.Model):
         string="Drill Accounted (%)", readonly=True, copy=False, digits=(16, 2)
     )
     date_drill_done = fields.Datetime(
-        string="Drill Reported On", readonly=True, copy=False
+        string="Drill Traced On",
+        readonly=True,
+        copy=False,
+        help="When the first trace of the mock recall ended.",
+    )
+    close_note = fields.Text(
+        string="Closing Note",
+        readonly=True,
+        copy=False,
+        help="Why the recall was closed: what was recovered, destroyed or decided.",
+    )
+    close_recovered_display = fields.Char(
+        string="Recovered at Closing",
+        readonly=True,
+        copy=False,
+        help="The quantity recovered when the recall was closed, per unit.",
+    )
+    close_recovered_pct = fields.Float(
+        string="Recovered at Closing (%)", readonly=True, copy=False, digits=(16, 2)
+    )
+
+    # what the list of recalls is searched, filtered and grouped by: stored,
+    # as grouping needs a column (customers and vendors are written by the
+    # trace, see _store_trace_partners)
+    product_ids = fields.Many2many(
+        "product.product",
+        "stock_recall_product_rel",
+        "recall_id",
+        "product_id",
+        string="Products",
+        compute="_compute_product_ids",
+        store=True,
+        help="The products of the seed lots.",
+    )
+    customer_ids = fields.Many2many(
+        "res.partner",
+        "stock_recall_customer_rel",
+        "recall_id",
+        "partner_id",
+        string="Customers",
+        readonly=True,
+        copy=False,
+        help="Customers who received an affected lot, as of the last trace.",
+    )
+    vendor_ids = fields.Many2many(
+        "res.partner",
+        "stock_recall_vendor_rel",
+        "recall_id",
+        "partner_id",
+        string="Vendors",
+        readonly=True,
+        copy=False,
+        help="Vendors an affected lot was received from, as of the last trace.",
     )
 
     # ------------------------------------------------------------------
@@ -236,6 +289,15 @@ class StockRecall(models.Model):
 
     def _default_company_id(self):
         return self._default_lot_ids().company_id[:1] or self.env.company
+
+    # ------------------------------------------------------------------
+    # compute
+    # ------------------------------------------------------------------
+
+    @api.depends("lot_ids.product_id")
+    def _compute_product_ids(self):
+        for recall in self:
+            recall.product_ids = recall.lot_ids.product_id
 
     # ------------------------------------------------------------------
     # CRUD
@@ -336,11 +398,12 @@ class StockRecall(models.Model):
 
     def _after_trace(self):
         self.filtered(lambda r: r.state == "draft").write({"state": "traced"})
+        self._record_drill()
         for recall in self:
             recall.message_post(
                 body=self.env._(
-                    "Traced: %(lots)s affected lots, %(customers)s customers, "
-                    "%(shipments)s shipments, %(pct)s %% accounted.",
+                    "Traced. Affected lots: %(lots)s, customers: %(customers)s, "
+                    "shipments: %(shipments)s, accounted: %(pct)s %%.",
                     lots=recall.affected_lot_count,
                     customers=recall.customer_count,
                     shipments=recall.shipment_count,
@@ -418,7 +481,7 @@ class StockRecall(models.Model):
             quants=len(quants),
         )
         self.message_post(body=" ".join(filter(None, [message, at_subcontractors])))
-        self._trace()
+        self._trace(refresh=True)
         return True
 
     def action_notify(self):
@@ -432,24 +495,71 @@ class StockRecall(models.Model):
         return self._open_notify_wizard("again")
 
     def action_close(self):
-        """Close the recalls; when a customer holding an affected lot was not
-        reached (notice failed, bounced, queued or never sent), ask first
-        (``stock.recall.close``)."""
+        """Open the close dialog: the share recovered, a closing note
+        (required) and, when a customer holding an affected lot was not
+        reached (notice failed, bounced, queued or never sent), who."""
         self._check_recall_manager()
-        undelivered = self._get_undelivered_notices()
-        if undelivered:
-            return self.env["stock.recall.close"]._open_for(self, undelivered)
-        return self._close()
+        self.ensure_one()
+        self._check_closable()
+        return self.env["stock.recall.close"]._open_for(
+            self, self._get_undelivered_notices()
+        )
 
-    def _close(self):
+    def _action_close(self, note):
+        """Close the recalls with ``note`` (required): stored with the share
+        recovered at that moment, and posted to the chatter."""
         self._check_recall_manager()
-        self.write({"state": "closed", "date_closed": fields.Datetime.now()})
+        self._check_closable()
+        note = (note or "").strip()
+        if not note:
+            raise UserError(
+                self.env._(
+                    "Write a closing note: why %(names)s can be closed.",
+                    names=", ".join(self.mapped("name")),
+                )
+            )
+        now = fields.Datetime.now()
+        for recall in self:
+            recovered = recall.qty_recovered_display
+            pct = recall.recovered_pct
+            recall.write(
+                {
+                    "state": "closed",
+                    "date_closed": now,
+                    "close_note": note,
+                    "close_recovered_display": recovered,
+                    "close_recovered_pct": pct,
+                }
+            )
+            recall.message_post(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (
+                    self.env._(
+                        "Closed. Recovered: %(recovered)s (%(pct)s %%) of %(shipped)s "
+                        "shipped.",
+                        recovered=recovered,
+                        pct=float_repr(pct, 2),
+                        shipped=recall.qty_shipped_display,
+                    ),
+                    note,
+                )
+            )
         return True
+
+    def _check_closable(self):
+        self._check_traced()
+        closed = self.filtered(lambda r: r.state == "closed")
+        if closed:
+            raise UserError(
+                self.env._(
+                    "These recalls are already closed: %(names)s",
+                    names=", ".join(closed.mapped("name")),
+                )
+            )
 
     def action_print(self):
         self.ensure_one()
         self._check_traced()
-        self._record_drill()
         return self.env.ref(
             "stock_lot_traceability.action_report_stock_recall"
         ).report_action(self)
@@ -459,8 +569,11 @@ class StockRecall(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "stock_lot_traceability.stock_recall_event_action"
         )
+        # one recall only: a movement is an event of every recall that
+        # reaches it, so a sum over recalls counts it several times
         action["domain"] = [("recall_id", "=", self.id)]
         action["context"] = {}
+        action["display_name"] = self.env._("Events of %(recall)s", recall=self.name)
         return action
 
     # ------------------------------------------------------------------
@@ -484,16 +597,21 @@ class StockRecall(models.Model):
             )
 
     def _record_drill(self):
-        """On a mock recall, store the time from creation to its first report."""
-        if not self.env.user.has_group("stock_lot_traceability.group_recall_manager"):
-            return
+        """On a mock recall, store the time from its creation to the end of
+        its first trace, and the share accounted for then: the drill
+        measures how fast the company knows where the lots went, not when
+        someone prints."""
         drills = self.filtered(lambda r: r.is_mock and not r.date_drill_done)
-        now = fields.Datetime.now()
+        # to the microsecond, as the creation date: fields.Datetime.now()
+        # drops them and made a drill traced within the second negative
+        now = datetime.datetime.now()
         for drill in drills:
             drill.write(
                 {
                     "date_drill_done": now,
-                    "drill_elapsed": (now - drill.create_date).total_seconds(),
+                    "drill_elapsed": max(
+                        (now - drill.create_date).total_seconds(), 0.0
+                    ),
                     "drill_accounted_pct": drill.balance_pct,
                 }
             )
@@ -744,9 +862,11 @@ class StockRecall(models.Model):
                 )
         return list(found.values())
 
-    def _trace(self, rows=None):
+    def _trace(self, rows=None, refresh=False):
         """Store the trace: the affected lots with their mass balance and
-        the ids of their lines, and the stock.
+        the ids of their lines, and the stock. ``refresh``: the results are
+        brought up to date after the recall's own moves (quarantine), which
+        is no new trace: "Traced On" keeps the date the recall was traced.
 
         Set-based: after the graph walk, one statement writes the affected
         lots and the stock from the done lines of the affected lots, read
@@ -771,14 +891,55 @@ class StockRecall(models.Model):
             self._trace_query(rows, params)
         )
         self.env.invalidate_all()
-        self.write(
-            {
-                "date_traced": fields.Datetime.now(),
-                "shipment_count": shipments,
-                "customer_count": customers,
-                **self._get_hidden_counts(rows),
-            }
+        vals = {
+            "shipment_count": shipments,
+            "customer_count": customers,
+            **self._get_hidden_counts(rows),
+        }
+        if not refresh or not self.date_traced:
+            vals["date_traced"] = fields.Datetime.now()
+        self.write(vals)
+        self._store_trace_partners()
+
+    def _store_trace_partners(self):
+        """Store the customers and vendors of the traced recalls (the
+        commercial partners of their customer rows and of the receipts of
+        their affected lots), in a fixed number of statements."""
+        recall_ids = self.ids
+        customers = SQL.identifier(self._fields["customer_ids"].relation)
+        vendors = SQL.identifier(self._fields["vendor_ids"].relation)
+        self.env.execute_query(
+            SQL("DELETE FROM %s WHERE recall_id = ANY(%s)", customers, recall_ids)
         )
+        self.env.execute_query(
+            SQL("DELETE FROM %s WHERE recall_id = ANY(%s)", vendors, recall_ids)
+        )
+        self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO %s (recall_id, partner_id)
+                SELECT DISTINCT s.recall_id, s.partner_id
+                  FROM stock_recall_shipment s
+                 WHERE s.recall_id = ANY(%s) AND s.partner_id IS NOT NULL
+                """,
+                customers,
+                recall_ids,
+            )
+        )
+        self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO %s (recall_id, partner_id)
+                SELECT DISTINCT e.recall_id, COALESCE(p.commercial_partner_id, p.id)
+                  FROM stock_recall_event e
+                  JOIN res_partner p ON p.id = e.partner_id
+                 WHERE e.recall_id = ANY(%s) AND e.event_type = 'receiving'
+                """,
+                vendors,
+                recall_ids,
+            )
+        )
+        self.invalidate_recordset(["customer_ids", "vendor_ids"])
 
     def _get_hidden_counts(self, rows):
         """What the trace reaches outside the user's companies: a recall never
@@ -1305,8 +1466,6 @@ class StockRecall(models.Model):
             self._enqueue_export(export, file_format)
             return self.export_job_id._get_action_view()
         attachment = self._store_export(*self._get_export_file(export, file_format))
-        if export == "fsma":
-            self._record_drill()
         # "download": the form stays open (Odoo's own downloads, e.g. the
         # invoices' XML), no page unload
         return {
@@ -1382,8 +1541,6 @@ class StockRecall(models.Model):
         filename, content, mimetype = self._get_export_file(export, file_format)
         job._report_progress(1, 2)
         attachment = self._store_export(filename, content, mimetype)
-        if export == "fsma":
-            self._record_drill()
         self.sudo().message_post(
             body=self.env._("%(job)s is ready.", job=job.name),
             attachment_ids=attachment.ids,
@@ -1928,6 +2085,7 @@ class StockRecall(models.Model):
         names = {partner.id: partner.name for partner in partners}
         anonymous = self.env._("Anonymous retail customer")
         lots_label = self.env._("%(count)s lots")
+        one_lot = self.env._("1 lot")
         nodes, edges = [], set()
         for partner_id, partner_rows in rows.items():
             node_id = f"customer-{partner_id}"
@@ -1946,7 +2104,9 @@ class StockRecall(models.Model):
                     "kind": "customer",
                     "column": 0,
                     "label": names.get(partner_id, anonymous),
-                    "sublabel": lots_label % {"count": lot_count},
+                    "sublabel": one_lot
+                    if lot_count == 1
+                    else lots_label % {"count": lot_count},
                     "group_label": "",
                     "state": "customer",
                     "quantities": [

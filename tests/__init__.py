@@ -53,3 +53,6 @@ from . import test_property_lot_assign_parsing
 from . import test_property_genealogy
 from . import test_property_lot_key_sql
 from . import test_epcis
+from . import test_integrity_typing
+from . import test_recall_search
+from . import test_recall_close

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
 import io
 
 from odoo.exceptions import UserError
@@ -135,7 +136,8 @@ class TestAssignImport(AssignCase):
         self.assertIn("Row 4 (SCAN-3): malformed quantity 'one'", message)
         self.assertIn("Row 5 (GLUE-A): malformed expiration date '31/31/2030'", message)
         self.assertIn(
-            "Row 6 (SCAN-9): a serial number holds exactly 1 unit, not 2.0", message
+            "Row 6 (SCAN-9): a serial number holds exactly 1 unit, not 2.00 Units",
+            message,
         )
         self.assertNothingWritten()
 
@@ -144,19 +146,22 @@ class TestAssignImport(AssignCase):
         rows[4] = f"IMP-GLUE;{self.s1};GLUE-A;7;"
         with self.assertRaisesRegex(
             UserError,
-            r"Rows 5, 6: 11.0 assigned to .*Import Glue.* but only 10.0 are untracked",
+            r"Rows 5, 6: 11.00 Units assigned to .*Import Glue.* but only 10.00 Units "
+            r"are untracked",
         ):
             self._run(self._import(data="\n".join(rows)))
         self.assertNothingWritten()
         rows[4] = f"IMP-GLUE;{self.s1};GLUE-A;5;"
-        with self.assertRaisesRegex(UserError, r"leaves 1.0 of 10.0 untracked"):
+        with self.assertRaisesRegex(
+            UserError, r"leaves 1.00 Units of 10.00 Units untracked"
+        ):
             self._run(self._import(data="\n".join(rows)))
         self.assertNothingWritten()
 
     def test_no_untracked_stock_there(self):
         rows = self._good_rows()
         rows.append(f"IMP-GLUE;{self.shelf3.complete_name};GLUE-C;1;")
-        with self.assertRaisesRegex(UserError, r"Rows 7: .*has no untracked stock at"):
+        with self.assertRaisesRegex(UserError, r"Row 7: .*has no untracked stock at"):
             self._run(self._import(data="\n".join(rows)))
         self.assertNothingWritten()
 
@@ -197,3 +202,104 @@ class TestAssignImport(AssignCase):
         with self.assertRaisesRegex(UserError, "not a readable XLSX workbook"):
             self._run(self._import(data=b"PK\x03\x04garbage", filename="lots.xlsx"))
         self.assertNothingWritten()
+
+    def test_every_error_in_one_pass_by_row(self):
+        """Errors of every kind in one message, in the order of the rows:
+        unreadable rows, case-only duplicates between rows and with an
+        existing lot (with the row they clash with), totals."""
+        self.env["stock.lot"].create(
+            {"name": "SCAN-OLD", "product_id": self.serial_product.id}
+        )
+        text = "\n".join(
+            [
+                "product;location;lot;quantity;expiration",
+                f"IMP-SCAN;{self.s1};SCAN-1;1;",
+                f"NO-SUCH-PRODUCT;{self.s1};X-1;1;",
+                f"IMP-SCAN;{self.s1};scan-1;1;",
+                f"IMP-GLUE;{self.s1};GLUE-A;6;",
+                f"IMP-GLUE;{self.s1};glue-a;3;",
+                f"IMP-SCAN;{self.s2};scan-old;1;",
+            ]
+        )
+        with self.assertRaises(UserError) as error:
+            self._import(data=text).action_preview()
+        lines = [
+            line for line in str(error.exception).splitlines() if line.startswith("- ")
+        ]
+        self.assertEqual(
+            lines,
+            [
+                "- Row 3 (X-1): unknown product 'NO-SUCH-PRODUCT'",
+                "- Row 4 (scan-1): differs from SCAN-1 only in case or surrounding "
+                "spaces: lot/serial numbers are compared that way, so they would be "
+                "the same number (row 2)",
+                f"- Rows 5, 6: 9.00 Units assigned to {self.lot_product.display_name} "
+                f"at {self.s1} leaves 1.00 Units of 10.00 Units untracked; assign it "
+                "all or tick 'Leave the rest untracked'",
+                "- Row 6 (glue-a): differs from GLUE-A only in case or surrounding "
+                "spaces: lot/serial numbers are compared that way, so they would be "
+                "the same number (row 5)",
+                "- Row 7 (scan-old): differs from SCAN-OLD only in case or "
+                "surrounding spaces: lot/serial numbers are compared that way, so "
+                "they would be the same number (an existing lot)",
+            ],
+        )
+        self.assertEqual(self.serial_product.untracked_qty, 3)
+        self.assertEqual(self.lot_product.untracked_qty, 10)
+
+    def test_untracked_stock_listed_in_import_mode(self):
+        wizard = self._import()
+        quants = wizard.quant_ids
+        self.assertEqual(
+            quants.product_id, self.serial_product | self.lot_product, quants
+        )
+        self.assertEqual(sum(quants.mapped("quantity")), 13)
+        wizard.product_ids = self.lot_product
+        self.assertEqual(wizard.quant_ids.product_id, self.lot_product)
+        view = self.env["stock.lot.assign"].get_views([(False, "form")])["views"][
+            "form"
+        ]["arch"]
+        self.assertNotIn("mode == 'import'\"", view.split('name="untracked"')[1][:80])
+
+    def test_template_lists_the_untracked_stock_and_imports_back(self):
+        import openpyxl  # noqa: PLC0415
+
+        wizard = self._import()
+        action = wizard.action_download_template()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertIn(f"/{wizard.id}/template_file/", action["url"])
+        content = base64.b64decode(wizard.template_file)
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        self.assertEqual(
+            rows[0],
+            [
+                "Product (internal reference or barcode)",
+                "Location (full name or barcode)",
+                "Lot/Serial Number",
+                "Quantity",
+                "Expiration Date (YYYY-MM-DD, optional)",
+            ],
+        )
+        # one row per serial unit, one per quant of the lot-tracked product
+        self.assertEqual(
+            sorted((row[0], row[1], row[3]) for row in rows[1:]),
+            sorted(
+                [
+                    ("IMP-GLUE", self.s1, 10),
+                    ("IMP-SCAN", self.s1, 1),
+                    ("IMP-SCAN", self.s1, 1),
+                    ("IMP-SCAN", self.s2, 1),
+                ]
+            ),
+        )
+        self.assertEqual({row[2] for row in rows[1:]}, {None})
+        # filled in, it imports as it is
+        for index, row in enumerate(sheet.iter_rows(min_row=2), start=1):
+            row[2].value = f"TPL-{index}"
+        buffer = io.BytesIO()
+        sheet.parent.save(buffer)
+        run = self._run(self._import(data=buffer.getvalue(), filename="filled.xlsx"))
+        self.assertEqual(len(run.lot_ids), 4)
+        self.assertEqual(self.serial_product.untracked_qty, 0)
+        self.assertEqual(self.lot_product.untracked_qty, 0)

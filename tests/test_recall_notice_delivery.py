@@ -169,6 +169,7 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
         )
         self.assertIn("Notice failed or bounced (3)", close.undelivered_info)
         self.assertEqual(self.recall.state, "in_progress")
+        close.note = "Customers called by phone."
         close.with_user(self.recall_manager).action_apply()
         self.assertEqual(self.recall.state, "closed")
         self.assertTrue(self.recall.date_closed)
@@ -262,7 +263,13 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
         self.assertSummary(delivered=3, pending=0, failed=0, to_notify=0)
         self.assertFalse(self.recall.notice_failure_info)
         self.assertFalse(self._notify_wizard(self.recall).line_ids)
-        self.assertIs(self.recall.action_close(), True)
+        # nobody left unreached: the close dialog asks only for its note
+        close = self.env["stock.recall.close"].browse(
+            self.recall.action_close()["res_id"]
+        )
+        self.assertFalse(close.undelivered_count)
+        close.note = "Every customer confirmed the destruction."
+        close.action_apply()
         self.assertEqual(self.recall.state, "closed")
 
     def test_bounce_after_delivery_offers_again(self):
@@ -316,7 +323,10 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
             self.recall_manager
         )
         drill.action_trace()
-        self.assertIs(drill.action_close(), True)
+        close = self.env["stock.recall.close"].browse(drill.action_close()["res_id"])
+        self.assertFalse(close.undelivered_count)
+        close.note = "Drill done."
+        close.action_apply()
         self.assertEqual(drill.state, "closed")
 
     def _count_status_queries(self, recall):

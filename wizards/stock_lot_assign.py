@@ -8,6 +8,8 @@ called with the rows and the options of the run built here
 (:meth:`StockLotAssign._get_assignment`).
 """
 
+import base64
+
 from odoo import Command, api, fields, models
 
 from ..models.stock_lot_assign_run import ASSIGN_MODES
@@ -52,6 +54,8 @@ class StockLotAssign(models.TransientModel):
     )
     import_file = fields.Binary(string="File", attachment=False)
     import_filename = fields.Char()
+    template_file = fields.Binary(string="Template", attachment=False, readonly=True)
+    template_filename = fields.Char(readonly=True)
     receipt_date = fields.Date(
         help="Expiration dates are computed from this date with the product's "
         "expiration rules; empty: from each quant's incoming date.",
@@ -75,11 +79,11 @@ class StockLotAssign(models.TransientModel):
         compute="_compute_assigned_qty", digits="Product Unit", string="Assigned"
     )
 
-    @api.depends("product_ids", "company_id")
+    @api.depends("product_ids", "company_id", "mode")
     def _compute_quant_ids(self):
         for wizard in self:
             quants = self.env["stock.lot.assign.run"]._get_untracked_quants(
-                wizard.product_ids, wizard.company_id
+                wizard._get_import_products(), wizard.company_id
             )
             wizard.quant_ids = quants
             wizard.untracked_qty = sum(quants.mapped("quantity"))
@@ -109,6 +113,24 @@ class StockLotAssign(models.TransientModel):
             ]
         self.state = "preview"
         return self._reopen()
+
+    def action_download_template(self):
+        """An XLSX file to fill in and import: the untracked stock listed
+        (:meth:`_get_import_products`), one row per quant or serial unit."""
+        self.ensure_one()
+        content = self.env["stock.lot.assign.run"]._get_import_template(self.quant_ids)
+        self.write(
+            {
+                "template_file": base64.b64encode(content),
+                "template_filename": self.env._("lot_assignment_template.xlsx"),
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self._name}/{self.id}/template_file/"
+            f"{self.template_filename}?download=true",
+            "target": "download",
+        }
 
     def action_back(self):
         self.ensure_one()
@@ -179,6 +201,15 @@ class StockLotAssign(models.TransientModel):
     # ------------------------------------------------------------------
     # Delegation to the engine (stock.lot.assign.run)
     # ------------------------------------------------------------------
+
+    def _get_import_products(self):
+        """The products whose untracked stock the wizard lists: those
+        chosen, or in import mode without a choice, every tracked product
+        (the file may name any of them)."""
+        self.ensure_one()
+        if self.mode == "import" and not self.product_ids:
+            return None
+        return self.product_ids
 
     def _get_options(self):
         """The parameters of the run (:class:`AssignOptions`)."""
@@ -261,4 +292,5 @@ class StockLotAssignLine(models.TransientModel):
     owner_id = fields.Many2one(related="quant_id.owner_id")
     lot_name = fields.Char(string="Lot/Serial Number")
     quantity = fields.Float(digits="Product Unit", default=1.0)
+    uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     expiration_date = fields.Datetime()

@@ -1,16 +1,29 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.fields import Command
 
 
 class StockRecallClose(models.TransientModel):
-    """Confirm closing recalls whose customers were not all reached: a
-    closed recall says the customers were dealt with."""
+    """Close a recall: what was recovered, who was not reached (a closed
+    recall says the customers were dealt with) and a closing note, which
+    the recall keeps and posts to its chatter
+    (``stock.recall._action_close``)."""
 
     _name = "stock.recall.close"
     _description = "Close Recall"
 
-    recall_ids = fields.Many2many("stock.recall", string="Recalls", readonly=True)
+    recall_id = fields.Many2one(
+        "stock.recall", required=True, readonly=True, ondelete="cascade"
+    )
+    # required in the form, checked by the recall: the dialog exists
+    # before it is written
+    note = fields.Text(
+        string="Closing Note",
+        help="Why the recall can close: what was recovered, destroyed or "
+        "decided, and by whom.",
+    )
+    qty_shipped_display = fields.Char(related="recall_id.qty_shipped_display")
+    qty_recovered_display = fields.Char(related="recall_id.qty_recovered_display")
+    recovered_pct = fields.Float(related="recall_id.recovered_pct")
     undelivered_count = fields.Integer(
         string="Customers Not Reached",
         readonly=True,
@@ -25,13 +38,17 @@ class StockRecallClose(models.TransientModel):
         return super().create(vals_list)
 
     @api.model
-    def _open_for(self, recalls, undelivered):
-        """The confirmation of closing ``recalls``, ``undelivered`` being
+    def _open_for(self, recall, undelivered):
+        """The dialog closing ``recall``, ``undelivered`` being
         :meth:`stock.recall._get_undelivered_notices`."""
-        wizard = self.create(self._prepare_wizard_vals(recalls, undelivered))
+        wizard = self.create(self._prepare_wizard_vals(recall, undelivered))
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Close with undelivered notices?"),
+            "name": self.env._("Close %(recall)s", recall=recall.name)
+            if not undelivered
+            else self.env._(
+                "Close %(recall)s with undelivered notices?", recall=recall.name
+            ),
             "res_model": self._name,
             "res_id": wizard.id,
             "view_mode": "form",
@@ -40,7 +57,7 @@ class StockRecallClose(models.TransientModel):
         }
 
     @api.model
-    def _prepare_wizard_vals(self, recalls, undelivered):
+    def _prepare_wizard_vals(self, recall, undelivered):
         labels = {
             "failed": self.env._("Notice failed or bounced"),
             "not_notified": self.env._("Never notified"),
@@ -48,11 +65,11 @@ class StockRecallClose(models.TransientModel):
             "unknown": self.env._("No delivery record"),
         }
         lines = []
-        for recall, categories in undelivered.items():
+        for undelivered_recall, categories in undelivered.items():
             lines.append(
                 self.env._(
                     "%(recall)s: %(count)s customers not reached",
-                    recall=recall.name,
+                    recall=undelivered_recall.name,
                     count=sum(len(partners) for partners in categories.values()),
                 )
             )
@@ -67,7 +84,7 @@ class StockRecallClose(models.TransientModel):
                 if key in categories
             )
         return {
-            "recall_ids": [Command.set(recalls.ids)],
+            "recall_id": recall.id,
             "undelivered_count": sum(
                 len(partners)
                 for categories in undelivered.values()
@@ -78,5 +95,5 @@ class StockRecallClose(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        self.recall_ids._close()
+        self.recall_id._action_close(self.note)
         return {"type": "ir.actions.act_window_close"}

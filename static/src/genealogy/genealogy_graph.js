@@ -49,6 +49,14 @@ export class GenealogyGraph extends Component {
         return Object.fromEntries(this.state.graph.legend.map((item) => [item.state, item.label]));
     }
 
+    get summary() {
+        const { lot_count: lots, customer_count: customers } = this.state.graph;
+        return [
+            lots === 1 ? _t("1 lot") : _t("%(count)s lots", { count: lots }),
+            customers === 1 ? _t("1 customer") : _t("%(count)s customers", { count: customers }),
+        ].join(", ");
+    }
+
     columnTitle(column) {
         if (column.kind === "customer") {
             return _t("Customers (%(count)s)", { count: column.count });

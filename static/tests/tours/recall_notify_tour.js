@@ -159,6 +159,11 @@ registry.category("web_tour.tours").add("stock_lot_traceability_recall_notice_fa
             trigger: ".modal:contains(3 customers holding an affected lot have not received the recall notice):contains(Notice failed or bounced (3))",
         },
         {
+            content: "Write the closing note",
+            trigger: ".modal .o_field_widget[name=note] textarea",
+            run: "edit Green Grocer, Sunrise and Corner Bakery called by phone.",
+        },
+        {
             content: "Close anyway",
             trigger: ".modal-footer button[name=action_apply]:contains(Close anyway)",
             run: "click",

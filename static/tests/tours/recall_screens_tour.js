@@ -85,6 +85,34 @@ registry.category("web_tour.tours").add("stock_lot_traceability_recall_screens",
             trigger: ".o_field_widget[name=on_hand_stock_ids]:has(.o_data_row):not(:has(.o_data_row:contains(Consumed)))",
         },
         {
+            content: "Open the events",
+            trigger: ".o_notebook a.nav-link:contains(Events)",
+            run: "click",
+        },
+        {
+            content: "Type, lot, product and document are readable beside the chatter",
+            trigger: ".o_field_widget[name=event_ids] .o_data_row:contains(GIFTBOX-0007)",
+            run: () => assertReadable("event_ids", ["event_type", "lot_id", "product_id", "reference"]),
+        },
+        {
+            content: "Open the genealogy",
+            trigger: ".o_notebook a.nav-link:contains(Genealogy)",
+            run: "click",
+        },
+        {
+            content: "The genealogy is above the fold, a customer box says '1 lot'",
+            trigger: ".o_slt_genealogy .o_slt_genealogy_customer:contains(1 lot)",
+            run() {
+                const viewport = document.querySelector(".o_slt_genealogy_viewport");
+                if (viewport.getBoundingClientRect().bottom > window.innerHeight) {
+                    throw new Error("The genealogy goes below the fold");
+                }
+                if (document.querySelector(".o_slt_genealogy_customer").textContent.includes("1 lots")) {
+                    throw new Error("1 lots");
+                }
+            },
+        },
+        {
             content: "Quarantine",
             trigger: ".o_statusbar_buttons button[name=action_quarantine]",
             run: "click",
