@@ -45,3 +45,4 @@ from . import test_genealogy
 from . import test_tour_genealogy
 from . import test_traceability_job
 from . import test_readonly_entry_points
+from . import test_trace_plan
