@@ -131,8 +131,7 @@ def affected_query(rows):
     return SQL(
         """
         SELECT t.lot_id, t.depth, t.direction, t.path, lot.name, lot.product_id
-          FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
-                      %(directions)s::varchar[], %(paths)s::varchar[])
+          FROM unnest(%(lot_ids)s, %(depths)s, %(directions)s, %(paths)s)
                AS t(lot_id, depth, direction, path)
          CROSS JOIN LATERAL (
                SELECT l.name, l.product_id
@@ -140,10 +139,10 @@ def affected_query(rows):
                 WHERE l.id = t.lot_id
                OFFSET 0) lot
         """,
-        lot_ids=[row[0] for row in rows],
-        depths=[row[1] for row in rows],
-        directions=[row[2] for row in rows],
-        paths=[row[3] for row in rows],
+        lot_ids=trace_engine.array_sql([row[0] for row in rows], "int"),
+        depths=trace_engine.array_sql([row[1] for row in rows], "int"),
+        directions=trace_engine.array_sql([row[2] for row in rows], "varchar"),
+        paths=trace_engine.array_sql([row[3] for row in rows], "varchar"),
     )
 
 

@@ -35,6 +35,25 @@ DOWNSTREAM = "downstream"
 UPSTREAM = "upstream"
 
 
+def array_sql(values, element_type):
+    """``values`` as one array constant of ``element_type`` (``int`` or
+    ``varchar``): ``'{1,2,3}'::int[]``.
+
+    psycopg2 sends a Python list as ``ARRAY[1, 2, 3]``, an expression of one
+    constant per element that PostgreSQL parses and folds at each planning:
+    about 25 ms for 12,000 lots on the benchmark machine, per array, where
+    the text of an array constant costs 2 ms. The trace statements send
+    several arrays of every affected lot."""
+    if element_type == "int":
+        text = ",".join(str(int(value)) for value in values)
+    else:
+        text = ",".join(
+            '"{}"'.format(str(value).replace("\\", "\\\\").replace('"', '\\"'))
+            for value in values
+        )
+    return SQL("%s::%s[]", "{" + text + "}", SQL(element_type))
+
+
 def _edge_targets(src_col, dst_col):
     """A consume link: ``rel.<src_col>`` is the current line ``src``, the
     target is ``rel.<dst_col>``."""
@@ -234,13 +253,13 @@ def done_lines_sql(lot_ids, company_ids, directions=None):
         else SQL()
     )
     if directions is None:
-        traced = SQL("unnest(%s::int[]) AS traced(lot_id)", list(lot_ids))
+        traced = SQL("unnest(%s) AS traced(lot_id)", array_sql(lot_ids, "int"))
         carried = SQL()
     else:
         traced = SQL(
-            "unnest(%s::int[], %s::varchar[]) AS traced(lot_id, direction)",
-            list(lot_ids),
-            list(directions),
+            "unnest(%s, %s) AS traced(lot_id, direction)",
+            array_sql(lot_ids, "int"),
+            array_sql(directions, "varchar"),
         )
         carried = SQL("traced.direction,")
     return SQL(
