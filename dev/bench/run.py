@@ -742,6 +742,11 @@ def main(argv=None):
     )
     parser.add_argument("--profile", default="", help="e.g. P3,P1R: profile run 1")
     parser.add_argument("--out", default="latest.txt", help="file in dev/bench/out")
+    parser.add_argument(
+        "--fail-on-error",
+        action="store_true",
+        help="exit status 1 when a benchmark raised (the CI smoke)",
+    )
     args = parser.parse_args(argv)
     if not benchlib.db_exists(args.db):
         benchlib.out(
@@ -759,6 +764,7 @@ def main(argv=None):
 
     marker = read_marker(args.db)
     t0 = time.time()
+    errors = []
     only = [x.strip().upper() for x in args.only.split(",") if x.strip()]
     ctx = {"tracking_disable": True, "mail_notrack": True}
     with contextlib.ExitStack() as stack:
@@ -782,13 +788,14 @@ def main(argv=None):
             except Exception as e:  # noqa: BLE001
                 traceback.print_exc()
                 skip(name, "benchmark", f"error: {e!r}"[:200])
+                errors.append(name)
                 env.cr.rollback()
     text = render(args.db, marker, args, time.time() - t0)
     benchlib.out("")
     benchlib.out(text)
     benchlib.OUT_DIR.mkdir(parents=True, exist_ok=True)
     (benchlib.OUT_DIR / args.out).write_text(text + "\n")
-    return 0
+    return 1 if errors and args.fail_on_error else 0
 
 
 if __name__ == "__main__":
