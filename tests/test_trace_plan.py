@@ -94,22 +94,27 @@ class TestTracePlan(TraceabilityCase):
                 **params,
             )
         )
+        # statistics of the lines written, so that the next statement is
+        # planned on them (a join planned on the empty table's would loop)
+        cr.execute("ANALYZE stock_move_line")
         # the consumption line of lot n makes the lines of lots 2n and 2n+1
         cr.execute(
             SQL(
                 """
+                WITH lot AS (
+                    SELECT id, n
+                      FROM unnest(%(lot_ids)s::int[]) WITH ORDINALITY AS l(id, n))
                 INSERT INTO stock_move_line_consume_rel (
                     produce_line_id, consume_line_id)
                 SELECT c.id, f.id
-                  FROM stock_move_line c
-                 CROSS JOIN LATERAL (
-                       SELECT array_position(%(lot_ids)s::int[], c.lot_id) AS n) p
+                  FROM lot consumed
                  CROSS JOIN generate_series(0, 1) g
-                  JOIN stock_move_line f
-                    ON f.lot_id = (%(lot_ids)s::int[])[p.n * 2 + g]
-                   AND f.location_dest_id <> %(production)s
-                 WHERE c.lot_id = ANY(%(lot_ids)s)
+                  JOIN lot made ON made.n = consumed.n * 2 + g
+                  JOIN stock_move_line c
+                    ON c.lot_id = consumed.id
                    AND c.location_dest_id = %(production)s
+                  JOIN stock_move_line f
+                    ON f.lot_id = made.id AND f.location_dest_id <> %(production)s
                 """,
                 lot_ids=cls.lot_ids,
                 **params,
