@@ -170,9 +170,8 @@ def affected_query(rows):
         """
         SELECT t.lot_id, t.depth, t.direction, t.path, t.parent_id, lot.name,
                lot.product_id
-          FROM unnest(%(lot_ids)s::int[], %(depths)s::int[],
-                      %(directions)s::varchar[], %(paths)s::varchar[],
-                      %(parents)s::int[])
+          FROM unnest(%(lot_ids)s, %(depths)s, %(directions)s, %(paths)s,
+                      %(parents)s)
                AS t(lot_id, depth, direction, path, parent_id)
          CROSS JOIN LATERAL (
                SELECT l.name, l.product_id
@@ -180,11 +179,13 @@ def affected_query(rows):
                 WHERE l.id = t.lot_id
                OFFSET 0) lot
         """,
-        lot_ids=[row[0] for row in rows],
-        depths=[row[1] for row in rows],
-        directions=[row[2] for row in rows],
-        paths=[row[3] for row in rows],
-        parents=[(path_parent_ids(row[3]) or [None])[0] for row in rows],
+        lot_ids=trace_engine.array_sql([row[0] for row in rows], "int"),
+        depths=trace_engine.array_sql([row[1] for row in rows], "int"),
+        directions=trace_engine.array_sql([row[2] for row in rows], "varchar"),
+        paths=trace_engine.array_sql([row[3] for row in rows], "varchar"),
+        parents=trace_engine.array_sql(
+            [(path_parent_ids(row[3]) or [None])[0] for row in rows], "int"
+        ),
     )
 
 

@@ -59,6 +59,27 @@ def _removed_part(input_line, output_line):
     )
 
 
+def array_sql(values, element_type):
+    """``values`` as one array constant of ``element_type`` (``int`` or
+    ``varchar``; ``None`` is NULL in an ``int`` array): ``'{1,2,3}'::int[]``.
+
+    psycopg2 sends a Python list as ``ARRAY[1, 2, 3]``, an expression of one
+    constant per element that PostgreSQL parses and folds at each planning:
+    about 25 ms for 12,000 lots on the benchmark machine, per array, where
+    the text of an array constant costs 2 ms. The trace statements send
+    several arrays of every affected lot."""
+    if element_type == "int":
+        text = ",".join(
+            "NULL" if value is None else str(int(value)) for value in values
+        )
+    else:
+        text = ",".join(
+            '"{}"'.format(str(value).replace("\\", "\\\\").replace('"', '\\"'))
+            for value in values
+        )
+    return SQL("%s::%s[]", "{" + text + "}", SQL(element_type))
+
+
 def _edge_targets(src_col, dst_col):
     """A consume link: ``rel.<src_col>`` is the current line ``src``, the
     target is ``rel.<dst_col>``, in the direction of the link (input to
@@ -188,16 +209,41 @@ def lot_graph_query(lot_ids, direction, company_ids, follow_unbuild=False):
     lot appears once, at its smallest depth. ``company_ids`` restricts the
     move lines followed (``None``: every company). ``follow_unbuild``: the
     database has ``mrp``'s unbuild columns (see :func:`edge_sql`).
+
+    Each level of the walk is one batch: the lots reached at the previous
+    level (the work table of the recursion). Every step from a lot to the
+    next ones is a lookup by construction, so that the plan cannot turn
+    into a scan of the move lines whatever the planner estimates:
+
+    * ``edge``: for each reached lot, its done lines through the lot index
+      and, for each line, the targets of :func:`edge_sql` (each branch a
+      lookup on the line);
+    * ``dst``: each target line, by primary key.
+
+    Both are ``LATERAL`` subqueries fenced by ``OFFSET 0``: PostgreSQL
+    cannot flatten them into the join of the level, so the only plan it has
+    is a nested loop running the subquery once per outer row with the outer
+    value as its index condition (scanning the table there instead would
+    cost a million times more per row, at any estimate). A plain join left
+    the choice to the estimates, and those are wrong by orders of magnitude
+    here: the work table of a recursion is estimated at 10 times its first
+    term whatever the graph, and the lines per lot from ``n_distinct``,
+    which a sample misjudges in a table where most lots have a few lines
+    and some thousands. With such estimates the plain join of the target
+    lines was a merge join along the primary key on a fresh database and,
+    once write activity had grown that index, a hash join reading every
+    line at each level (15 times slower) until a ``REINDEX``. The lines of
+    a lot and their edges share one subquery so that PostgreSQL sees each
+    line once (a unique key: no cache of the edges per line is worth it).
+    Planner settings (``enable_hashjoin = off``, ...) were not used: they
+    only make the other plans look more expensive, not impossible, and a
+    ``SET LOCAL`` outlives the statement in the transaction.
     """
-    company_filter = (
-        SQL(
-            "AND src.company_id = ANY(%s) AND dst.company_id = ANY(%s)",
-            company_ids,
-            company_ids,
-        )
-        if company_ids is not None
-        else SQL()
-    )
+    company_filter = SQL()
+    dst_company = SQL()
+    if company_ids is not None:
+        company_filter = SQL("AND src.company_id = ANY(%s)", list(company_ids))
+        dst_company = SQL("AND dst.company_id = ANY(%s)", list(company_ids))
     return SQL(
         """
         WITH RECURSIVE trace(lot_id, depth, path) AS (
@@ -208,13 +254,20 @@ def lot_graph_query(lot_ids, direction, company_ids, follow_unbuild=False):
                 SELECT DISTINCT ON (dst.lot_id)
                        dst.lot_id, trace.depth + 1, trace.path || dst.lot_id
                   FROM trace
-                  JOIN stock_move_line src
-                    ON src.lot_id = trace.lot_id AND src.state = 'done'
-                 CROSS JOIN LATERAL (%(edges)s) AS edge(line_id)
-                  JOIN stock_move_line dst
-                    ON dst.id = edge.line_id AND dst.state = 'done'
-                   AND dst.lot_id IS NOT NULL
-                 WHERE dst.lot_id <> ALL(trace.path) %(company_filter)s
+                 CROSS JOIN LATERAL (
+                       SELECT edge.line_id
+                         FROM stock_move_line src
+                        CROSS JOIN LATERAL (%(edges)s) AS edge(line_id)
+                        WHERE src.lot_id = trace.lot_id AND src.state = 'done'
+                              %(company_filter)s
+                       OFFSET 0) AS edge
+                 CROSS JOIN LATERAL (
+                       SELECT dst.lot_id
+                         FROM stock_move_line dst
+                        WHERE dst.id = edge.line_id AND dst.state = 'done'
+                          AND dst.lot_id IS NOT NULL %(dst_company)s
+                       OFFSET 0) AS dst
+                 WHERE dst.lot_id <> ALL(trace.path)
                  ORDER BY dst.lot_id, trace.path
             )
         )
@@ -225,6 +278,7 @@ def lot_graph_query(lot_ids, direction, company_ids, follow_unbuild=False):
         lot_ids=list(lot_ids),
         edges=edge_sql(direction, follow_unbuild),
         company_filter=company_filter,
+        dst_company=dst_company,
     )
 
 
@@ -257,13 +311,13 @@ def done_lines_sql(lot_ids, company_ids, directions=None):
         else SQL()
     )
     if directions is None:
-        traced = SQL("unnest(%s::int[]) AS traced(lot_id)", list(lot_ids))
+        traced = SQL("unnest(%s) AS traced(lot_id)", array_sql(lot_ids, "int"))
         carried = SQL()
     else:
         traced = SQL(
-            "unnest(%s::int[], %s::varchar[]) AS traced(lot_id, direction)",
-            list(lot_ids),
-            list(directions),
+            "unnest(%s, %s) AS traced(lot_id, direction)",
+            array_sql(lot_ids, "int"),
+            array_sql(directions, "varchar"),
         )
         carried = SQL("traced.direction,")
     return SQL(

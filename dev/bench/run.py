@@ -11,6 +11,7 @@ database is not changed. The table goes to stdout and dev/bench/out/latest.txt.
 """
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -22,9 +23,11 @@ import time
 import traceback
 
 import benchlib
+import p1_states
 
 ROWS = []
 NOTES = []
+P1_TABLE = []
 
 
 def log(msg):
@@ -255,7 +258,10 @@ def report_downstream(env, lot, deadline, every_arrow=False):
 def p1_recall_trace(env, lot):
     """The stored recall, traced in the request (the background threshold of
     the company is lifted: P1 times the trace itself, not its queueing)."""
-    lot.company_id.traceability_job_trace_threshold = 0
+    if lot.company_id.traceability_job_trace_threshold:
+        # a write on the company costs Odoo ~0.1 s (account's defaults):
+        # callers that time the trace lift the threshold beforehand
+        lot.company_id.traceability_job_trace_threshold = 0
     recall_model = env["stock.recall"]
     vals = {
         "lot_ids": [(6, 0, lot.ids)],
@@ -274,39 +280,6 @@ def p1_transfers(env, lot):
         domain, ["name", "partner_id", "scheduled_date", "origin", "state"], limit=80
     )
     return env["stock.picking"].search_count(domain), rows
-
-
-def p1_fast_runs(env, args, lot, n_lots):
-    """Engine, recall and Transfers button, interleaved run by run."""
-    values = {"engine": [], "recall": [], "transfers": []}
-    engine = profiled("P1", args, lambda: lot._trace_downstream())
-    recall = sql_profiled("P1R", args, env, lambda: p1_recall_trace(env, lot))
-    for i in range(args.runs):
-        secs, queries, trace = timed(env, engine)
-        values["engine"].append(secs)
-        if i == 0:
-            NOTES.append(
-                f"P1 engine: {len(trace.lots)} lots reached, "
-                f"{len(trace.move_lines)} move lines, {queries} queries "
-                f"(SQL ground truth {n_lots} lots)."
-            )
-        secs, queries, res = timed(env, recall)
-        values["recall"].append(secs)
-        if i == 0:
-            NOTES.append(
-                f"P1 recall: {res.get('shipment_count')} shipments, "
-                f"{res.get('customer_count')} customers, {queries} queries."
-            )
-        secs, _q, (count, _rows) = timed(env, lambda: p1_transfers(env, lot))
-        values["transfers"].append(secs)
-        if i == 0:
-            NOTES.append(
-                f"P1 Transfers button of the lot: {count} deliveries (Odoo's "
-                "delivery_ids, which follows produce lines; deliveries only, no "
-                "intermediate lots, stock or events)."
-            )
-    log(f"P1 fast runs: { {k: [round(x, 3) for x in v] for k, v in values.items()} }")
-    return values
 
 
 def p1_report_runs(env, args, lot):
@@ -343,32 +316,43 @@ def p1_report_runs(env, args, lot):
     return values, timed_out
 
 
-def bench_p1(env, args):
-    lot = hot_lot(env)
-    if not lot:
-        skip("P1", "recall trace", "no HOT-RAW lot: run dev/bench/generate.py")
-        return
-    n_lots, n_cust_lines, n_pickings, n_partners = customer_shipments_sql(env, lot.id)
-    NOTES.append(
-        f"P1 lot {lot.name} (id {lot.id}): {n_lots} downstream lots, "
-        f"{n_cust_lines} customer shipment lines in {n_pickings} deliveries to "
-        f"{n_partners} customers (SQL ground truth)."
+def bench_p1(env, args, aged_env=None):
+    """P1 on the fresh database and, with ``--aged-db``, on the aged one,
+    side by side (``p1_states``); then Odoo's report walk on each."""
+    states = []
+    for state, state_env in (("fresh", env), ("aged", aged_env)):
+        if state_env is None:
+            continue
+        lot = hot_lot(state_env)
+        if not lot:
+            skip("P1", "recall trace", "no HOT-RAW lot: run dev/bench/generate.py")
+            return
+        n_lots, n_cust_lines, n_pickings, n_partners = customer_shipments_sql(
+            state_env, lot.id
+        )
+        trace = lot._trace_downstream()
+        NOTES.append(
+            f"P1 {state} ({state_env.cr.dbname}): lot {lot.name} (id {lot.id}), "
+            f"{n_lots} downstream lots, {n_cust_lines} customer shipment lines in "
+            f"{n_pickings} deliveries to {n_partners} customers (SQL ground truth); "
+            f"the engine reaches {len(trace.lots)} lots, {len(trace.move_lines)} lines."
+        )
+        states.append((state, state_env, lot))
+    recall = sql_profiled("P1R", args, env, p1_recall_trace)
+    values = p1_states.measure(
+        states, args.runs, args.walk_rev, timed, recall, p1_transfers
     )
-    fast = p1_fast_runs(env, args, lot, n_lots)
-    report_values, timed_out = p1_report_runs(env, args, lot)
-    mode = "every arrow" if args.every_arrow else "downstream walk"
-    add_row("P1", "engine stock.lot._trace_downstream()", fast["engine"], "< 1 s")
-    add_row("P1", "stock.recall action_trace (stored)", fast["recall"], "< 1 s")
-    note = f"> {args.report_timeout:.0f} s (timed out)" if timed_out else ""
-    add_row("P1", f"Odoo traceability report, {mode}", report_values, "", note)
-    add_row("P1", "Odoo lot Transfers button (action + list)", fast["transfers"])
-    sign = ">" if timed_out else ""
-    for name, label in (("engine", "engine"), ("recall", "recall")):
-        if fast[name] and report_values:
-            ratio = statistics.median(report_values) / statistics.median(fast[name])
-            NOTES.append(
-                f"P1 speed-up {label} vs report: {sign}{ratio:.0f}x (target >= 50x)"
-            )
+    report = {}
+    for state, state_env, lot in states:
+        runs, timed_out = p1_report_runs(state_env, args, lot)
+        report[state] = (runs, "> " if timed_out else "")
+    lines, missed = p1_states.render(states, values, report, args.walk_rev)
+    P1_TABLE.extend(lines)
+    NOTES.extend(f"P1 target MISSED: {m}" for m in missed)
+    NOTES.append(
+        "P1: the Transfers button follows produce lines but returns deliveries "
+        "only (no intermediate lots, stock or events)."
+    )
 
 
 # ----------------------------------------------------------------------
@@ -728,6 +712,7 @@ def render(db, marker, args, elapsed):
         f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs",
         f"DB: {json.dumps(marker)}" if marker else "DB: (no marker)",
         "",
+        *(["P1 (hot lot), side by side:", "", *P1_TABLE, ""] if P1_TABLE else []),
         line(header),
         "|" + "|".join("-" * (w + 2) for w in widths) + "|",
         *[line(r) for r in ROWS],
@@ -748,30 +733,57 @@ def main(argv=None):
         "--report-budget", type=float, default=1200, help="max seconds of report runs"
     )
     parser.add_argument("--every-arrow", action="store_true")
+    parser.add_argument(
+        "--aged-db",
+        help="P1 also on this database (dev/bench/age.py), side by side",
+    )
+    parser.add_argument(
+        "--walk-rev", default="8b2ad45", help="release whose walk P1 compares"
+    )
     parser.add_argument("--p2-lines", type=int, default=1000)
     parser.add_argument(
         "--no-update", action="store_true", help="skip -u of the add-on"
     )
     parser.add_argument("--profile", default="", help="e.g. P3,P1R: profile run 1")
     parser.add_argument("--out", default="latest.txt", help="file in dev/bench/out")
+    parser.add_argument(
+        "--fail-on-error",
+        action="store_true",
+        help="exit status 1 when a benchmark raised (the CI smoke)",
+    )
     args = parser.parse_args(argv)
     if not benchlib.db_exists(args.db):
         benchlib.out(
             f"{args.db} does not exist: run dev/bench/generate.py --db {args.db}"
         )
         return 1
+    if args.aged_db and not benchlib.db_exists(args.aged_db):
+        benchlib.out(f"{args.aged_db} does not exist: run dev/bench/age.py")
+        return 1
     if not args.no_update:
-        log(f"updating {benchlib.ADDON} in {args.db} to the current code")
-        benchlib.update_addon(args.db)
+        for db in filter(None, (args.db, args.aged_db)):
+            log(f"updating {benchlib.ADDON} in {db} to the current code")
+            benchlib.update_addon(db)
     from generate import read_marker  # noqa: PLC0415
 
     marker = read_marker(args.db)
     t0 = time.time()
+    errors = []
     only = [x.strip().upper() for x in args.only.split(",") if x.strip()]
-    with benchlib.environment(
-        args.db, context={"tracking_disable": True, "mail_notrack": True}
-    ) as env:
-        benches = {"P1": bench_p1, "P2": bench_p2, "P3": bench_p3, "P4": bench_p4}
+    ctx = {"tracking_disable": True, "mail_notrack": True}
+    with contextlib.ExitStack() as stack:
+        env = stack.enter_context(benchlib.environment(args.db, context=ctx))
+        aged_env = None
+        if args.aged_db and "P1" in only:
+            aged_env = stack.enter_context(
+                benchlib.environment(args.aged_db, context=ctx)
+            )
+        benches = {
+            "P1": lambda env, args: bench_p1(env, args, aged_env),
+            "P2": bench_p2,
+            "P3": bench_p3,
+            "P4": bench_p4,
+        }
         for name in only:
             fn = benches[name]
             log(f"--- {name}")
@@ -780,13 +792,14 @@ def main(argv=None):
             except Exception as e:  # noqa: BLE001
                 traceback.print_exc()
                 skip(name, "benchmark", f"error: {e!r}"[:200])
+                errors.append(name)
                 env.cr.rollback()
     text = render(args.db, marker, args, time.time() - t0)
     benchlib.out("")
     benchlib.out(text)
     benchlib.OUT_DIR.mkdir(parents=True, exist_ok=True)
     (benchlib.OUT_DIR / args.out).write_text(text + "\n")
-    return 0
+    return 1 if errors and args.fail_on_error else 0
 
 
 if __name__ == "__main__":
