@@ -238,11 +238,18 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
                 for node in graph["nodes"]
                 if node["kind"] == "customer"
             }
+            # per product, as a customer's box
             self.assertEqual(
                 parties,
                 {
-                    "SUBF Subcontractor": ("subcontractor", [[11.0, "Units"]]),
-                    "SUBF Carol": ("customer", [[3.0, "Units"]]),
+                    "SUBF Subcontractor": (
+                        "subcontractor",
+                        [[11.0, "Units", "SUBF Component", self.component.id]],
+                    ),
+                    "SUBF Carol": (
+                        "customer",
+                        [[3.0, "Units", "SUBF Finished", self.finished.id]],
+                    ),
                 },
             )
             subcontractor = next(
