@@ -198,16 +198,19 @@ class RecallCase(TraceabilityCase):
     def _line_customers(self, line):
         """Ids of the customers of a line to or from customers (0: none
         named): the commercial partner of its transfer or of its move; for
-        a transfer of a point-of-sale session with neither (its stock moved
-        at the session's closing), those of the session's orders that sold
-        (or, a return, took back) the line's lot, read from the orders
-        themselves, not from what the trace stored."""
+        a point-of-sale transfer with neither, the customer of its order, or
+        for the transfer of a session (its stock moved at the session's
+        closing) those of the session's orders that sold (or, a return, took
+        back) the line's lot, read from the orders themselves, not from what
+        the trace stored."""
         partners = line.picking_id.partner_id | line.move_id.partner_id
         if partners:
             return set(partners.commercial_partner_id.ids)
         picking = line.picking_id
         if "pos_session_id" not in picking._fields or not picking.pos_session_id:
             return {0}
+        if picking.pos_order_id:  # an order's own transfer: its customer
+            return {picking.pos_order_id.partner_id.commercial_partner_id.id or 0}
         sold = line.location_dest_id.usage == "customer"
         orders = picking.pos_session_id.order_ids.filtered(
             lambda order: any(
