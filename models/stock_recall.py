@@ -2124,7 +2124,8 @@ class StockRecall(models.Model):
         """One node per subcontractor that the lots of ``lot_nodes`` were
         shipped to (``subcontract_shipping``, see
         :func:`.trace_engine.event_types_sql`): another firm that held them,
-        drawn beside the customers, with what it was sent per unit and an
+        drawn beside the customers, with what it was sent per product and
+        unit (as a customer's box: :meth:`_genealogy_customer_nodes`) and an
         edge from each lot. What it still holds is counted on hand in the
         lot's figures (the quants of its location). No query without
         subcontracting locations."""
@@ -2159,7 +2160,9 @@ class StockRecall(models.Model):
             node_id = f"subcontractor-{partner.id or 0}"
             totals = defaultdict(float)
             for _line_id, _partner_id, lot_id, qty in party_rows:
-                totals[lot_nodes[lot_id]["figures"]["uom"]] += qty
+                figures = lot_nodes[lot_id]["figures"]
+                key = (figures["product"], figures["uom"], figures["product_id"])
+                totals[key] += qty
                 edges.add((f"lot-{lot_id}", node_id))
             nodes.append(
                 {
@@ -2170,7 +2173,10 @@ class StockRecall(models.Model):
                     "sublabel": label,
                     "group_label": "",
                     "state": "subcontractor",
-                    "quantities": [[qty, uom] for uom, qty in sorted(totals.items())],
+                    "quantities": [
+                        [qty, uom, product, product_id]
+                        for (product, uom, product_id), qty in sorted(totals.items())
+                    ],
                     "res_model": "stock.move.line",
                     "res_ids": sorted(row[0] for row in party_rows),
                 }

@@ -187,14 +187,34 @@ class TestTraceFlowPos(TraceFlowCase):
                 for node in graph["nodes"]
                 if node["kind"] == "customer"
             }
+            jam = ["POSF Jam", self.product.id]
             self.assertEqual(
                 customers,
                 {
-                    "POSF Alice": [[4.0, "Units"]],
-                    "POSF Bob": [[6.0, "Units"]],
-                    "Anonymous retail customer": [[3.0, "Units"]],
+                    "POSF Alice": [[4.0, "Units", *jam]],
+                    "POSF Bob": [[6.0, "Units", *jam]],
+                    "Anonymous retail customer": [[3.0, "Units", *jam]],
                 },
             )
+
+    def test_genealogy_check_catches_a_customer_who_bought_nothing(self):
+        """The check of the genealogy knows the customers that the orders
+        of a closing session name (Bob's box is true), and still refuses a
+        box of that session's shop for a customer who never bought the
+        lot, or Bob's box without his rows."""
+        recall = self._traced_recall(self.lot)
+        carol = self.builder.create_partner("POSF Carol")
+        for graph in (recall.get_genealogy(), self.lot.get_genealogy()):
+            bob = f"customer-{self.bob.id}"
+            self.assertGraphTrue(graph)
+            with self.assertRaisesRegex(
+                AssertionError, "no shipment of the lot to this customer"
+            ):
+                self.assertGraphTrue(
+                    self._forged(graph, bob, id=f"customer-{carol.id}")
+                )
+            with self.assertRaisesRegex(AssertionError, "no record of the box"):
+                self.assertGraphTrue(self._forged(graph, bob, res_ids=[]))
 
     def test_fsma_export_names_the_closing_session_customers(self):
         """The FSMA rows of the closing session's transfer name the customer

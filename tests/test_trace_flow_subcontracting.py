@@ -238,11 +238,18 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
                 for node in graph["nodes"]
                 if node["kind"] == "customer"
             }
+            # per product, as a customer's box
             self.assertEqual(
                 parties,
                 {
-                    "SUBF Subcontractor": ("subcontractor", [[11.0, "Units"]]),
-                    "SUBF Carol": ("customer", [[3.0, "Units"]]),
+                    "SUBF Subcontractor": (
+                        "subcontractor",
+                        [[11.0, "Units", "SUBF Component", self.component.id]],
+                    ),
+                    "SUBF Carol": (
+                        "customer",
+                        [[3.0, "Units", "SUBF Finished", self.finished.id]],
+                    ),
                 },
             )
             subcontractor = next(
@@ -262,6 +269,38 @@ class TestTraceFlowSubcontracting(TraceFlowCase):
                 self.resupply | self.extra_resupply,
             )
             self.assertEqual(graph["customer_count"], 1)
+
+    def test_genealogy_check_catches_a_false_subcontractor(self):
+        """The check of the genealogy knows the subcontractor the component
+        lot was sent to (its box is true), and still refuses the box of
+        another partner, a customer's box for it, the subcontractor's box
+        for Carol, or an edge from the finished lot (received from the
+        subcontractor, never sent to it)."""
+        recall = self._traced_recall(self.component_lot)
+        for graph in (recall.get_genealogy(), self.component_lot.get_genealogy()):
+            self.assertGraphTrue(graph)
+            party = f"subcontractor-{self.subcontractor.id}"
+            carol = f"customer-{self.carol.id}"
+            never_sent = "the lot was never sent to this subcontractor"
+            for forged, message in (
+                (
+                    self._forged(graph, party, id=f"subcontractor-{self.carol.id}"),
+                    never_sent,
+                ),
+                (
+                    self._forged(graph, party, state="customer"),
+                    "no shipment of the lot to this customer",
+                ),
+                (self._forged(graph, carol, state="subcontractor"), never_sent),
+            ):
+                with self.assertRaisesRegex(AssertionError, message):
+                    self.assertGraphTrue(forged)
+            forged = self._forged(graph, party)
+            forged["edges"].append(
+                {"source": f"lot-{self.finished_lot.id}", "target": party}
+            )
+            with self.assertRaisesRegex(AssertionError, never_sent):
+                self.assertGraphTrue(forged)
 
     def test_fsma_export_ships_to_and_receives_from_the_subcontractor(self):
         recall = self._traced_recall(self.component_lot)
