@@ -185,7 +185,10 @@ class TestTracePlan(TraceabilityCase):
         )
         self.assertNoSeqScan(
             recall_trace_sql.done_lines_query(
-                lot_ids, [self.company.id], ["downstream"] * len(lot_ids)
+                lot_ids,
+                [self.company.id],
+                ["downstream"] * len(lot_ids),
+                self.env["stock.location"]._get_subcontracting_location_ids(),
             ),
             "lines of the stored recall",
         )
