@@ -1346,6 +1346,7 @@ class StockLot(models.Model):
         action["context"] = {}
         return action
 
+    @api.model
     def _demo_load_manufacturing(self):
         """Load the manufacturing part of the demo chain when ``mrp`` is
         installed (called from the demo data).

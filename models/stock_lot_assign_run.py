@@ -251,6 +251,7 @@ class StockLotAssignRun(models.Model):
             import_filename=vals.get("import_filename") or False,
         )
 
+    @api.model
     def _get_untracked_quants(self, products, company, locations=None):
         """The untracked quants of the products in internal locations of the
         company, in the order rows are generated."""
@@ -551,6 +552,7 @@ class StockLotAssignRun(models.Model):
             return False, self._get_import_error_message("date", {"value": value})
         return parsed, ""
 
+    @api.model
     def _raise_errors(self, errors):
         listed = errors[:MAX_LISTED_ERRORS]
         message = "\n".join(f"- {error}" for error in listed)
@@ -814,6 +816,7 @@ class StockLotAssignRun(models.Model):
             ]
         return []
 
+    @api.model
     def _apply_context(self):
         """Context of the apply: the flag the strict rules can honour, no
         mail noise, and none of the keys that would tie the new lots to an

@@ -1405,6 +1405,7 @@ class StockRecall(models.Model):
     # (:mod:`.genealogy`), for the Genealogy tab, the lot form and the PDF.
     # ----------------------------------------------------------------------
 
+    @api.readonly
     def get_genealogy(self, threshold=None):
         """The positioned genealogy of the traced recall, from its stored
         rows (see :func:`~.genealogy.layout` for the format)."""
