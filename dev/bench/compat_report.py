@@ -234,7 +234,8 @@ def main(argv):
         problems.append(f"NOT RUN with the add-on (passes without): {test_id}")
     out("")
     out(
-        f"{len(known)} known failures listed, {len(regressions)} regressions, "
+        f"{len(known)} known failures listed ({len(known_ids)} in the suites that "
+        f"ran), {len(regressions)} regressions, "
         f"{len(not_run)} passing tests not run with the add-on"
     )
     for p in problems:
