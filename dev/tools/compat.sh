@@ -13,8 +13,8 @@
 #                   updated with -u in the add-on database)
 #   COMPAT_DB       prefix of the two database names (default slt_compat)
 #   COMPAT_OUT      results folder (default dev/bench/out/compat)
-# The full run is long (about an hour on two cores): CI runs one small suite
-# (make compat-smoke).
+# The full run is long (hours on two busy cores, most of it point_of_sale's
+# browser tours): CI runs a small selection (make compat-smoke).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 find_odoo_src
