@@ -1,5 +1,5 @@
 # Development loop of the stock_lot_traceability add-on. See README.rst.
-.PHONY: setup setup-selftest run test unit upgrade-check install-check jobs-check replica-check lint readme wheel pytest pot bench bench-smoke compat load load-all
+.PHONY: setup setup-selftest run test unit upgrade-check install-check jobs-check replica-check lint readme wheel pytest pot bench bench-smoke compat load load-all smoke run-smoke pytest-smoke pot-smoke compat-smoke load-smoke
 
 setup:
 	bash dev/tools/setup.sh
@@ -70,7 +70,7 @@ bench-smoke:
 		--aged-db slt_bench_smoke_aged --no-update --only P1 --runs 1 \
 		--report-runs 0 --out smoke.txt --fail-on-error
 
-# Odoo's own suites without/with the add-on (long: not in CI).
+# Odoo's own suites without/with the add-on (long: CI runs compat-smoke).
 compat:
 	bash dev/tools/compat.sh
 
@@ -82,3 +82,23 @@ load:
 
 load-all:
 	bash dev/bench/load/load.sh --fault all $(LOAD_ARGS)
+
+# Short forms of the long targets, run by CI (dev/tools/smoke.sh); pytest-smoke
+# and pot-smoke read the database that make test leaves.
+smoke:
+	bash dev/tools/smoke.sh run pytest pot compat load
+
+run-smoke:
+	bash dev/tools/smoke.sh run
+
+pytest-smoke:
+	bash dev/tools/smoke.sh pytest
+
+pot-smoke:
+	bash dev/tools/smoke.sh pot
+
+compat-smoke:
+	bash dev/tools/smoke.sh compat
+
+load-smoke:
+	bash dev/tools/smoke.sh load

@@ -12,4 +12,6 @@ cd "$ROOT"
 git ls-files -z 'dev/*.py' | xargs -0 "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc"
 # README.rst and the Apps page are built from readme/ (make readme).
 "$PY" "$ROOT/dev/tools/readme.py" --check
+# No backup files, generated reports or oversized output tracked.
+"$PY" "$ROOT/dev/tools/tracked_files_check.py" "$ROOT"
 echo "lint: clean"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make pot: regenerate the translation template i18n/stock_lot_traceability.pot
 # from a database where the add-on is installed (default: the test database).
+#   POT_OUT   the file to write (default i18n/stock_lot_traceability.pot)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 find_odoo_src
@@ -14,7 +15,7 @@ mkdir -p "$tmp/addons/$ADDON"
 (cd "$ROOT" && git ls-files -z | xargs -0 cp --parents -t "$tmp/addons/$ADDON")
 sed -E "s#^addons_path = .*#addons_path = $tmp/addons,$ODOO_SRC/addons,$ODOO_SRC/odoo/addons#" \
     "$ODOORC" > "$tmp/odoorc"
-mkdir -p "$ROOT/i18n"
-"$PY" "$ODOO_SRC/odoo-bin" i18n export -c "$tmp/odoorc" -d "$DB" \
-    -o "$ROOT/i18n/$ADDON.pot" "$ADDON"
-echo "wrote i18n/$ADDON.pot"
+OUT="${POT_OUT:-$ROOT/i18n/$ADDON.pot}"
+mkdir -p "$(dirname "$OUT")"
+"$PY" "$ODOO_SRC/odoo-bin" i18n export -c "$tmp/odoorc" -d "$DB" -o "$OUT" "$ADDON"
+echo "wrote $OUT"

@@ -784,7 +784,7 @@ def render(args, table, lat, records, invariants, unexplained, refusals):
 
 
 def run(args):
-    out = OUT / args.fault
+    out = args.out / args.fault
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*"):
         old.unlink()
@@ -902,6 +902,8 @@ def run(args):
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     failed = []
+    if not sum(total.values()):
+        failed.append("no operation ran")
     if total["server_error"]:
         failed.append(f"{total['server_error']} server errors")
     if any(invariants.values()) or any(
@@ -996,12 +998,25 @@ def main(argv=None):
     parser.add_argument(
         "--table", action="store_true", help="print the table of the kept summaries"
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="allow fewer than 50 users: a short run that proves the tooling works "
+        "(make load-smoke), not a load test",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=OUT,
+        help="folder of the reports, one sub-folder per mode (default: the kept "
+        "reports that dev/bench/README.rst shows)",
+    )
     args = parser.parse_args(argv)
     if args.table:
         benchlib.out(combined_table())
         return 0
-    if args.users < 50:
-        parser.error("the load test runs at least 50 users")
+    if args.users < 50 and not args.smoke:
+        parser.error("the load test runs at least 50 users (--smoke for a short run)")
     if not args.workers:
         args.workers = max(2 * os.cpu_count() + 1, -(-args.users // 8) + 1)
     if not LOCUST.exists():
