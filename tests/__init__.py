@@ -46,6 +46,7 @@ from . import test_tour_recall_notify
 from . import test_genealogy
 from . import test_recall_genealogy
 from . import test_tour_genealogy
+from . import test_tour_demo_recall_truth
 from . import test_traceability_job
 from . import test_readonly_entry_points
 from . import test_property_lot_naming
