@@ -61,11 +61,12 @@ bench:
 
 # The same chain on a tiny database (CI smoke): generate, age 3 months, one
 # run of P1 fresh and aged without Odoo's report walk; fails on an error,
-# not on a target (the targets are for the 1M-line database).
+# not on a target (the targets are for the 1M-line database). Rebuilt every
+# time (--force): a database kept from an older checkout lacks its schema.
 bench-smoke:
-	.venv/bin/python dev/bench/generate.py --db slt_bench_smoke --scale 0.01
+	.venv/bin/python dev/bench/generate.py --db slt_bench_smoke --scale 0.01 --force
 	.venv/bin/python dev/bench/age.py --source slt_bench_smoke \
-		--db slt_bench_smoke_aged --months 3
+		--db slt_bench_smoke_aged --months 3 --force
 	.venv/bin/python dev/bench/run.py --db slt_bench_smoke \
 		--aged-db slt_bench_smoke_aged --no-update --only P1 --runs 1 \
 		--report-runs 0 --out smoke.txt --fail-on-error
