@@ -80,11 +80,14 @@ def array_sql(values, element_type):
     return SQL("%s::%s[]", "{" + text + "}", SQL(element_type))
 
 
-def _edge_targets(src_col, dst_col):
+def _link_targets(src_col, dst_col, removed_part=False):
     """A consume link: ``rel.<src_col>`` is the current line ``src``, the
-    target is ``rel.<dst_col>``, in the direction of the link (input to
-    output downstream) unless it is a removed part (:func:`_removed_part`),
-    which flows the other way."""
+    target is ``rel.<dst_col>``. Followed in the direction of the link
+    (input to output downstream) unless it is a removed part
+    (:func:`_removed_part`); with ``removed_part``, only the links of
+    removed parts, against their direction: downstream from the repaired
+    serial's line to the part removed from it, upstream from the removed
+    part back to the serial."""
     if src_col == "produce_line_id":
         input_line, output_line = "src", "other"
     else:
@@ -93,31 +96,14 @@ def _edge_targets(src_col, dst_col):
         """
         SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel
           JOIN stock_move_line other ON other.id = rel.%(dst)s
-         WHERE rel.%(src)s = src.id AND NOT %(removed)s
-        """,
-        src=SQL(src_col),
-        dst=SQL(dst_col),
-        removed=_removed_part(input_line, output_line),
-    )
-
-
-def _removed_part_targets(src_col, dst_col):
-    """A removed part's link, against its direction: downstream from the
-    repaired serial's line (``rel.consume_line_id``) to the part removed
-    from it, upstream from the removed part back to the serial."""
-    if src_col == "consume_line_id":
-        input_line, output_line = "other", "src"
-    else:
-        input_line, output_line = "src", "other"
-    return SQL(
-        """
-        SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel
-          JOIN stock_move_line other ON other.id = rel.%(dst)s
          WHERE rel.%(src)s = src.id AND %(removed)s
         """,
         src=SQL(src_col),
         dst=SQL(dst_col),
-        removed=_removed_part(input_line, output_line),
+        removed=SQL(
+            "%s" if removed_part else "NOT %s",
+            _removed_part(input_line, output_line),
+        ),
     )
 
 
@@ -185,16 +171,16 @@ def edge_sql(direction, follow_unbuild):
     is the target line id. The one definition of the graph's edges."""
     if direction == DOWNSTREAM:
         parts = [
-            _edge_targets("produce_line_id", "consume_line_id"),
-            _removed_part_targets("consume_line_id", "produce_line_id"),
+            _link_targets("produce_line_id", "consume_line_id"),
+            _link_targets("consume_line_id", "produce_line_id", removed_part=True),
             _transit_targets("location_dest_id", "location_id"),
         ]
         if follow_unbuild:
             parts.append(_unbuild_targets("location_dest_id", "location_id"))
     else:
         parts = [
-            _edge_targets("consume_line_id", "produce_line_id"),
-            _removed_part_targets("produce_line_id", "consume_line_id"),
+            _link_targets("consume_line_id", "produce_line_id"),
+            _link_targets("produce_line_id", "consume_line_id", removed_part=True),
             _transit_targets("location_id", "location_dest_id"),
         ]
         if follow_unbuild:
