@@ -72,9 +72,25 @@ template_name() {  # prefix, key text
     echo "${1}_$key"
 }
 
+# A template is usable by this checkout only if every file its attachments
+# name is in this checkout's filestore: templates live in the PostgreSQL
+# server, shared by every checkout of the machine, but each checkout has its
+# own data directory (a fresh clone finds the database and no files).
+template_files_present() {  # template name
+    local dir="$DATA_DIR/filestore/$1" name
+    [ -d "$dir" ] || return 1
+    while IFS= read -r name; do
+        [ -f "$dir/$name" ] || return 1
+    done < <(psql -d "$1" -tAc "SELECT DISTINCT store_fname FROM ir_attachment WHERE store_fname IS NOT NULL")
+}
+
 ensure_template() {  # template name, odoo-bin arguments that build it
     local template="$1"; shift
-    db_exists "$template" && return 0
+    if db_exists "$template"; then
+        template_files_present "$template" && return 0
+        echo "Template database $template lacks its files in $DATA_DIR: rebuilding it"
+        dropdb -f "$template"
+    fi
     echo "Building template database $template (once)"
     dropdb --if-exists -f "$template.tmp" >/dev/null 2>&1 || true
     odoo_bin -d "$template.tmp" "$@" --stop-after-init --log-level=warn
@@ -83,6 +99,7 @@ ensure_template() {  # template name, odoo-bin arguments that build it
     if [ -d "$DATA_DIR/filestore/$template.tmp" ]; then
         mv "$DATA_DIR/filestore/$template.tmp" "$DATA_DIR/filestore/$template"
     fi
+    mkdir -p "$DATA_DIR/filestore/$template"
 }
 
 copy_db() {  # template, database
