@@ -11,7 +11,7 @@ class RecallExportController(http.Controller):
 
     @http.route(
         "/stock_lot_traceability/recall/<int:recall_id>/export/"
-        "<any(fsma,customers,epcis):export>.<any(xlsx,csv,jsonld):file_format>",
+        "<any(fsma,customers,epcis):export>.<any(xlsx,csv,jsonld,xml):file_format>",
         type="http",
         auth="user",
         methods=["GET"],
@@ -22,25 +22,25 @@ class RecallExportController(http.Controller):
         if not recall:
             raise request.not_found()
         recall.check_access("read")
-        if (export == "epcis") != (file_format == "jsonld"):
+        if (export == "epcis") != (file_format in ("jsonld", "xml")):
             raise request.not_found()
         filename, content, mimetype = recall._get_export_file(export, file_format)
         return self._download(filename, content, mimetype)
 
     @http.route(
-        "/stock_lot_traceability/lot/<int:lot_id>/epcis.jsonld",
+        "/stock_lot_traceability/lot/<int:lot_id>/epcis.<any(jsonld,xml):file_format>",
         type="http",
         auth="user",
         methods=["GET"],
         readonly=True,
     )
-    def lot_epcis(self, lot_id):
+    def lot_epcis(self, lot_id, file_format):
         """The EPCIS 2.0 document of a lot's whole history."""
         lot = request.env["stock.lot"].browse(lot_id).exists()
         if not lot:
             raise request.not_found()
         lot.check_access("read")
-        filename, content, mimetype = lot._get_epcis_file()
+        filename, content, mimetype = lot._get_epcis_file(file_format)
         return self._download(filename, content, mimetype)
 
     def _download(self, filename, content, mimetype):

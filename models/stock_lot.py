@@ -1325,21 +1325,26 @@ class StockLot(models.Model):
             "params": {"res_model": self._name, "res_id": self.id},
         }
 
-    def action_export_epcis(self):
-        """The EPCIS 2.0 document of the lot's history, downloaded through
-        the read-only route (nothing stored)."""
+    def action_export_epcis(self, file_format="jsonld"):
+        """The EPCIS 2.0 document of the lot's history (``jsonld`` or
+        ``xml``), downloaded through the read-only route (nothing stored)."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_url",
-            "url": f"/stock_lot_traceability/lot/{self.id}/epcis.jsonld",
+            "url": f"/stock_lot_traceability/lot/{self.id}/epcis.{file_format}",
             "target": "download",
         }
 
-    def _get_epcis_file(self):
+    def action_export_epcis_xml(self):
+        return self.action_export_epcis("xml")
+
+    def _get_epcis_file(self, file_format="jsonld"):
         """``(filename, content, mimetype)`` of the lot's EPCIS document."""
         self.ensure_one()
         document = self.env["stock.traceability.epcis"]._get_lots_document(self)
-        filename = f"{self.name.replace('/', '_')}_epcis.jsonld"
+        filename = f"{self.name.replace('/', '_')}_epcis.{file_format}"
+        if file_format == "xml":
+            return filename, epcis.xml_dumps(document), "application/xml"
         return filename, epcis.dumps(document), "application/ld+json"
 
     def _get_recall_domain(self):

@@ -52,6 +52,7 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
     "jsonld": "application/ld+json",
+    "xml": "application/xml",
 }
 
 # event types that are FSMA 204 critical tracking events (receiving,
@@ -1454,6 +1455,10 @@ class StockRecall(models.Model):
         self.ensure_one()
         return self._export_action("epcis", "jsonld")
 
+    def action_export_epcis_xml(self):
+        self.ensure_one()
+        return self._export_action("epcis", "xml")
+
     def action_cancel_export_job(self):
         self.ensure_one()
         return self.export_job_id.action_cancel()
@@ -1481,16 +1486,17 @@ class StockRecall(models.Model):
 
     def _get_export_file(self, export, file_format):
         """``(filename, content, mimetype)`` of the ``fsma`` export (FSMA 204
-        spreadsheet) or the ``customers`` list, in ``xlsx`` or ``csv``.
+        spreadsheet) or the ``customers`` list, in ``xlsx`` or ``csv``, or
+        of the ``epcis`` document, in ``jsonld`` or ``xml``.
         Reads only: nothing is stored."""
         self.ensure_one()
         self._check_traced()
         if export == "customers":
             content = self._export_customers(file_format)
         elif export == "epcis":
-            content = epcis.dumps(
-                self.env["stock.traceability.epcis"]._get_recall_document(self)
-            )
+            document = self.env["stock.traceability.epcis"]._get_recall_document(self)
+            write = epcis.xml_dumps if file_format == "xml" else epcis.dumps
+            content = write(document)
         elif file_format == "xlsx":
             content = self._export_xlsx()
         else:

@@ -87,6 +87,7 @@ class StockTraceabilityJob(models.Model):
             ("customers_xlsx", "Customer list (XLSX)"),
             ("customers_csv", "Customer list (CSV)"),
             ("epcis_jsonld", "EPCIS 2.0 (JSON-LD)"),
+            ("epcis_xml", "EPCIS 2.0 (XML)"),
         ],
         readonly=True,
         help="The file a recall export job makes.",

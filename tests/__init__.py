@@ -51,6 +51,7 @@ from . import test_traceability_job
 from . import test_readonly_entry_points
 from . import test_property_lot_naming
 from . import test_property_lot_assign_parsing
+from . import test_property_epcis
 from . import test_property_genealogy
 from . import test_property_lot_key_sql
 from . import test_epcis

@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..tools import epcis
-from .common_epcis import assert_valid_epcis, epcis_errors
+from .common_epcis import assert_valid_epcis, epcis_errors, gs1_event_ids
 from .common_recall import RecallCase
 
 # valid GTIN-13s (check digit included)
@@ -128,6 +128,48 @@ class TestEpcisExport(RecallCase):
         made = next(e for e in events if e["type"] == "TransformationEvent")
         epc = self.env["stock.traceability.epcis"]._lot_uri(serial)
         self.assertEqual(made["outputEPCList"], [epc])
+
+    def test_recall_xml_document_carries_the_same_events(self):
+        """The XML binding, read by GS1's reference reader, gives every
+        event the eventID of the JSON-LD document: the same events."""
+        self.recall.action_export_epcis_xml()
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "stock.recall"), ("res_id", "=", self.recall.id)],
+            order="id desc",
+            limit=1,
+        )
+        self.assertEqual(attachment.mimetype, "application/xml")
+        self.assertTrue(attachment.name.endswith("_epcis.xml"))
+        content = base64.b64decode(attachment.datas)
+        written = [
+            e["eventID"] for e in _document(self.recall)["epcisBody"]["eventList"]
+        ]
+        self.assertEqual(gs1_event_ids(content), written)
+        self.assertEqual(
+            len(epcis.load(content)[0]), len(written), "the add-on's reader too"
+        )
+
+    def test_lot_history_xml_reads_back_the_shipped_serial(self):
+        serial = self.chain["deliveries"].move_line_ids.lot_id[:1]
+        filename, content, mimetype = serial._get_epcis_file("xml")
+        self.assertEqual(mimetype, "application/xml")
+        self.assertTrue(filename.endswith("_epcis.xml"))
+        items, problems = epcis.received_items(content)
+        self.assertEqual(problems, [])
+        self.assertEqual([item.serial for item in items], [serial.name])
+        json_ids = [
+            e["eventID"]
+            for e in json.loads(serial._get_epcis_file()[1])["epcisBody"]["eventList"]
+        ]
+        self.assertEqual(gs1_event_ids(content), json_ids)
+
+    def test_event_id_check_can_fail(self):
+        """The eventID check is real: an event changed after its ID was
+        computed no longer matches GS1's hash."""
+        doc = _document(self.recall)
+        doc["epcisBody"]["eventList"][0]["eventTimeZoneOffset"] = "+05:00"
+        with self.assertRaisesRegex(AssertionError, "GS1's hash"):
+            assert_valid_epcis(doc)
 
     def test_schema_check_can_fail(self):
         """The check is real: a document without eventTime is refused."""

@@ -17,7 +17,7 @@ from odoo.tools import mute_logger
 
 from ..controllers.main import RecallExportController
 from .common import TraceabilityChainBuilder
-from .common_epcis import assert_valid_epcis
+from .common_epcis import assert_valid_epcis, gs1_event_ids
 from .common_recall import RecallCase
 
 
@@ -152,10 +152,18 @@ class TestReadonlyExportRoute(HttpCase):
             lot_doc = self.url_open(
                 f"/stock_lot_traceability/lot/{lot.id}/epcis.jsonld"
             )
-        for response in (recall_doc, lot_doc):
+            recall_xml = self.url_open(self._url("epcis.xml"))
+            lot_xml = self.url_open(f"/stock_lot_traceability/lot/{lot.id}/epcis.xml")
+        for response, xml in ((recall_doc, recall_xml), (lot_doc, lot_xml)):
             self.assertEqual(response.status_code, 200)
             self.assertEqual(response.headers["Content-Type"], "application/ld+json")
             assert_valid_epcis(response.json())
+            self.assertEqual(xml.status_code, 200)
+            self.assertEqual(xml.headers["Content-Type"], "application/xml")
+            self.assertEqual(
+                gs1_event_ids(xml.content),
+                [e["eventID"] for e in response.json()["epcisBody"]["eventList"]],
+            )
         self.assertEqual(self.env["ir.attachment"].search_count([]), attachments)
         # a format that is not the export's is not served
         self.assertEqual(self.url_open(self._url("epcis.csv")).status_code, 404)

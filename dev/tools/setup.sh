@@ -34,6 +34,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "Installing Python dependencies into $VENV"
     "$PY" -m pip install -q --upgrade pip
     "$PY" -m pip install -q -r "$ROOT/dev/tools/requirements-odoo.txt" -r "$ROOT/dev/tools/requirements-dev.txt"
+    "$PY" -m pip install -q --no-deps -r "$ROOT/dev/tools/requirements-nodeps.txt"
     echo "$want" > "$stamp"
 fi
 site="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"

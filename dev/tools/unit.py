@@ -20,6 +20,7 @@ UNIT_TEST_MODULES = [
     "odoo.addons.stock_lot_traceability.tests.test_lot_assign_parsing",
     "odoo.addons.stock_lot_traceability.tests.test_property_lot_naming",
     "odoo.addons.stock_lot_traceability.tests.test_property_lot_assign_parsing",
+    "odoo.addons.stock_lot_traceability.tests.test_property_epcis",
     "odoo.addons.stock_lot_traceability.tests.test_property_genealogy",
     "odoo.addons.stock_lot_traceability.tests.test_genealogy",
 ]
