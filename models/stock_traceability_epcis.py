@@ -14,6 +14,17 @@ from ..tools import epcis, recall_trace_sql, trace_engine
 SIDE_IN = ("receiving", "customer_return", "production", "subcontract_receiving")
 SHIPPING = ("shipping", "vendor_return", "subcontract_shipping")
 RECEIVING = ("receiving", "customer_return", "subcontract_receiving")
+# Fields of stock.move naming the transformation document a move belongs to
+# (the first one set wins), where the app that adds them is installed
+MOVE_DOCUMENTS = (
+    ("production_id", "production"),
+    ("raw_material_production_id", "production"),
+    ("unbuild_id", "unbuild"),
+    ("consume_unbuild_id", "unbuild"),
+    ("repair_id", "repair"),
+)
+# ... and those that are also a manufacturing order transaction (prodorder)
+PRODUCTION_FIELDS = ("production_id", "raw_material_production_id")
 
 
 class StockTraceabilityEpcis(models.AbstractModel):
@@ -89,9 +100,12 @@ class StockTraceabilityEpcis(models.AbstractModel):
 
     @api.model
     def _get_row_context(self, rows):
-        """Everything the rows need, keyed by id: the lines' columns (one
-        query), the URIs of their lots, locations, parties and documents,
-        the unit codes, the quarantine locations and the time zone."""
+        """Everything the rows need, keyed by id: the lines' columns, the
+        URIs of their lots, locations, parties and documents, the unit
+        codes, the quarantine locations and the time zone. Read in one
+        query per table (a recall has tens of thousands of lines: field
+        access record by record would be most of the export's time)."""
+        base = self._base_url()
         line_ids = list({row["id"] for row in rows})
         lines = {
             line["id"]: line
@@ -108,7 +122,7 @@ class StockTraceabilityEpcis(models.AbstractModel):
             )
         }
         values = lines.values()
-        lots = self.env["stock.lot"].browse({row["lot_id"] for row in rows})
+        lots = self._get_lots_info(list({row["lot_id"] for row in rows}), base)
         locations = self.env["stock.location"].browse(
             {line["location_id"] for line in values}
             | {line["location_dest_id"] for line in values}
@@ -116,32 +130,65 @@ class StockTraceabilityEpcis(models.AbstractModel):
         companies = self.env["res.company"].browse(
             {line["company_id"] for line in values}
         )
-        partners = (
-            self.env["res.partner"].browse(
-                {row["partner_id"] for row in rows if row["partner_id"]}
-            )
-            | companies.partner_id
-        )
-        moves = self.env["stock.move"].browse(
-            {line["move_id"] for line in values if line["move_id"]}
-        )
-        pickings = self.env["stock.picking"].browse(
-            {line["picking_id"] for line in values if line["picking_id"]}
-        )
+        partner_ids = {row["partner_id"] for row in rows if row["partner_id"]}
         uoms = self.env["uom.uom"].browse({line["product_uom_id"] for line in values})
         warehouses = self.env["stock.warehouse"].sudo().search([])
         return {
             "lines": lines,
-            "lot_uri": {lot.id: self._lot_uri(lot) for lot in lots},
-            "serial": {lot.id: lot.product_id.tracking == "serial" for lot in lots},
-            "location_uri": {loc.id: self._location_uri(loc) for loc in locations},
-            "party_uri": {p.id: self._party_uri(p) for p in partners},
+            "lot_uri": {lot_id: uri for lot_id, (uri, _serial) in lots.items()},
+            "serial": {lot_id: serial for lot_id, (_uri, serial) in lots.items()},
+            "location_uri": {
+                loc.id: self._location_uri(loc, base) for loc in locations
+            },
+            "party_uri": self._get_party_uris(
+                list(partner_ids | set(companies.partner_id.ids)), base
+            ),
             "company_partner": {c.id: c.partner_id.id for c in companies},
-            "move": {move.id: self._get_move_links(move) for move in moves},
-            "picking": {p.id: self._get_picking_link(p) for p in pickings},
+            "move": self._get_moves_links(
+                list({line["move_id"] for line in values if line["move_id"]}), base
+            ),
+            "picking": self._get_pickings_links(
+                list({line["picking_id"] for line in values if line["picking_id"]}),
+                base,
+            ),
             "uom": self._get_uom_codes(uoms),
             "quarantine": set(warehouses.quarantine_location_id.ids),
             "tz": pytz.timezone(self.env.user.tz or "UTC"),
+        }
+
+    @api.model
+    def _get_lots_info(self, lot_ids, base):
+        """``{lot id: (URI, is a serial)}``."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT lot.id, lot.name, lot.product_id, product.barcode,
+                       template.tracking = 'serial'
+                  FROM stock_lot lot
+                  JOIN product_product product ON product.id = lot.product_id
+                  JOIN product_template template
+                       ON template.id = product.product_tmpl_id
+                 WHERE lot.id = ANY(%s)
+                """,
+                lot_ids,
+            )
+        )
+        return {
+            lot_id: (
+                epcis.product_epc(base, epcis.gtin14(barcode), product, name, serial),
+                serial,
+            )
+            for lot_id, name, product, barcode, serial in rows
+        }
+
+    @api.model
+    def _get_party_uris(self, partner_ids, base):
+        rows = self.env.execute_query(
+            SQL("SELECT id, barcode FROM res_partner WHERE id = ANY(%s)", partner_ids)
+        )
+        return {
+            partner_id: epcis.party_uri(base, epcis.gln(barcode), partner_id)
+            for partner_id, barcode in rows
         }
 
     @api.model
@@ -184,41 +231,101 @@ class StockTraceabilityEpcis(models.AbstractModel):
         return event
 
     @api.model
-    def _get_move_links(self, move):
-        """``(document, kind, transactions)`` of a move: the transformation
-        it belongs to (its manufacturing order, unbuild or repair where
+    def _get_moves_links(self, move_ids, base):
+        """``{move id: (document, kind, transactions)}``: the transformation
+        a move belongs to (its manufacturing order, unbuild or repair where
         those apps are installed, else the move itself) and the orders
         behind it (``bizTransactionList``: sale or purchase order ``po``,
         manufacturing order ``prodorder``)."""
-        document, kind = self._document_uri(move), "production"
-        for field_name, field_kind in (
-            ("production_id", "production"),
-            ("raw_material_production_id", "production"),
-            ("unbuild_id", "unbuild"),
-            ("consume_unbuild_id", "unbuild"),
-            ("repair_id", "repair"),
-        ):
-            if field_name in move._fields and move[field_name]:
-                document, kind = self._document_uri(move[field_name]), field_kind
-                break
-        transactions = []
-        for field_name in ("sale_line_id", "purchase_line_id"):
-            if field_name in move._fields and move[field_name]:
-                order = move[field_name].order_id
-                transactions.append(("po", self._document_uri(order)))
-        for field_name in ("production_id", "raw_material_production_id"):
-            if field_name in move._fields and move[field_name]:
-                transactions.append(("prodorder", self._document_uri(move[field_name])))
-        return document, kind, transactions
+        Move = self.env["stock.move"]
+        documents = [
+            (name, kind, Move._fields[name].comodel_name)
+            for name, kind in MOVE_DOCUMENTS
+            if name in Move._fields
+        ]
+        orders = [
+            (name, self.env[Move._fields[name].comodel_name])
+            for name in ("sale_line_id", "purchase_line_id")
+            if name in Move._fields
+        ]
+        columns = [SQL("move.id")]
+        columns += [SQL("move.%s", SQL.identifier(name)) for name, _k, _m in documents]
+        joins = []
+        for name, line_model in orders:
+            alias = SQL.identifier(f"{name}_line")
+            columns.append(SQL("%s.order_id", alias))
+            joins.append(
+                SQL(
+                    "LEFT JOIN %s AS %s ON %s.id = move.%s",
+                    SQL.identifier(line_model._table),
+                    alias,
+                    alias,
+                    SQL.identifier(name),
+                )
+            )
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT %s FROM stock_move move %s WHERE move.id = ANY(%s)",
+                SQL(", ").join(columns),
+                SQL(" ").join(joins),
+                move_ids,
+            )
+        )
+        links = {}
+        for move_id, *values in rows:
+            refs, order_ids = values[: len(documents)], values[len(documents) :]
+            found = [
+                (epcis.document_uri(base, model, ref), kind)
+                for (_name, kind, model), ref in zip(documents, refs, strict=True)
+                if ref
+            ]
+            document, kind = (
+                found[0]
+                if found
+                else (epcis.document_uri(base, "stock.move", move_id), "production")
+            )
+            transactions = [
+                ("prodorder", epcis.document_uri(base, model, ref))
+                for (name, _kind, model), ref in zip(documents, refs, strict=True)
+                if ref and name in PRODUCTION_FIELDS
+            ]
+            transactions += [
+                (
+                    "po",
+                    epcis.document_uri(
+                        base, line_model._fields["order_id"].comodel_name, order_id
+                    ),
+                )
+                for (_name, line_model), order_id in zip(orders, order_ids, strict=True)
+                if order_id
+            ]
+            links[move_id] = (document, kind, transactions)
+        return links
 
     @api.model
-    def _get_picking_link(self, picking):
-        """The transfer as a business transaction: despatch advice for a
-        delivery, receiving advice for a receipt, bill of lading otherwise."""
-        kind = {"outgoing": "desadv", "incoming": "recadv"}.get(
-            picking.picking_type_id.code, "bol"
+    def _get_pickings_links(self, picking_ids, base):
+        """``{transfer id: (type, URI)}``: the transfer as a business
+        transaction, despatch advice for a delivery, receiving advice for a
+        receipt, bill of lading otherwise."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT picking.id, picking_type.code
+                  FROM stock_picking picking
+                  JOIN stock_picking_type picking_type
+                       ON picking_type.id = picking.picking_type_id
+                 WHERE picking.id = ANY(%s)
+                """,
+                picking_ids,
+            )
         )
-        return kind, self._document_uri(picking)
+        return {
+            picking_id: (
+                {"outgoing": "desadv", "incoming": "recadv"}.get(code, "bol"),
+                epcis.document_uri(base, "stock.picking", picking_id),
+            )
+            for picking_id, code in rows
+        }
 
     # ------------------------------------------------------------------
     # identifiers
@@ -239,19 +346,13 @@ class StockTraceabilityEpcis(models.AbstractModel):
         )
 
     @api.model
-    def _location_uri(self, location):
+    def _location_uri(self, location, base):
         partner = location.warehouse_id.partner_id
-        return epcis.location_uri(
-            self._base_url(), epcis.gln(partner.barcode), location.id
-        )
+        return epcis.location_uri(base, epcis.gln(partner.barcode), location.id)
 
     @api.model
     def _party_uri(self, partner):
         return epcis.party_uri(self._base_url(), epcis.gln(partner.barcode), partner.id)
-
-    @api.model
-    def _document_uri(self, record):
-        return epcis.document_uri(self._base_url(), record._name, record.id)
 
     @api.model
     def _get_uom_codes(self, uoms):

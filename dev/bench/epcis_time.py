@@ -5,8 +5,9 @@
 
 On the benchmark database, a recall of the hot lot (``HOT-RAW-00000001``,
 downstream) is traced once, then its EPCIS document is built and
-serialised ``--runs`` times (``stock.recall._get_export_file("epcis",
-"jsonld")``, what the download route serves), each run with the caches
+serialised ``--runs`` times in each binding (``stock.recall.
+_get_export_file("epcis", "jsonld")`` and ``"xml"``, what the download
+route serves), each run with the caches
 emptied. Beside it, in the same runs, the FSMA 204 CSV export of the same
 recall, so that the two compare on the same machine state. Prints the
 median, min and max of each and the number of events; the transaction is
@@ -59,6 +60,9 @@ def main():
         epcis_times, (_name, content, _mime) = _timed(
             env, lambda: recall._get_export_file("epcis", "jsonld"), args.runs
         )
+        xml_times, _xml = _timed(
+            env, lambda: recall._get_export_file("epcis", "xml"), args.runs
+        )
         fsma_times, _fsma = _timed(
             env, lambda: recall._get_export_file("fsma", "csv"), args.runs
         )
@@ -72,6 +76,7 @@ def main():
         f"{args.runs} runs (median, min - max)"
     )
     benchlib.out(_line("EPCIS JSON-LD", epcis_times))
+    benchlib.out(_line("EPCIS XML", xml_times))
     benchlib.out(_line("FSMA 204 CSV", fsma_times))
 
 
