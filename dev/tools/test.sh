@@ -41,6 +41,12 @@ fi
 read -r failed errors total < <(echo "$result" | sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/')
 bad=$((failed + errors))
 passed=$((total - bad)); [ "$passed" -ge 0 ] || passed=0
+if [ "$bad" -ne 0 ]; then
+    # the names of the failing tests, and the first lines of each failure,
+    # at the end of the output, where a truncated CI log still shows them
+    echo "Failing tests (details in $LOG):"
+    grep -E -A12 '^(FAIL|ERROR): |ERROR .* (FAIL|ERROR): ' "$LOG" | cut -c1-300 | head -n 120 || true
+fi
 echo "$passed passed, $bad failed"
 if [ "$total" -eq 0 ] && [ "$bad" -eq 0 ]; then echo "No test ran."; exit 1; fi
 if [ "$bad" -ne 0 ] || [ "$rc" -ne 0 ]; then exit 1; fi
