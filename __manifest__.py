@@ -4,7 +4,7 @@
     "name": "Stock Lot Traceability",
     "summary": "Strict lot/serial integrity, retroactive lot assignment "
     "and a recall workbench on the traceability graph",
-    "version": "19.0.1.6.0",
+    "version": "19.0.1.7.0",
     "category": "Inventory/Inventory",
     "author": "stock_lot_traceability authors",
     "website": "https://github.com/stock-lot-traceability/stock_lot_traceability",

@@ -16,7 +16,7 @@ from . import stock_lot_assign_run
 from . import stock_lot_assign_run_line
 
 # views over the stored lots and the tables above: created after them
-from . import stock_recall_notification
+from . import stock_recall_notice
 from . import stock_recall_line_customer
 from . import stock_recall_event
 from . import stock_recall_shipment

@@ -486,12 +486,12 @@ class StockRecall(models.Model):
         return True
 
     def action_notify(self):
-        """Open the notification wizard: preview, then send to the customers
+        """Open the Notify wizard: preview, then send notices to the customers
         not notified yet."""
         return self._open_notify_wizard("new")
 
     def action_notify_again(self):
-        """Open the notification wizard for a follow-up to customers already
+        """Open the Notify wizard for a follow-up notice to customers already
         notified (its own step, never the default)."""
         return self._open_notify_wizard("again")
 
@@ -1403,7 +1403,7 @@ class StockRecall(models.Model):
         """Mock recall: no mail, no record, one note in the chatter."""
         self.message_post(
             body=self.env._(
-                "Drill: notification simulated, no mail sent. It would notify "
+                "Drill: notices simulated, no mail sent. It would notify "
                 "%(count)s customers: %(names)s.",
                 count=len(recipients_by_partner),
                 names=", ".join(
@@ -1757,7 +1757,7 @@ class StockRecall(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # customer list export (notification by phone or post)
+    # customer list export (notices by phone or post)
     # ------------------------------------------------------------------
 
     def _get_customer_list_headers(self):

@@ -9,12 +9,12 @@ from odoo.tools.misc import formatLang
 
 from ..tools import recall_view_sql
 
-# read from stock.recall.notification (see ``_mark_notified``) and from the
+# read from stock.recall.notice (see ``_mark_notified``) and from the
 # delivery of its message
-NOTIFICATION_COLUMNS = (
+NOTICE_COLUMNS = (
     "notified",
     "notified_date",
-    "notification_message_id",
+    "notice_message_id",
     "delivery_state",
     "delivery_failure_type",
     "delivery_failure_reason",
@@ -26,7 +26,7 @@ REASON_WIDTH = 200
 class StockRecallShipment(models.Model):
     """A customer delivery (or return) of an affected lot: a view over the
     lines of each trace (:func:`.recall_view_sql.shipment_view_query`);
-    the notice sent for a row is kept in ``stock.recall.notification``."""
+    the notice sent for a row is kept in ``stock.recall.notice``."""
 
     _name = "stock.recall.shipment"
     _inherit = "stock.recall.line.mixin"
@@ -67,7 +67,7 @@ class StockRecallShipment(models.Model):
         readonly=True,
         help="When the customer was last sent a notice covering this row.",
     )
-    notification_message_id = fields.Many2one(
+    notice_message_id = fields.Many2one(
         "mail.message",
         string="Notice",
         readonly=True,
@@ -284,7 +284,7 @@ class StockRecallShipment(models.Model):
         one statement: a new trace of the recall keeps it (the notices are
         kept per recall, move line and kind)."""
         rows = self.browse(list(message_by_row))
-        self.env["stock.recall.notification"]._record(
+        self.env["stock.recall.notice"]._record(
             [
                 (
                     row.recall_id.id,
@@ -296,4 +296,4 @@ class StockRecallShipment(models.Model):
             ],
             date,
         )
-        self.invalidate_model(NOTIFICATION_COLUMNS)
+        self.invalidate_model(NOTICE_COLUMNS)

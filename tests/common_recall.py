@@ -60,7 +60,7 @@ class RecallCase(TraceabilityCase):
 
     @staticmethod
     def _notify_wizard(recall, follow_up=False):
-        """The notification wizard of ``recall``, opened as its user."""
+        """The Notify wizard of ``recall``, opened as its user."""
         action = recall.action_notify_again() if follow_up else recall.action_notify()
         return recall.env[action["res_model"]].browse(action["res_id"])
 

@@ -207,9 +207,7 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
         for customer in self.customers[:2]:
             rows = self._rows(customer)
             self.assertEqual(set(rows.mapped("delivery_state")), {"sent"})
-            self.assertEqual(
-                rows.notification_message_id, second & rows.notification_message_id
-            )
+            self.assertEqual(rows.notice_message_id, second & rows.notice_message_id)
             self.assertFalse(any(rows.mapped("delivery_failure")))
         # the first notice stays failed in the chatter; the row shows the last
         self.assertEqual(

@@ -12,7 +12,7 @@ from .common_recall import RecallCase
 
 
 class TestRecallNotify(RecallCase):
-    """Notification as a step: preview, exclusion, contacts, never twice by
+    """Notify as a step: preview, exclusion, contacts, never twice by
     accident, follow-ups on purpose, records on the shipment rows, drills,
     rights, and the customer list export."""
 
@@ -105,7 +105,7 @@ class TestRecallNotify(RecallCase):
         rows1 = self._rows(recall, self.customer1)
         self.assertEqual(rows1.lot_id, self.lots1)
         self.assertTrue(all(rows1.mapped("notified")))
-        self.assertEqual(rows1.notification_message_id, message)
+        self.assertEqual(rows1.notice_message_id, message)
         self.assertTrue(all(rows1.mapped("notified_date")))
         self.assertFalse(any(self._rows(recall, self.customer2).mapped("notified")))
         self.assertEqual(recall.notify_pending_count, 1)
@@ -142,7 +142,7 @@ class TestRecallNotify(RecallCase):
             all(
                 recall.shipment_ids.filtered("partner_id")
                 .filtered(lambda s: s.partner_id != self.customer3)
-                .mapped("notification_message_id")
+                .mapped("notice_message_id")
             )
         )
 
@@ -168,10 +168,10 @@ class TestRecallNotify(RecallCase):
         self.assertEqual(follow_up.partner_ids, self.customer1)
         self.assertTrue(follow_up.subject.startswith("Follow-up"))
         self.assertEqual(
-            self._rows(recall, self.customer1).notification_message_id, follow_up
+            self._rows(recall, self.customer1).notice_message_id, follow_up
         )
         self.assertEqual(
-            self._rows(recall, self.customer2).notification_message_id,
+            self._rows(recall, self.customer2).notice_message_id,
             first.filtered(lambda m: m.partner_ids == self.customer2),
         )
         # before any notice, there is nobody to follow up
@@ -219,7 +219,7 @@ class TestRecallNotify(RecallCase):
         self.assertFalse(new.filtered(lambda m: m.message_type == "comment"))
         self.assertFalse(new.partner_ids)
         self.assertEqual(len(new), 1)
-        self.assertIn("Drill: notification simulated", new.body)
+        self.assertIn("Drill: notices simulated", new.body)
         self.assertIn(self.customer1.name, new.body)
         self.assertFalse(any(recall.shipment_ids.mapped("notified")))
         self.assertEqual(recall.state, "traced")
@@ -345,7 +345,7 @@ class TestRecallNotify(RecallCase):
             DROP VIEW stock_recall_event;
             ALTER TABLE slt_old_shipment RENAME TO stock_recall_shipment;
             ALTER TABLE slt_old_event RENAME TO stock_recall_event;
-            DELETE FROM stock_recall_notification;
+            DELETE FROM stock_recall_notice;
             UPDATE stock_recall_lot
                SET traced_line_ids = '{}', event_count = NULL,
                    qty_customer_shipped = NULL
@@ -363,7 +363,7 @@ class TestRecallNotify(RecallCase):
         self._notify_wizard(recall).action_apply()
         expected = {
             (row.move_line_id.id, row.kind): (
-                row.notification_message_id.id,
+                row.notice_message_id.id,
                 row.notified_date,
             )
             for row in recall.shipment_ids
@@ -388,11 +388,11 @@ class TestRecallNotify(RecallCase):
         self.assertEqual(len(notified), len(expected))
         for row in notified:
             message_id, date = expected[row.move_line_id.id, row.kind]
-            self.assertEqual(row.notification_message_id.id, message_id)
-            self.assertEqual(row.notification_message_id.date, row.notified_date)
+            self.assertEqual(row.notice_message_id.id, message_id)
+            self.assertEqual(row.notice_message_id.date, row.notified_date)
             self.assertLessEqual(abs((row.notified_date - date).total_seconds()), 1)
         self.assertFalse(
             recall.shipment_ids.filtered(
-                lambda s: not s.notified and s.notification_message_id
+                lambda s: not s.notified and s.notice_message_id
             )
         )

@@ -86,7 +86,7 @@ def notice_delivery_sql(message_id):
     mail tracking records it, in one row: ``state`` (one of
     :data:`NOTICE_STATES`), ``failure_type`` and ``failure_reason``, from
     its least delivered recipient; no row when the message has no
-    notification (deleted message, or a notice of an old release).
+    ``mail.notification`` (deleted message, or a notice of an old release).
 
     Per recipient, ``mail.notification`` says whether the mail server took
     the email (``sent``), whether it failed (``exception``, ``canceled``)
@@ -131,7 +131,7 @@ def shipment_view_query():
     """The ``stock_recall_shipment`` view: the customer rows of the traced
     lines of every recall (:func:`customer_lines_query`, lots not
     upstream), with the notice recorded for each in
-    ``stock_recall_notification`` (the only state a row has) and its
+    ``stock_recall_notice`` (the only state a row has) and its
     delivery (:func:`notice_delivery_sql`; ``unknown`` without a record),
     and the customer named by a sale document that the trace kept for the
     line (``stock_recall_line_customer``, see
@@ -143,13 +143,13 @@ def shipment_view_query():
                c.kind::varchar AS kind, c.product_id,
                c.partner_id, c.date, c.lot_id, c.quantity, c.qty AS product_qty,
                n.id IS NOT NULL AS notified, n.notified_date,
-               n.message_id AS notification_message_id,
+               n.message_id AS notice_message_id,
                CASE WHEN n.id IS NOT NULL THEN COALESCE(d.state, 'unknown') END
                    ::varchar AS delivery_state,
                d.failure_type::varchar AS delivery_failure_type,
                d.failure_reason::text AS delivery_failure_reason
           FROM (%(customer_lines)s) c
-          LEFT JOIN stock_recall_notification n
+          LEFT JOIN stock_recall_notice n
             ON n.recall_id = c.recall_id AND n.move_line_id = c.id
            AND n.kind = c.kind
           LEFT JOIN LATERAL (%(delivery)s) d ON TRUE

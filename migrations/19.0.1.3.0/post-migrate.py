@@ -6,7 +6,9 @@ affected lot keeps the ids of its traced lines (``traced_line_ids``), its
 number of events and its quantity shipped to customers, and the views
 ``stock_recall_event`` and ``stock_recall_shipment`` read the lines back.
 This fills the new columns of every affected lot from the stored rows,
-moves the notices of the notified rows to ``stock_recall_notification``,
+moves the notices of the notified rows to ``stock_recall_notice`` (its
+name since 19.0.1.7.0: this runs after the update, which creates the
+table under the name the code gives it now),
 drops the two tables and creates the views in their place, then stores
 each recall's numbers of shipments and customers. Running it again changes
 nothing (the tables are gone, the numbers are the same).
@@ -51,7 +53,7 @@ def _migrate_shipments(cr):
                      WHERE COALESCE(kind, 'shipment') = 'shipment'
                      GROUP BY recall_id, lot_id) s
              WHERE s.recall_id = rl.recall_id AND s.lot_id = rl.lot_id;
-            INSERT INTO stock_recall_notification
+            INSERT INTO stock_recall_notice
                    (recall_id, move_line_id, kind, notified_date, message_id)
             SELECT DISTINCT ON (recall_id, move_line_id, COALESCE(kind, 'shipment'))
                    recall_id, move_line_id, COALESCE(kind, 'shipment'),

@@ -3,13 +3,13 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 
-class StockRecallNotification(models.Model):
+class StockRecallNotice(models.Model):
     """The last notice sent for a customer row of a recall (a shipment or a
     return of one move line): the only state of ``stock.recall.shipment``,
     whose rows are a view. Kept per recall, move line and kind, so a new
     trace never makes a notified customer look unnotified."""
 
-    _name = "stock.recall.notification"
+    _name = "stock.recall.notice"
     _description = "Recall Customer Notice"
     _log_access = False
 
@@ -35,7 +35,7 @@ class StockRecallNotification(models.Model):
         self.env.execute_query(
             SQL(
                 """
-                INSERT INTO stock_recall_notification
+                INSERT INTO stock_recall_notice
                        (recall_id, move_line_id, kind, notified_date, message_id)
                 SELECT n.recall_id, n.move_line_id, n.kind, %(date)s, n.message_id
                   FROM unnest(%(recalls)s::int[], %(lines)s::int[],
