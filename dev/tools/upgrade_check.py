@@ -5,6 +5,7 @@ virtualenv's python against one database and one addons path:
     populate          with the OLD code: recalls (traced, notified,
                       quarantined, mock, closed, draft), assignment runs,
                       blocked lots, lots bulk-loaded without uniqueness keys
+                      (through the wizards of the releases that have them)
     fingerprint FILE  write what must survive the upgrade to FILE (JSON)
     verify FILE       with the NEW code, after ``-u``: compare with FILE and
                       print one OK/FAILED line per check; exit 1 on failure
@@ -13,9 +14,10 @@ The fingerprint holds, row by row, every column (but ``write_*``) of the
 add-on's stored tables (recalls and their lots, shipments, events and stock,
 assignment runs and lines, their many2many tables), the add-on's columns of
 ``stock_lot`` (blocks, retroactive assignment, uniqueness keys), the
-chatter of lots and recalls, the add-on's ``ir_model_data`` and the form of
+chatter of lots and recalls, the add-on's ``ir_model_data``, the form of
 every recall, run and blocked lot read through the ORM (``web_read`` with
-the form view's fields, as a recall manager).
+the form view's fields, as a recall manager) and the notices recorded on
+the customer rows (date, message, delivery state).
 """
 
 import argparse
@@ -69,6 +71,18 @@ REMOVED_COLUMNS = {"stock_recall_lot.company_id", "stock_recall_lot.product_id"}
 # Models whose ids a migration rewrote: their rows on the forms are compared
 # without ids, in a stable order.
 REWRITTEN_ID_MODELS = {"stock.recall.event", "stock.recall.shipment"}
+# 19.0.1.7.0: the record of a customer notice is stock.recall.notice (was
+# stock.recall.notification), the notice message of a customer row
+# notice_message_id: same rows and records under the new names.
+RENAMED_TABLES = {"stock_recall_notification": "stock_recall_notice"}
+RENAMED_COLUMNS = {
+    "stock_recall_shipment.notification_message_id": "notice_message_id",
+}
+RENAMED_XMLID_PARTS = (
+    ("stock_recall_notification", "stock_recall_notice"),
+    ("shipment__notification_message_id", "shipment__notice_message_id"),
+)
+RENAMED_FIELDS = {"notification_message_id": "notice_message_id"}
 
 
 def odoo_env(args):
@@ -141,6 +155,21 @@ def populate(env):
     raw_lot, finished = chain["lots"][0], chain["lots"][-1]
     Recall = env["stock.recall"].with_user(manager)
 
+    def apply(result, **vals):
+        """Releases from 19.0.1.5.0 open a wizard where older ones acted:
+        apply it, with ``vals``."""
+        if isinstance(result, dict) and result.get("res_id"):
+            # emails left in the queue (no mail server to send them to)
+            wizard = (
+                env[result["res_model"]]
+                .with_user(manager)
+                .with_context(mail_notify_force_send=False)
+            )
+            wizard = wizard.browse(result["res_id"])
+            if vals:
+                wizard.write(vals)
+            wizard.action_apply()
+
     def recall(lots, direction="downstream", **vals):
         return Recall.create(
             {
@@ -151,9 +180,14 @@ def populate(env):
             }
         )
 
+    if "stock.recall.notify" in env:
+        # releases with the Notify wizard send notices by email only
+        for index, customer in enumerate(chain["customers"], 1):
+            customer.email = f"upg.customer{index}@example.com"
     notified = recall(raw_lot, recall_class="1")
     notified.action_trace()
-    notified.action_notify()
+    apply(notified.action_notify())
+    _fail_one_notice(env, notified)
     quarantined = recall(other["lots"][0], direction="both")
     quarantined.action_trace()
     quarantined.action_quarantine()
@@ -163,7 +197,7 @@ def populate(env):
     drill.action_print()
     closed = recall(chain["lots"][1])
     closed.action_trace()
-    closed.action_close()
+    apply(closed.action_close(), note="Upgrade check: closed")
     recall(finished[-1:])  # draft, never traced
 
     # Retroactive assignment: untracked stock in two locations, then tracked.
@@ -234,6 +268,21 @@ def populate(env):
         "populated: 5 recalls, 2 assignment runs, blocked lots, "
         f"{len(bulk) + 1} lots without keys"
     )
+
+
+def _fail_one_notice(env, recall):
+    """The email of one notice refused by the mail server, so that notices
+    in more than one delivery state cross the upgrade."""
+    mail = env["mail.mail"].search(
+        [
+            ("model", "=", "stock.recall"),
+            ("res_id", "=", recall.id),
+            ("state", "=", "outgoing"),
+        ],
+        order="id",
+        limit=1,
+    )
+    mail.write({"state": "exception", "failure_reason": "Upgrade check: refused"})
 
 
 # ----------------------------------------------------------------------
@@ -350,6 +399,38 @@ def _forms(env):
     return forms
 
 
+def _notices(env):
+    """The notices recorded on the customer rows, as the ORM reads them
+    (what a release has of recall, move line, kind, date, message and
+    delivery state), under the current names of the fields; without the
+    ids of the rows, which 19.0.1.3.0 rewrote."""
+    rows = env["stock.recall.shipment"].search([("notified", "=", True)])
+    names = [
+        name
+        for name in (
+            "recall_id",
+            "move_line_id",
+            "kind",
+            "notified_date",
+            "notification_message_id",
+            "notice_message_id",
+            "delivery_state",
+        )
+        if name in rows._fields
+    ]
+    return sorted(
+        (
+            {
+                RENAMED_FIELDS.get(name, name): value
+                for name, value in vals.items()
+                if name != "id"
+            }
+            for vals in rows.read(names, load=None)
+        ),
+        key=lambda vals: json.dumps(vals, default=str, sort_keys=True),
+    )
+
+
 def fingerprint(env):
     cr = env.cr
     cr.execute(
@@ -392,6 +473,7 @@ def fingerprint(env):
         "tables": tables,
         "xmlids": xmlids,
         "forms": _forms(env),
+        "notices": json.loads(json.dumps(_notices(env), default=str)),
     }
 
 
@@ -442,24 +524,29 @@ def _diff(before, after, path=""):
 
 def _compare_table(report, table, old, cr):
     columns = old["columns"]
-    present = set(_columns(cr, table)) if table != "mail_message" else set(columns)
+    new_table = RENAMED_TABLES.get(table, table)
+    new_name = {c: RENAMED_COLUMNS.get(f"{table}.{c}", c) for c in columns}
+    present = set(_columns(cr, new_table)) if table != "mail_message" else set(columns)
+    label = table if new_table == table else f"{table} (now {new_table})"
     if not present:
-        report.check(f"table {table}", False, "dropped")
+        report.check(f"table {label}", False, "dropped")
         return
     lost = [
-        c for c in columns if c not in present and f"{table}.{c}" not in REMOVED_COLUMNS
+        c
+        for c in columns
+        if new_name[c] not in present and f"{table}.{c}" not in REMOVED_COLUMNS
     ]
     kept = [
         c
         for c in columns
-        if c in present
+        if new_name[c] in present
         and f"{table}.{c}" not in REWRITTEN_COLUMNS
         and not (table == "stock_lot" and c in LOT_KEYS)
     ]
     if table == "mail_message":
         new_rows = _mail_rows(cr)
     else:
-        new_rows = _rows(cr, table, kept)
+        new_rows = _rows(cr, new_table, [new_name[c] for c in kept])
     positions = [columns.index(c) for c in kept]
     old_rows = sorted(([row[i] for i in positions] for row in old["rows"]), key=str)
     new_rows = sorted(new_rows, key=str)
@@ -475,7 +562,7 @@ def _compare_table(report, table, old, cr):
             f"digest {_digest(old_rows)} -> {_digest(new_rows)}; "
             f"lost or changed {gone[:3]}; new {added[:3]}"
         )
-    report.check(f"table {table}", same, detail)
+    report.check(f"table {label}", same, detail)
 
 
 def _mail_rows(cr):
@@ -493,9 +580,11 @@ def _mail_rows(cr):
 def _check_keys(report, env, old, old_version):
     """Keys set before are unchanged; keys missing before are now either
     missing or exactly what the ORM computes (the migration agrees with
-    ``_compute_traceability_keys``); the rekeying release fills them."""
+    ``_compute_traceability_keys``); the rekeying release fills them (from
+    a later release, nothing does: they are left as they were)."""
     from odoo.tools.parse_version import parse_version  # noqa: PLC0415
 
+    rekeyed = parse_version(old_version) < parse_version(REKEY_RELEASE)
     columns = old["columns"]
     index = {c: columns.index(c) for c in ("id", *LOT_KEYS)}
     before = {
@@ -525,6 +614,8 @@ def _check_keys(report, env, old, old_version):
         key = lot._traceability_build_key(name_key) or None
         stored = after[str(lot.id)]
         filled += stored[1] is not None
+        if not rekeyed and stored == before[str(lot.id)]:
+            continue
         if stored[0] != name_key or stored[1] not in (None, key):
             wrong.append(f"{lot.name!r}: {stored} instead of {(name_key, key)}")
     report.check(
@@ -533,7 +624,7 @@ def _check_keys(report, env, old, old_version):
         f"{len(missing)} lots had no key, {filled} have one now"
         + (f"; {wrong[:5]}" if wrong else ""),
     )
-    if parse_version(old_version) < parse_version(REKEY_RELEASE):
+    if rekeyed:
         bulk = env["stock.lot"].search([("name", "=like", "UPG-BULK-%")])
         clash = env["stock.lot"].search([("name", "=", " upg-sn-001")])
         ok = (
@@ -568,7 +659,7 @@ def _check_notices(report, env):
     rows = env["stock.recall.shipment"].search([("notified", "=", True)])
     wrong, states = [], {}
     for row in rows:
-        emails = row.notification_message_id.notification_ids.filtered(
+        emails = row.notice_message_id.notification_ids.filtered(
             lambda n: n.notification_type == "email"
         )
         expected = {
@@ -589,6 +680,73 @@ def _check_notices(report, env):
         + ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
         + (f"; {wrong[:5]}" if wrong else ""),
     )
+
+
+def _check_notices_kept(report, env, before):
+    """Every notice recorded before is still recorded on its customer row,
+    with the same date, message and delivery state (those the old release
+    had), and no other row is notified."""
+    after = _notices(env)
+    names = set(before[0]) if before else set()
+    after = json.loads(json.dumps(after, default=str))
+    kept = sorted(
+        ({name: vals.get(name) for name in names} for vals in after),
+        key=lambda vals: json.dumps(vals, sort_keys=True),
+    )
+    states = {}
+    for vals in after:
+        state = vals.get("delivery_state")
+        states[state] = states.get(state, 0) + 1
+    gone = [vals for vals in before if vals not in kept]
+    added = [vals for vals in kept if vals not in before]
+    report.check(
+        f"notices recorded before kept (same {', '.join(sorted(names))})",
+        bool(before) and kept == before,
+        f"{len(before)} before, {len(after)} after ("
+        + ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+        + ")"
+        + (f"; lost or changed {gone[:3]}; new {added[:3]}" if gone or added else ""),
+    )
+
+
+def _check_renamed(report, cr):
+    """Nothing still carries the old name of a renamed table or model (a
+    sequence, index or constraint left behind would stay beside the one the
+    update creates under the new name)."""
+    for old, new in sorted(RENAMED_TABLES.items()):
+        cr.execute(
+            """
+            SELECT relname FROM pg_class WHERE left(relname, %(n)s) = %(old)s
+             UNION ALL
+            SELECT conname FROM pg_constraint WHERE left(conname, %(n)s) = %(old)s
+             UNION ALL
+            SELECT name FROM ir_model_constraint WHERE left(name, %(n)s) = %(old)s
+             UNION ALL
+            SELECT model FROM ir_model WHERE model = %(model)s
+            """,
+            {"n": len(old), "old": old, "model": old.replace("_", ".")},
+        )
+        left = [name for (name,) in cr.fetchall()]
+        cr.execute(
+            """
+            SELECT count(*) FROM pg_class cls
+              JOIN pg_index idx ON idx.indexrelid = cls.oid
+             WHERE idx.indrelid = to_regclass(%s)
+            """,
+            [new],
+        )
+        indexes = cr.fetchone()[0]
+        report.check(
+            f"nothing left under the old name {old}",
+            not left,
+            f"{new}: {indexes} indexes" + (f"; left: {left[:10]}" if left else ""),
+        )
+
+
+def _renamed_xmlid(xmlid):
+    for old, new in RENAMED_XMLID_PARTS:
+        xmlid = xmlid.replace(old, new)
+    return xmlid
 
 
 def verify(env, path, expected_version):
@@ -613,6 +771,9 @@ def verify(env, path, expected_version):
         _compare_table(report, table, info, cr)
     _check_keys(report, env, old["tables"]["stock_lot"], old["version"])
     _check_notices(report, env)
+    if "notices" in old:
+        _check_notices_kept(report, env, old["notices"])
+    _check_renamed(report, cr)
     cr.execute(
         "SELECT module || '.' || name, model, res_id FROM ir_model_data "
         "WHERE module = %s",
@@ -622,7 +783,7 @@ def verify(env, path, expected_version):
     lost = sorted(
         xmlid
         for xmlid, target in old["xmlids"].items()
-        if now.get(xmlid) != target and xmlid not in REMOVED_XMLIDS
+        if now.get(_renamed_xmlid(xmlid)) != target and xmlid not in REMOVED_XMLIDS
     )
     report.check(
         "ir_model_data of the add-on kept (same records)",
