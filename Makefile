@@ -18,7 +18,8 @@ test:
 unit:
 	bash dev/tools/unit.sh $(ARGS)
 
-# In-place upgrade from the last landed release (dev/tools/upgrade_check.sh).
+# In-place upgrades from the first and the last landed releases
+# (dev/tools/upgrade_check.sh).
 upgrade-check:
 	bash dev/tools/upgrade_check.sh
 
