@@ -84,11 +84,9 @@ PATH_SEPARATOR = " → "
 
 class StockRecall(models.Model):
     """A product recall: its seed lots, its workflow (draft, traced, in
-    progress, closed) and its summary figures. The other concerns extend it
-    in their own files: the stored trace (``stock_recall_trace``, its SQL in
-    ``recall_trace_sql``), quarantine (``stock_recall_quarantine``),
-    customer notices (``stock_recall_notice``), exports
-    (``stock_recall_export``) and the genealogy (``stock_recall_genealogy``)."""
+    progress, closed) and its summary figures, the stored trace (its SQL in
+    ``tools/recall_trace_sql.py``), quarantine, the customer notices (each
+    one recorded in ``stock.recall.notice``), exports and the genealogy."""
 
     _name = "stock.recall"
     _description = "Product Recall"
@@ -623,7 +621,7 @@ class StockRecall(models.Model):
     # ----------------------------------------------------------------------
 
     affected_lot_count = fields.Integer(compute="_compute_summary")
-    # written by the trace (stock_recall_trace): counting the customers of
+    # written by the trace (``_trace``): counting the customers of
     # a recall reads every customer row of its trace
     customer_count = fields.Integer(readonly=True, copy=False)
     shipment_count = fields.Integer(readonly=True, copy=False)
