@@ -240,6 +240,13 @@ def migrate(cr, version):
     if renamed_table:
         _rename_table(cr)
     constraints, xmlids, references = _rename_metadata(cr)
+    if not renamed_table and not references:
+        _logger.info(
+            "stock_lot_traceability %s: nothing named %s to rename",
+            version,
+            OLD_MODEL,
+        )
+        return
     notices = 0
     if table_kind(cr, NEW_TABLE) == TableKind.Regular:
         cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(NEW_TABLE)))
@@ -250,7 +257,7 @@ def migrate(cr, version):
         version,
         OLD_MODEL,
         NEW_MODEL,
-        "renamed" if renamed_table else "not renamed",
+        "renamed" if renamed_table else "already renamed",
         notices,
         constraints,
         xmlids,
