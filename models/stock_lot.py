@@ -80,6 +80,191 @@ class StockLot(models.Model):
         "res.users", string="Assigned Retroactively By", readonly=True, copy=False
     )
 
+    gs1_name_too_long = fields.Boolean(
+        string="Too Long for GS1",
+        compute="_compute_gs1_name_too_long",
+        help="GS1 labels carry at most 20 characters in AI (10)/(21).",
+    )
+
+    traceability_name_key = fields.Char(
+        string="Normalised Name",
+        compute="_compute_traceability_keys",
+        store=True,
+        index=True,
+        readonly=True,
+        copy=False,
+        help="The name as compared by the uniqueness rule: trimmed, lower-case.",
+    )
+    traceability_unique_key = fields.Char(
+        string="Uniqueness Key",
+        compute="_compute_traceability_keys",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="Unique in the database: the normalised name within the scope of "
+        "the company's serial uniqueness setting. Empty when strict "
+        "traceability is off.",
+    )
+
+    is_blocked = fields.Boolean(
+        string="Blocked",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="A blocked (quarantined) lot is never reserved and can only move "
+        "to quarantine, scrap or return-to-vendor locations.",
+    )
+    blocked_reason = fields.Char(readonly=True, copy=False, tracking=True)
+    blocked_by_id = fields.Many2one(
+        "res.users", string="Blocked By", readonly=True, copy=False
+    )
+    blocked_date = fields.Datetime(string="Blocked On", readonly=True, copy=False)
+
+    recall_count = fields.Integer(
+        string="Recalls",
+        compute="_compute_recall_count",
+        help="Recalls that start from this lot or reached it.",
+    )
+
+    _traceability_unique_key_uniq = models.UniqueIndex(
+        UNIQUE_KEY_INDEX_DEFINITION,
+        unique_key_message,
+    )
+
+    @api.depends("name", "product_id")
+    @api.depends_context("uid")
+    def _compute_gs1_name_too_long(self):
+        gs1_labels = self.env.user.has_group("stock.group_stock_lot_print_gs1")
+        for lot in self:
+            lot.gs1_name_too_long = bool(
+                gs1_labels and lot.name and len(lot.name) > GS1_LOT_MAX_LENGTH
+            )
+
+    @api.depends(
+        "name",
+        "product_id.tracking",
+        "company_id.strict_traceability",
+        "company_id.serial_uniqueness_scope",
+    )
+    def _compute_traceability_keys(self):
+        for lot in self:
+            name_key = lot._get_traceability_name_key(lot.name)
+            lot.traceability_name_key = name_key or False
+            lot.traceability_unique_key = lot._traceability_build_key(name_key)
+
+    def _compute_recall_count(self):
+        """Recalls listing each lot as seed or affected lot (two grouped reads)."""
+        recalls = defaultdict(set)
+        for lot, recall_ids in self.env["stock.recall.lot"]._read_group(
+            [("lot_id", "in", self.ids)], ["lot_id"], ["recall_id:array_agg"]
+        ):
+            recalls[lot].update(recall_ids)
+        for lot, recall_ids in self.env["stock.recall"]._read_group(
+            [("lot_ids", "in", self.ids)], ["lot_ids"], ["id:array_agg"]
+        ):
+            recalls[lot].update(recall_ids)
+        for lot in self:
+            lot.recall_count = len(recalls.get(lot, ()))
+
+    @api.constrains("name", "product_id")
+    def _check_lot_name_format(self):
+        errors = []
+        formats = {}
+        for lot in self:
+            if not self.env["res.company"]._traceability_strict(lot.company_id):
+                continue
+            tmpl = lot.product_id.product_tmpl_id
+            if tmpl not in formats:
+                formats[tmpl] = tmpl._get_lot_name_format()
+            errors += [
+                lot._format_lot_name_error(lot.product_id, lot.name, reason)
+                for reason in self._get_lot_name_format_errors(lot.name, formats[tmpl])
+            ]
+        self._raise_lot_name_errors(errors)
+
+    @api.onchange("name", "product_id")
+    def _onchange_name_traceability(self):
+        if not self.name or not self.product_id:
+            return None
+        if not self.env["res.company"]._traceability_strict(self.company_id):
+            return None
+        result = self._read_lot_name(
+            self.name,
+            self.product_id,
+            self.product_id.product_tmpl_id._get_lot_name_format(),
+        )
+        self.name = result["name"]
+        if result["expiration_date"]:
+            self.expiration_date = result["expiration_date"]
+        return self._get_lot_name_warning(self.product_id, self.name, result["errors"])
+
+    @api.constrains("name", "product_id", "company_id")
+    def _check_traceability_unique(self):
+        """Clear error for duplicates in the scope, before the unique index
+        fires at flush; also covers the lots of companies using another scope,
+        which the index (one key per lot) cannot compare."""
+        lots = self.filtered("traceability_unique_key")
+        if not lots:
+            return
+        # Raw SQL without flush: flushing would send pending key updates and
+        # turn a duplicate into a bare unique violation.
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT lot.id, lot.name, lot.company_id, lot.product_id,
+                       tmpl.tracking, lot.traceability_name_key
+                  FROM stock_lot lot
+                  JOIN product_product product ON product.id = lot.product_id
+                  JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
+                 WHERE lot.traceability_name_key = ANY(%s)
+                   AND lot.id != ALL(%s)
+                """,
+                list(set(lots.mapped("traceability_name_key"))),
+                lots.ids,
+            )
+        )
+        others = [
+            {
+                "name": name,
+                "company": self.env["res.company"].browse(company_id),
+                "product": self.env["product.product"].browse(product_id),
+                "tracking": tracking,
+                "key": name_key,
+            }
+            for _id, name, company_id, product_id, tracking, name_key in rows
+        ]
+        infos = {lot: lot._traceability_key_info() for lot in lots}
+        by_key = defaultdict(list)
+        for info in others + list(infos.values()):
+            by_key[info["key"]].append(info)
+        errors = []
+        for lot, mine in infos.items():
+            clashes = [
+                other
+                for other in by_key[mine["key"]]
+                if other is not mine and self._traceability_keys_clash(mine, other)
+            ]
+            errors += [
+                self.env._(
+                    "- %(product)s, %(name)s: already used by %(other)s "
+                    "(%(other_name)s)",
+                    product=lot.product_id.display_name,
+                    name=lot.name,
+                    other=other["product"].sudo().display_name,
+                    other_name=other["name"],
+                )
+                for other in clashes[:1]
+            ]
+        if errors:
+            raise TraceabilityValidationError(
+                self.env._(
+                    "Lot/serial numbers must be unique (compared without surrounding "
+                    "spaces and case, in the scope set in Inventory › Settings):\n"
+                    "%(lines)s",
+                    lines="\n".join(errors),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_traceability_lot_creation()
@@ -131,6 +316,91 @@ class StockLot(models.Model):
                     ),
                 )
             )
+
+    def _auto_init(self):
+        cr = self.env.cr
+        if not column_exists(cr, "stock_lot", "traceability_unique_key"):
+            create_column(cr, "stock_lot", "traceability_name_key", "varchar")
+            create_column(cr, "stock_lot", "traceability_unique_key", "varchar")
+            self._traceability_install_keys(SQL("TRUE"))
+        return super()._auto_init()
+
+    def init(self):
+        # Install and upgrade: Odoo gives up on the unique key index when old
+        # lots share a key (one ERROR line in the log); say what blocks it,
+        # and create it once the conflicts are gone.
+        super().init()
+        self._traceability_ensure_unique_index()
+
+    def _register_hook(self):
+        # Registry load: one catalog query when the index exists.
+        super()._register_hook()
+        self._traceability_ensure_unique_index()
+
+    def action_open_deduplicate_wizard(self):
+        """Rename or merge these lots that share a name (health check fix)."""
+        self.env["stock.lot.deduplicate"]._check_deduplicate_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Lots/Serial Numbers Sharing a Name"),
+            "res_model": "stock.lot.deduplicate",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lot_ids": [Command.set(self.ids)]},
+        }
+
+    def action_open_block_wizard(self):
+        return self._action_open_block_wizard("block")
+
+    def action_open_unblock_wizard(self):
+        return self._action_open_block_wizard("unblock")
+
+    def action_open_correct_wizard(self):
+        self.ensure_one()
+        self.env["stock.lot.correct"]._check_correct_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Correct Lot/Serial Number"),
+            "res_model": "stock.lot.correct",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lot_id": self.id, "default_new_name": self.name},
+        }
+
+    def action_start_recall(self):
+        """Open a new recall seeded with these lots (form button, list action)."""
+        return self.env["stock.recall"].action_new_from_lots(self)
+
+    def action_open_genealogy(self):
+        """The genealogy client action of this lot (form button)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "stock_lot_traceability.genealogy",
+            "name": self.env._("Genealogy of %(lot)s", lot=self.display_name),
+            "params": {"res_model": self._name, "res_id": self.id},
+        }
+
+    def action_export_epcis(self, file_format="jsonld"):
+        """The EPCIS 2.0 document of the lot's history (``jsonld`` or
+        ``xml``), downloaded through the read-only route (nothing stored)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/stock_lot_traceability/lot/{self.id}/epcis.{file_format}",
+            "target": "download",
+        }
+
+    def action_export_epcis_xml(self):
+        return self.action_export_epcis("xml")
+
+    def action_view_recalls(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stock_lot_traceability.stock_recall_action"
+        )
+        action["domain"] = self._get_recall_domain()
+        action["context"] = {}
+        return action
 
     def _traceability_lock(self):
         """Serialise concurrent transactions that move or count these lots.
@@ -192,53 +462,6 @@ class StockLot(models.Model):
                 type=picking_type.display_name,
             )
         )
-
-    gs1_name_too_long = fields.Boolean(
-        string="Too Long for GS1",
-        compute="_compute_gs1_name_too_long",
-        help="GS1 labels carry at most 20 characters in AI (10)/(21).",
-    )
-
-    @api.depends("name", "product_id")
-    @api.depends_context("uid")
-    def _compute_gs1_name_too_long(self):
-        gs1_labels = self.env.user.has_group("stock.group_stock_lot_print_gs1")
-        for lot in self:
-            lot.gs1_name_too_long = bool(
-                gs1_labels and lot.name and len(lot.name) > GS1_LOT_MAX_LENGTH
-            )
-
-    @api.constrains("name", "product_id")
-    def _check_lot_name_format(self):
-        errors = []
-        formats = {}
-        for lot in self:
-            if not self.env["res.company"]._traceability_strict(lot.company_id):
-                continue
-            tmpl = lot.product_id.product_tmpl_id
-            if tmpl not in formats:
-                formats[tmpl] = tmpl._get_lot_name_format()
-            errors += [
-                lot._format_lot_name_error(lot.product_id, lot.name, reason)
-                for reason in self._get_lot_name_format_errors(lot.name, formats[tmpl])
-            ]
-        self._raise_lot_name_errors(errors)
-
-    @api.onchange("name", "product_id")
-    def _onchange_name_traceability(self):
-        if not self.name or not self.product_id:
-            return None
-        if not self.env["res.company"]._traceability_strict(self.company_id):
-            return None
-        result = self._read_lot_name(
-            self.name,
-            self.product_id,
-            self.product_id.product_tmpl_id._get_lot_name_format(),
-        )
-        self.name = result["name"]
-        if result["expiration_date"]:
-            self.expiration_date = result["expiration_date"]
-        return self._get_lot_name_warning(self.product_id, self.name, result["errors"])
 
     @api.model
     def generate_lot_names(self, first_lot, count):
@@ -476,34 +699,6 @@ class StockLot(models.Model):
                 )
             )
 
-    traceability_name_key = fields.Char(
-        string="Normalised Name",
-        compute="_compute_traceability_keys",
-        store=True,
-        index=True,
-        readonly=True,
-        copy=False,
-        help="The name as compared by the uniqueness rule: trimmed, lower-case.",
-    )
-    traceability_unique_key = fields.Char(
-        string="Uniqueness Key",
-        compute="_compute_traceability_keys",
-        store=True,
-        readonly=True,
-        copy=False,
-        help="Unique in the database: the normalised name within the scope of "
-        "the company's serial uniqueness setting. Empty when strict "
-        "traceability is off.",
-    )
-
-    def _auto_init(self):
-        cr = self.env.cr
-        if not column_exists(cr, "stock_lot", "traceability_unique_key"):
-            create_column(cr, "stock_lot", "traceability_name_key", "varchar")
-            create_column(cr, "stock_lot", "traceability_unique_key", "varchar")
-            self._traceability_install_keys(SQL("TRUE"))
-        return super()._auto_init()
-
     @api.model
     def _traceability_install_keys(self, condition):
         """Fill the key columns of the lots matching ``condition`` (SQL on
@@ -568,85 +763,6 @@ class StockLot(models.Model):
                 )
             )
         return count + len(values)
-
-    @api.depends(
-        "name",
-        "product_id.tracking",
-        "company_id.strict_traceability",
-        "company_id.serial_uniqueness_scope",
-    )
-    def _compute_traceability_keys(self):
-        for lot in self:
-            name_key = lot._get_traceability_name_key(lot.name)
-            lot.traceability_name_key = name_key or False
-            lot.traceability_unique_key = lot._traceability_build_key(name_key)
-
-    @api.constrains("name", "product_id", "company_id")
-    def _check_traceability_unique(self):
-        """Clear error for duplicates in the scope, before the unique index
-        fires at flush; also covers the lots of companies using another scope,
-        which the index (one key per lot) cannot compare."""
-        lots = self.filtered("traceability_unique_key")
-        if not lots:
-            return
-        # Raw SQL without flush: flushing would send pending key updates and
-        # turn a duplicate into a bare unique violation.
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT lot.id, lot.name, lot.company_id, lot.product_id,
-                       tmpl.tracking, lot.traceability_name_key
-                  FROM stock_lot lot
-                  JOIN product_product product ON product.id = lot.product_id
-                  JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
-                 WHERE lot.traceability_name_key = ANY(%s)
-                   AND lot.id != ALL(%s)
-                """,
-                list(set(lots.mapped("traceability_name_key"))),
-                lots.ids,
-            )
-        )
-        others = [
-            {
-                "name": name,
-                "company": self.env["res.company"].browse(company_id),
-                "product": self.env["product.product"].browse(product_id),
-                "tracking": tracking,
-                "key": name_key,
-            }
-            for _id, name, company_id, product_id, tracking, name_key in rows
-        ]
-        infos = {lot: lot._traceability_key_info() for lot in lots}
-        by_key = defaultdict(list)
-        for info in others + list(infos.values()):
-            by_key[info["key"]].append(info)
-        errors = []
-        for lot, mine in infos.items():
-            clashes = [
-                other
-                for other in by_key[mine["key"]]
-                if other is not mine and self._traceability_keys_clash(mine, other)
-            ]
-            errors += [
-                self.env._(
-                    "- %(product)s, %(name)s: already used by %(other)s "
-                    "(%(other_name)s)",
-                    product=lot.product_id.display_name,
-                    name=lot.name,
-                    other=other["product"].sudo().display_name,
-                    other_name=other["name"],
-                )
-                for other in clashes[:1]
-            ]
-        if errors:
-            raise TraceabilityValidationError(
-                self.env._(
-                    "Lot/serial numbers must be unique (compared without surrounding "
-                    "spaces and case, in the scope set in Inventory › Settings):\n"
-                    "%(lines)s",
-                    lines="\n".join(errors),
-                )
-            )
 
     # --- serial uniqueness scope (A1) ---------------------------------
 
@@ -803,23 +919,6 @@ class StockLot(models.Model):
                 )
             )
 
-    _traceability_unique_key_uniq = models.UniqueIndex(
-        UNIQUE_KEY_INDEX_DEFINITION,
-        unique_key_message,
-    )
-
-    def init(self):
-        # Install and upgrade: Odoo gives up on the unique key index when old
-        # lots share a key (one ERROR line in the log); say what blocks it,
-        # and create it once the conflicts are gone.
-        super().init()
-        self._traceability_ensure_unique_index()
-
-    def _register_hook(self):
-        # Registry load: one catalog query when the index exists.
-        super()._register_hook()
-        self._traceability_ensure_unique_index()
-
     @api.model
     def _traceability_unique_index_exists(self):
         """Whether the database enforces serial uniqueness (A1) with its unique
@@ -918,18 +1017,6 @@ class StockLot(models.Model):
             count=conflicts,
         )
 
-    def action_open_deduplicate_wizard(self):
-        """Rename or merge these lots that share a name (health check fix)."""
-        self.env["stock.lot.deduplicate"]._check_deduplicate_rights()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Lots/Serial Numbers Sharing a Name"),
-            "res_model": "stock.lot.deduplicate",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_lot_ids": [Command.set(self.ids)]},
-        }
-
     def _action_rename_duplicates(self, new_names, reason):
         """Rename lots sharing a key, each with the logged correction that
         immutable lots (A5) allow.
@@ -1016,26 +1103,6 @@ class StockLot(models.Model):
                 )
             )
 
-    is_blocked = fields.Boolean(
-        string="Blocked",
-        readonly=True,
-        copy=False,
-        tracking=True,
-        help="A blocked (quarantined) lot is never reserved and can only move "
-        "to quarantine, scrap or return-to-vendor locations.",
-    )
-    blocked_reason = fields.Char(readonly=True, copy=False, tracking=True)
-    blocked_by_id = fields.Many2one(
-        "res.users", string="Blocked By", readonly=True, copy=False
-    )
-    blocked_date = fields.Datetime(string="Blocked On", readonly=True, copy=False)
-
-    def action_open_block_wizard(self):
-        return self._action_open_block_wizard("block")
-
-    def action_open_unblock_wizard(self):
-        return self._action_open_block_wizard("unblock")
-
     def _action_open_block_wizard(self, mode):
         self.env["stock.lot.block"]._check_block_rights()
         return {
@@ -1050,18 +1117,6 @@ class StockLot(models.Model):
                 "default_lot_ids": [Command.set(self.ids)],
                 "default_mode": mode,
             },
-        }
-
-    def action_open_correct_wizard(self):
-        self.ensure_one()
-        self.env["stock.lot.correct"]._check_correct_rights()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Correct Lot/Serial Number"),
-            "res_model": "stock.lot.correct",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_lot_id": self.id, "default_new_name": self.name},
         }
 
     def _action_block(self, reason):
@@ -1189,12 +1244,6 @@ class StockLot(models.Model):
                 )
             )
 
-    recall_count = fields.Integer(
-        string="Recalls",
-        compute="_compute_recall_count",
-        help="Recalls that start from this lot or reached it.",
-    )
-
     # The trace engine over RPC: read only, so that a deployment with a
     # PostgreSQL replica (``db_replica_host``) serves it there.
     @api.readonly
@@ -1299,10 +1348,6 @@ class StockLot(models.Model):
             {row[0]: tuple(row[2]) for row in rows},
         )
 
-    def action_start_recall(self):
-        """Open a new recall seeded with these lots (form button, list action)."""
-        return self.env["stock.recall"].action_new_from_lots(self)
-
     @api.readonly
     def get_genealogy(self, threshold=None):
         """The genealogy of this lot as a recall of it would draw it, without
@@ -1314,29 +1359,6 @@ class StockLot(models.Model):
         return recall._get_genealogy_graph(
             lot_rows, shipment_rows, "stock.move.line", threshold
         )
-
-    def action_open_genealogy(self):
-        """The genealogy client action of this lot (form button)."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.client",
-            "tag": "stock_lot_traceability.genealogy",
-            "name": self.env._("Genealogy of %(lot)s", lot=self.display_name),
-            "params": {"res_model": self._name, "res_id": self.id},
-        }
-
-    def action_export_epcis(self, file_format="jsonld"):
-        """The EPCIS 2.0 document of the lot's history (``jsonld`` or
-        ``xml``), downloaded through the read-only route (nothing stored)."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/stock_lot_traceability/lot/{self.id}/epcis.{file_format}",
-            "target": "download",
-        }
-
-    def action_export_epcis_xml(self):
-        return self.action_export_epcis("xml")
 
     def _get_epcis_file(self, file_format="jsonld"):
         """``(filename, content, mimetype)`` of the lot's EPCIS document."""
@@ -1353,28 +1375,6 @@ class StockLot(models.Model):
             ("lot_ids", "in", self.ids),
             ("affected_lot_ids.lot_id", "in", self.ids),
         ]
-
-    def _compute_recall_count(self):
-        """Recalls listing each lot as seed or affected lot (two grouped reads)."""
-        recalls = defaultdict(set)
-        for lot, recall_ids in self.env["stock.recall.lot"]._read_group(
-            [("lot_id", "in", self.ids)], ["lot_id"], ["recall_id:array_agg"]
-        ):
-            recalls[lot].update(recall_ids)
-        for lot, recall_ids in self.env["stock.recall"]._read_group(
-            [("lot_ids", "in", self.ids)], ["lot_ids"], ["id:array_agg"]
-        ):
-            recalls[lot].update(recall_ids)
-        for lot in self:
-            lot.recall_count = len(recalls.get(lot, ()))
-
-    def action_view_recalls(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "stock_lot_traceability.stock_recall_action"
-        )
-        action["domain"] = self._get_recall_domain()
-        action["context"] = {}
-        return action
 
     @api.model
     def _demo_load_manufacturing(self):
