@@ -245,7 +245,7 @@ class StockRecall(models.Model):
 
     # what the list of recalls is searched, filtered and grouped by: stored,
     # as grouping needs a column (customers and vendors are written by the
-    # trace, see _store_trace_partners)
+    # trace statement, see recall_trace_sql.insert_partners_query)
     product_ids = fields.Many2many(
         "product.product",
         "stock_recall_product_rel",
@@ -899,12 +899,15 @@ class StockRecall(models.Model):
         if not refresh or not self.date_traced:
             vals["date_traced"] = fields.Datetime.now()
         self.write(vals)
-        self._store_trace_partners()
 
     def _store_trace_partners(self):
         """Store the customers and vendors of the traced recalls (the
         commercial partners of their customer rows and of the receipts of
-        their affected lots), in a fixed number of statements."""
+        their affected lots), in a fixed number of statements, from the
+        views. A trace writes the same rows in its own statement
+        (:func:`.recall_trace_sql.insert_partners_query`), which spares it
+        reading the recall back through the views; this serves recalls
+        traced before the partners were stored (migration)."""
         recall_ids = self.ids
         customers = SQL.identifier(self._fields["customer_ids"].relation)
         vendors = SQL.identifier(self._fields["vendor_ids"].relation)

@@ -71,6 +71,8 @@ def delete_results_query(recall):
         """
         DELETE FROM stock_recall_stock WHERE recall_id = %(recall)s;
         DELETE FROM stock_recall_line_customer WHERE recall_id = %(recall)s;
+        DELETE FROM stock_recall_customer_rel WHERE recall_id = %(recall)s;
+        DELETE FROM stock_recall_vendor_rel WHERE recall_id = %(recall)s;
         DELETE FROM stock_recall_lot WHERE recall_id = %(recall)s
 
         """,
@@ -118,6 +120,7 @@ def trace_query(rows, params, tolerance):
         %(snapshot)s,
         ins_stock AS (%(stock)s),
         ins_named AS (%(insert_named)s),
+        %(partners)s,
         upd_recall AS (
             UPDATE stock_recall SET subcontract_location_ids = %(subcontract)s
              WHERE id = %(recall)s
@@ -138,6 +141,7 @@ def trace_query(rows, params, tolerance):
         snapshot=snapshot_ctes(),
         stock=insert_stock_query(params["recall"]),
         insert_named=insert_named_query(params["recall"]),
+        partners=insert_partners_query(params["recall"]),
         subcontract=subcontract,
         recall=params["recall"],
         lots=insert_lots_query(params["recall"], tolerance),
@@ -637,6 +641,33 @@ def snapshot_ctes():
         customer_lines=customer_lines_query(
             SQL("lines"), customer_lots_condition(), NAMED_JOIN
         ),
+    )
+
+
+def insert_partners_query(recall):
+    """``ins_customers`` and ``ins_vendors``: the customers and vendors of
+    the recall (``stock.recall.customer_ids``, ``vendor_ids``), from the
+    rows the statement already holds: the commercial partners of the
+    customer rows, and of the partners of the receipts of the affected lots.
+    The same partners as the views give (``stock.recall.shipment``,
+    ``stock.recall.event``), which read the stored lines back and classify
+    them again: written here, they cost no second reading of the recall."""
+    return SQL(
+        """
+        ins_customers AS (
+            INSERT INTO stock_recall_customer_rel (recall_id, partner_id)
+            SELECT DISTINCT %(recall)s, c.partner_id
+              FROM customer_rows c
+             WHERE c.partner_id IS NOT NULL
+        ), ins_vendors AS (
+            INSERT INTO stock_recall_vendor_rel (recall_id, partner_id)
+            SELECT DISTINCT %(recall)s, COALESCE(p.commercial_partner_id, p.id)
+              FROM lines l
+              JOIN res_partner p ON p.id = l.partner_id
+             WHERE l.event_type = 'receiving'
+        )
+        """,
+        recall=recall,
     )
 
 
