@@ -3,6 +3,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.orm.domains import DomainCondition
 from odoo.tools import SQL, OrderedSet
 from odoo.tools.sql import TableKind, drop_view_if_exists, table_kind
 
@@ -38,16 +39,61 @@ class StockRecallLineMixin(models.AbstractModel):
             query.add_where(keys.optimize_full(self)._to_sql(self, self._table, query))
         return query
 
+    # the column of stock_recall holding the ids of the model's rows in
+    # their order, written by the trace statement (see _get_traced_rows)
+    _recall_row_ids_column = None
+
     def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
         """A page of rows (the lists, ``web_search_read``): its ids first,
         sorted on the view's few columns of the order, then its rows by id
         (:meth:`_search`); in one query, PostgreSQL would build every column
-        of every row of the recall before keeping the page."""
+        of every row of the recall before keeping the page. Every row of
+        recalls, as a recall's tab reads them: :meth:`_get_traced_rows`."""
+        if field_names == ["recall_id"] and not (offset or limit or order):
+            records = self._get_traced_rows(domain)
+            if records is not None:
+                return records
         if not limit or limit > ID_KEYS_MAX or field_names == []:
             return super().search_fetch(domain, field_names, offset, limit, order)
         records = super().search_fetch(domain, [], offset, limit, order)
         records.fetch(field_names)
         return records
+
+    def _get_traced_rows(self, domain):
+        """The rows of ``domain`` when it is ``recall_id in ids`` (what the
+        recall's one2many tabs read: every id, the web client pages them),
+        in the model's order, from the ids the trace statement stored on
+        each recall (:func:`.recall_trace_sql.row_ids_sql`), with their
+        recall in cache; ``None`` when a recall has none stored (traced by
+        an older release). Through the view, every traced line of the
+        recall would be read and classified to list ids only. The rows are
+        those of the trace: the view reads the same stored lines; the
+        order is the one of the trace (a customer renamed since keeps its
+        place). Access rules apply to the rows as a search applies them."""
+        domain = Domain(domain)
+        if (
+            not self._recall_row_ids_column
+            or not isinstance(domain, DomainCondition)
+            or domain.field_expr != "recall_id"
+            or domain.operator != "in"
+            or not all(isinstance(id_, int) for id_ in domain.value)
+        ):
+            return None
+        self.check_access("read")
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, %s FROM stock_recall WHERE id = ANY(%s) ORDER BY id DESC",
+                SQL.identifier(self._recall_row_ids_column),
+                list(domain.value),
+            )
+        )
+        if len(rows) != len(set(domain.value)) or any(ids is None for _r, ids in rows):
+            return None
+        records = self.browse([id_ for _recall, ids in rows for id_ in ids])
+        self._fields["recall_id"]._insert_cache(
+            records, [recall for recall, ids in rows for _id in ids]
+        )
+        return records._filtered_access("read")
 
     def _search(self, domain, *args, **kwargs):
         """Searching rows by id (what ``read``, ``fetch`` and the web client's
