@@ -47,11 +47,15 @@ class StockRecallLineMixin(models.AbstractModel):
         """A page of rows (the lists, ``web_search_read``): its ids first,
         sorted on the view's few columns of the order, then its rows by id
         (:meth:`_search`); in one query, PostgreSQL would build every column
-        of every row of the recall before keeping the page. Every row of
-        recalls, as a recall's tab reads them: :meth:`_get_traced_rows`."""
-        if field_names == ["recall_id"] and not (offset or limit or order):
+        of every row of the recall before keeping the page. The rows of
+        whole recalls in the model's order (a recall's tabs, its lists of
+        events and shipments): :meth:`_get_traced_rows`."""
+        if not order or order == self._order:
             records = self._get_traced_rows(domain)
             if records is not None:
+                records = records[offset : offset + limit if limit else None]
+                if field_names and field_names != ["recall_id"]:
+                    records.fetch(field_names)
                 return records
         if not limit or limit > ID_KEYS_MAX or field_names == []:
             return super().search_fetch(domain, field_names, offset, limit, order)
@@ -59,11 +63,21 @@ class StockRecallLineMixin(models.AbstractModel):
         records.fetch(field_names)
         return records
 
+    @api.model
+    def search_count(self, domain, limit=None):
+        """The rows of whole recalls counted from :meth:`_get_traced_rows`."""
+        records = self._get_traced_rows(domain)
+        if records is None:
+            return super().search_count(domain, limit=limit)
+        return min(len(records), limit) if limit else len(records)
+
     def _get_traced_rows(self, domain):
-        """The rows of ``domain`` when it is ``recall_id in ids`` (what the
-        recall's one2many tabs read: every id, the web client pages them),
-        in the model's order, from the ids the trace statement stored on
-        each recall (:func:`.recall_trace_sql.row_ids_sql`), with their
+        """The rows of ``domain`` when it is ``recall_id in ids`` or
+        ``recall_id = id`` (what the recall's one2many tabs read: every id,
+        the web client pages them; the lists of a recall's events and
+        shipments, a page and the count), in the model's order, from the
+        ids the trace statement stored on each recall
+        (:func:`.recall_trace_sql.row_ids_sql`), with their
         recall in cache; ``None`` when a recall has none stored (traced by
         an older release). Through the view, every traced line of the
         recall would be read and classified to list ids only. The rows are
@@ -75,19 +89,24 @@ class StockRecallLineMixin(models.AbstractModel):
             not self._recall_row_ids_column
             or not isinstance(domain, DomainCondition)
             or domain.field_expr != "recall_id"
-            or domain.operator != "in"
-            or not all(isinstance(id_, int) for id_ in domain.value)
+            or domain.operator not in ("in", "=")
         ):
+            return None
+        recall_ids = [domain.value] if domain.operator == "=" else domain.value
+        if not isinstance(recall_ids, list | tuple | set | frozenset | OrderedSet):
+            return None  # a subquery
+        recall_ids = set(recall_ids)
+        if not all(isinstance(id_, int) and id_ > 0 for id_ in recall_ids):
             return None
         self.check_access("read")
         rows = self.env.execute_query(
             SQL(
                 "SELECT id, %s FROM stock_recall WHERE id = ANY(%s) ORDER BY id DESC",
                 SQL.identifier(self._recall_row_ids_column),
-                list(domain.value),
+                sorted(recall_ids),
             )
         )
-        if len(rows) != len(set(domain.value)) or any(ids is None for _r, ids in rows):
+        if len(rows) != len(recall_ids) or any(ids is None for _r, ids in rows):
             return None
         records = self.browse([id_ for _recall, ids in rows for id_ in ids])
         self._fields["recall_id"]._insert_cache(

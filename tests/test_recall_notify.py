@@ -110,8 +110,17 @@ class TestRecallNotify(RecallCase):
             ("shipment_ids", "stock.recall.shipment"),
         ):
             rows = recall.env[model]
-            searched = rows.search([("recall_id", "=", recall.id)])
+            # another condition: the search reads the view
+            searched = rows.search([("recall_id", "=", recall.id), ("id", "!=", 0)])
             self.assertTrue(searched)
+            # a page and the count of the recall's list, from the stored ids
+            page = rows.web_search_read(
+                [("recall_id", "=", recall.id)], {"id": {}}, offset=1, limit=2
+            )
+            self.assertEqual(page["length"], len(searched), field)
+            self.assertEqual(
+                [row["id"] for row in page["records"]], searched[1:3].ids, field
+            )
             stored = rows._get_traced_rows([("recall_id", "in", recall.ids)])
             self.assertIsNotNone(stored, field)
             self.assertEqual(stored.ids, searched.ids, field)
