@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import functools
 import logging
 
 from odoo import api, fields, models
@@ -113,6 +114,69 @@ class StockRecallLineMixin(models.AbstractModel):
             records, [recall for recall, ids in rows for _id in ids]
         )
         return records._filtered_access("read")
+
+    def _check_access(self, operation):
+        """Reading rows: the record rules are checked on their recalls (a row
+        id holds its recall, see :meth:`_id_keys_domain`) when they are
+        conditions on the row's recall only (the add-on's multi-company
+        rules), instead of reading and testing every row (the tabs and lists
+        of a recall hold tens of thousands)."""
+        ids = self._ids
+        if (
+            operation != "read"
+            or self.env.su
+            or not ids
+            or not all(isinstance(id_, int) for id_ in ids)
+            or not self.env["ir.model.access"].check(
+                self._name, operation, raise_exception=False
+            )
+        ):
+            return super()._check_access(operation)
+        allowed = self._get_readable_recalls({id_ >> 32 for id_ in ids})
+        if allowed is None:
+            return super()._check_access(operation)
+        forbidden = self.browse([id_ for id_ in ids if id_ >> 32 not in allowed])
+        if not forbidden:
+            return None
+        return forbidden, functools.partial(
+            self.env["ir.rule"]._make_access_error, operation, forbidden
+        )
+
+    @api.model
+    def _get_readable_recalls(self, recall_ids):
+        """The ids among ``recall_ids`` of the recalls whose rows the user
+        may read, when the model's record rules are conditions on the row's
+        recall only; ``None`` otherwise."""
+        rule = self.env["ir.rule"]._compute_domain(self._name, "read")
+        if rule.is_true():
+            return set(recall_ids)
+
+        def on_recall(condition):
+            if condition.field_expr == "recall_id" and condition.operator in (
+                "any",
+                "any!",
+            ):
+                return Domain(condition.value)
+            if condition.field_expr.startswith("recall_id."):
+                return Domain(
+                    condition.field_expr.split(".", 1)[1],
+                    condition.operator,
+                    condition.value,
+                )
+            raise ValueError(condition)
+
+        try:
+            recall_domain = rule.map_conditions(on_recall)
+        except ValueError:
+            return None
+        # as Odoo checks the rules of records (_check_access): as superuser
+        recalls = (
+            self.env["stock.recall"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(Domain("id", "in", list(recall_ids)) & recall_domain)
+        )
+        return set(recalls.ids)
 
     def _search(self, domain, *args, **kwargs):
         """Searching rows by id (what ``read``, ``fetch`` and the web client's
