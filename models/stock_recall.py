@@ -244,7 +244,7 @@ class StockRecall(models.Model):
 
     # what the list of recalls is searched, filtered and grouped by: stored,
     # as grouping needs a column (customers and vendors are written by the
-    # trace, see _store_trace_partners)
+    # trace statement, see recall_trace_sql.insert_partners_query)
     product_ids = fields.Many2many(
         "product.product",
         "stock_recall_product_rel",
@@ -315,6 +315,17 @@ class StockRecall(models.Model):
                 SQL.identifier(self._table),
             )
         )
+        # the ids of the recall's events and customer shipments in the
+        # order of their lists, written by the trace statement
+        # (stock.recall.line.mixin._get_traced_rows); NULL until then
+        for column in ("event_row_ids", "shipment_row_ids"):
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s int8[]",
+                    SQL.identifier(self._table),
+                    SQL.identifier(column),
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -625,6 +636,9 @@ class StockRecall(models.Model):
     # a recall reads every customer row of its trace
     customer_count = fields.Integer(readonly=True, copy=False)
     shipment_count = fields.Integer(readonly=True, copy=False)
+    # named customers holding an affected lot when traced: the notice
+    # counters of a recall without notices (NULL: traced by an older release)
+    holding_customer_count = fields.Integer(readonly=True, copy=False)
     event_count = fields.Integer(compute="_compute_summary")
     qty_on_hand_display = fields.Char(
         string="Quantity on hand",
@@ -886,24 +900,28 @@ class StockRecall(models.Model):
         # statement (JIT), which costs more than the index lookups it runs.
         # SET LOCAL: back to the server's setting at the end of the transaction.
         self.env.execute_query(SQL("SET LOCAL jit = off"))
-        [[shipments, customers]] = self.env.execute_query(
+        [[shipments, customers, holding]] = self.env.execute_query(
             self._trace_query(rows, params)
         )
         self.env.invalidate_all()
         vals = {
             "shipment_count": shipments,
             "customer_count": customers,
+            "holding_customer_count": holding,
             **self._get_hidden_counts(rows),
         }
         if not refresh or not self.date_traced:
             vals["date_traced"] = fields.Datetime.now()
         self.write(vals)
-        self._store_trace_partners()
 
     def _store_trace_partners(self):
         """Store the customers and vendors of the traced recalls (the
         commercial partners of their customer rows and of the receipts of
-        their affected lots), in a fixed number of statements."""
+        their affected lots), in a fixed number of statements, from the
+        views. A trace writes the same rows in its own statement
+        (:func:`.recall_trace_sql.insert_partners_query`), which spares it
+        reading the recall back through the views; this serves recalls
+        traced before the partners were stored (migration)."""
         recall_ids = self.ids
         customers = SQL.identifier(self._fields["customer_ids"].relation)
         vendors = SQL.identifier(self._fields["vendor_ids"].relation)
@@ -975,6 +993,7 @@ class StockRecall(models.Model):
                 "stock.location"
             ]._get_subcontracting_location_ids(),
             "pos": self._has_pos_orders(),
+            "digits": self.env["decimal.precision"].precision_get("Product Unit"),
         }
 
     @api.model
@@ -1190,29 +1209,35 @@ class StockRecall(models.Model):
 
     @api.depends("shipment_ids.notified", "shipment_ids.delivery_state")
     def _compute_notify_status(self):
-        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        # counted per customer in SQL (_get_customer_status builds a dict
+        # per customer and lot: seconds on a recall of thousands of them)
+        shipments = self.env["stock.recall.shipment"]
+        # without a notice, a customer holding a lot is pending and nothing
+        # else: the count the trace stored, without reading the recall back
+        holding = self._get_holding_customer_counts()
+        counts = shipments._get_customer_counts(
+            self - self.browse([recall.id for recall in holding])
+        )
+        failures = {
+            recall_id: [
+                (partner_id, shipments._format_delivery_failure(delivery, *why))
+                for partner_id, _pending, _notified, delivery, *why in customers
+                if delivery in recall_view_sql.NOTICE_RESEND_STATES
+            ]
+            for recall_id, customers in counts.items()
+        }
         # the names of the customers whose notice failed, read at once
-        self.env["res.partner"].browse(
-            {
-                partner.id
-                for customers in status.values()
-                for partner, customer in customers.items()
-                if customer["failure"]
-            }
-        ).mapped("display_name")
+        partners = self.env["res.partner"].browse(
+            {partner_id for rows in failures.values() for partner_id, _f in rows}
+        )
+        partners.mapped("display_name")
         for recall in self:
-            customers = {
-                partner: customer
-                for partner, customer in status.get(recall, {}).items()
-                if partner
-            }
-            deliveries = [customer["delivery"] for customer in customers.values()]
-            recall.notify_pending_count = sum(
-                customer["pending"] for customer in customers.values()
+            customers = counts.get(recall.id, [])
+            deliveries = [delivery for _p, _n, _o, delivery, *_why in customers]
+            recall.notify_pending_count = holding.get(recall) or sum(
+                row[1] for row in customers
             )
-            recall.notified_customer_count = sum(
-                customer["notified"] for customer in customers.values()
-            )
+            recall.notified_customer_count = sum(row[2] for row in customers)
             recall.notice_delivered_count = deliveries.count("sent")
             recall.notice_queued_count = deliveries.count("queued")
             recall.notice_failed_count = sum(
@@ -1224,13 +1249,36 @@ class StockRecall(models.Model):
                 sorted(
                     self.env._(
                         "%(customer)s: %(reason)s",
-                        customer=partner.display_name,
-                        reason=customer["failure"],
+                        customer=partners.browse(partner_id).display_name,
+                        reason=failure,
                     )
-                    for partner, customer in customers.items()
-                    if customer["failure"]
+                    for partner_id, failure in failures.get(recall.id, [])
+                    if failure
                 )
             )
+
+    def _get_holding_customer_counts(self):
+        """``{recall: named customers holding a lot}`` of the recalls whose
+        trace stored that count and which have no notice yet."""
+        ids = [id_ for id_ in self._ids if isinstance(id_, int)]
+        if not ids:
+            return {}
+        self.flush_recordset(["holding_customer_count"])
+        self.env["stock.recall.notification"].flush_model(["recall_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT r.id, r.holding_customer_count
+                  FROM stock_recall r
+                 WHERE r.id = ANY(%s) AND r.holding_customer_count IS NOT NULL
+                   AND NOT EXISTS (
+                       SELECT 1 FROM stock_recall_notification n
+                        WHERE n.recall_id = r.id)
+                """,
+                ids,
+            )
+        )
+        return {self.browse(recall_id): count for recall_id, count in rows}
 
     def _get_undelivered_notices(self):
         """``{recall: {category: customers}}`` of the recalls (not drills)

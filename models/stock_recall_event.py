@@ -12,6 +12,7 @@ class StockRecallEvent(models.Model):
     _inherit = "stock.recall.line.mixin"
     _description = "Recall Traceability Event"
     _order = "recall_id, date, id"
+    _recall_row_ids_column = "event_row_ids"
     _auto = False
     _log_access = False
 

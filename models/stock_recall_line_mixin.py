@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import functools
 import logging
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.orm.domains import DomainCondition
 from odoo.tools import SQL, OrderedSet
 from odoo.tools.sql import TableKind, drop_view_if_exists, table_kind
 
@@ -38,16 +40,143 @@ class StockRecallLineMixin(models.AbstractModel):
             query.add_where(keys.optimize_full(self)._to_sql(self, self._table, query))
         return query
 
+    # the column of stock_recall holding the ids of the model's rows in
+    # their order, written by the trace statement (see _get_traced_rows)
+    _recall_row_ids_column = None
+
     def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
         """A page of rows (the lists, ``web_search_read``): its ids first,
         sorted on the view's few columns of the order, then its rows by id
         (:meth:`_search`); in one query, PostgreSQL would build every column
-        of every row of the recall before keeping the page."""
+        of every row of the recall before keeping the page. The rows of
+        whole recalls in the model's order (a recall's tabs, its lists of
+        events and shipments): :meth:`_get_traced_rows`."""
+        if not order or order == self._order:
+            records = self._get_traced_rows(domain)
+            if records is not None:
+                records = records[offset : offset + limit if limit else None]
+                if field_names and field_names != ["recall_id"]:
+                    records.fetch(field_names)
+                return records
         if not limit or limit > ID_KEYS_MAX or field_names == []:
             return super().search_fetch(domain, field_names, offset, limit, order)
         records = super().search_fetch(domain, [], offset, limit, order)
         records.fetch(field_names)
         return records
+
+    @api.model
+    def search_count(self, domain, limit=None):
+        """The rows of whole recalls counted from :meth:`_get_traced_rows`."""
+        records = self._get_traced_rows(domain)
+        if records is None:
+            return super().search_count(domain, limit=limit)
+        return min(len(records), limit) if limit else len(records)
+
+    def _get_traced_rows(self, domain):
+        """The rows of ``domain`` when it is ``recall_id in ids`` or
+        ``recall_id = id`` (what the recall's one2many tabs read: every id,
+        the web client pages them; the lists of a recall's events and
+        shipments, a page and the count), in the model's order, from the
+        ids the trace statement stored on each recall
+        (:func:`.recall_trace_sql.row_ids_sql`), with their
+        recall in cache; ``None`` when a recall has none stored (traced by
+        an older release). Through the view, every traced line of the
+        recall would be read and classified to list ids only. The rows are
+        those of the trace: the view reads the same stored lines; the
+        order is the one of the trace (a customer renamed since keeps its
+        place). Access rules apply to the rows as a search applies them."""
+        domain = Domain(domain)
+        if (
+            not self._recall_row_ids_column
+            or not isinstance(domain, DomainCondition)
+            or domain.field_expr != "recall_id"
+            or domain.operator not in ("in", "=")
+        ):
+            return None
+        recall_ids = [domain.value] if domain.operator == "=" else domain.value
+        if not isinstance(recall_ids, list | tuple | set | frozenset | OrderedSet):
+            return None  # a subquery
+        recall_ids = set(recall_ids)
+        if not all(isinstance(id_, int) and id_ > 0 for id_ in recall_ids):
+            return None
+        self.check_access("read")
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, %s FROM stock_recall WHERE id = ANY(%s) ORDER BY id DESC",
+                SQL.identifier(self._recall_row_ids_column),
+                sorted(recall_ids),
+            )
+        )
+        if len(rows) != len(recall_ids) or any(ids is None for _r, ids in rows):
+            return None
+        records = self.browse([id_ for _recall, ids in rows for id_ in ids])
+        self._fields["recall_id"]._insert_cache(
+            records, [recall for recall, ids in rows for _id in ids]
+        )
+        return records._filtered_access("read")
+
+    def _check_access(self, operation):
+        """Reading rows: the record rules are checked on their recalls (a row
+        id holds its recall, see :meth:`_id_keys_domain`) when they are
+        conditions on the row's recall only (the add-on's multi-company
+        rules), instead of reading and testing every row (the tabs and lists
+        of a recall hold tens of thousands)."""
+        ids = self._ids
+        if (
+            operation != "read"
+            or self.env.su
+            or not ids
+            or not all(isinstance(id_, int) for id_ in ids)
+            or not self.env["ir.model.access"].check(
+                self._name, operation, raise_exception=False
+            )
+        ):
+            return super()._check_access(operation)
+        allowed = self._get_readable_recalls({id_ >> 32 for id_ in ids})
+        if allowed is None:
+            return super()._check_access(operation)
+        forbidden = self.browse([id_ for id_ in ids if id_ >> 32 not in allowed])
+        if not forbidden:
+            return None
+        return forbidden, functools.partial(
+            self.env["ir.rule"]._make_access_error, operation, forbidden
+        )
+
+    @api.model
+    def _get_readable_recalls(self, recall_ids):
+        """The ids among ``recall_ids`` of the recalls whose rows the user
+        may read, when the model's record rules are conditions on the row's
+        recall only; ``None`` otherwise."""
+        rule = self.env["ir.rule"]._compute_domain(self._name, "read")
+        if rule.is_true():
+            return set(recall_ids)
+
+        def on_recall(condition):
+            if condition.field_expr == "recall_id" and condition.operator in (
+                "any",
+                "any!",
+            ):
+                return Domain(condition.value)
+            if condition.field_expr.startswith("recall_id."):
+                return Domain(
+                    condition.field_expr.split(".", 1)[1],
+                    condition.operator,
+                    condition.value,
+                )
+            raise ValueError(condition)
+
+        try:
+            recall_domain = rule.map_conditions(on_recall)
+        except ValueError:
+            return None
+        # as Odoo checks the rules of records (_check_access): as superuser
+        recalls = (
+            self.env["stock.recall"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(Domain("id", "in", list(recall_ids)) & recall_domain)
+        )
+        return set(recalls.ids)
 
     def _search(self, domain, *args, **kwargs):
         """Searching rows by id (what ``read``, ``fetch`` and the web client's

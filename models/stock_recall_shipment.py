@@ -32,6 +32,7 @@ class StockRecallShipment(models.Model):
     _inherit = "stock.recall.line.mixin"
     _description = "Recall Customer Shipment"
     _order = "recall_id, partner_id, date, id"
+    _recall_row_ids_column = "shipment_row_ids"
     _auto = False
     _log_access = False
 
@@ -154,63 +155,7 @@ class StockRecallShipment(models.Model):
         shipments (:data:`.recall_view_sql.NOTICE_STATES`, False if none),
         ``failure``: why it failed (:meth:`_format_delivery_failure`).
         """
-        # one row per customer, lot and product, netted and flagged in SQL
-        # (the recall's customer rows can be thousands), under the access
-        # rules of the rows
-        self.env.flush_all()
-        query = self._search([("recall_id", "in", recalls.ids)])
-        table = query.table
-        column = functools.partial(SQL.identifier, table)
-        query.groupby = SQL(
-            "%s, %s, %s, %s",
-            column("recall_id"),
-            column("partner_id"),
-            column("lot_id"),
-            column("product_id"),
-        )
-        shipment = SQL("%s = 'shipment'", column("kind"))
-        failed = SQL(
-            "%s = ANY(%s::varchar[])",
-            column("delivery_state"),
-            list(recall_view_sql.NOTICE_RESEND_STATES),
-        )
-        rank = SQL(
-            "array_position(%s::varchar[], %s)",
-            list(recall_view_sql.NOTICE_STATES),
-            column("delivery_state"),
-        )
-
-        def first_failure(name):
-            return SQL(
-                "(ARRAY_AGG(%s ORDER BY %s, %s) FILTER (WHERE %s AND %s))[1]",
-                column(name),
-                rank,
-                column("id"),
-                shipment,
-                failed,
-            )
-
-        rows = self.env.execute_query(
-            query.select(
-                query.groupby,
-                SQL("SUM(%s)", column("product_qty")),
-                SQL(
-                    "BOOL_OR(%s AND (NOT %s OR %s))",
-                    shipment,
-                    column("notified"),
-                    failed,
-                ),
-                SQL("BOOL_OR(%s AND %s)", shipment, column("notified")),
-                SQL(
-                    "MIN(%s) FILTER (WHERE %s AND %s)",
-                    rank,
-                    shipment,
-                    column("notified"),
-                ),
-                first_failure("delivery_failure_type"),
-                first_failure("delivery_failure_reason"),
-            )
-        )
+        rows = self.env.execute_query(self._customer_lots_query(recalls))
         # uom.uom.compare(): every unit rounds with the 'Product Unit' digits
         digits = self.env["decimal.precision"].precision_get("Product Unit")
         states = recall_view_sql.NOTICE_STATES
@@ -253,6 +198,117 @@ class StockRecallShipment(models.Model):
                     delivery, failure_type, failure_reason
                 )
         return status
+
+    @api.model
+    def _customer_lots_query(self, recalls):
+        """One row per recall, customer, lot and product of the customer
+        rows of ``recalls``: ``recall_id``, ``partner_id``, ``lot_id``,
+        ``product_id``, the net quantity, ``pending``, ``notified``, the
+        rank of the least delivered notice in
+        :data:`.recall_view_sql.NOTICE_STATES` (1-based, NULL if none) and
+        the failure type and reason of the first failed notice (see
+        :meth:`_get_customer_status`)."""
+        # one row per customer, lot and product, netted and flagged in SQL
+        # (the recall's customer rows can be thousands), under the access
+        # rules of the rows
+        self.env.flush_all()
+        query = self._search([("recall_id", "in", recalls.ids)])
+        table = query.table
+        column = functools.partial(SQL.identifier, table)
+        query.groupby = SQL(
+            "%s, %s, %s, %s",
+            column("recall_id"),
+            column("partner_id"),
+            column("lot_id"),
+            column("product_id"),
+        )
+        shipment = SQL("%s = 'shipment'", column("kind"))
+        failed = SQL(
+            "%s = ANY(%s::varchar[])",
+            column("delivery_state"),
+            list(recall_view_sql.NOTICE_RESEND_STATES),
+        )
+        rank = SQL(
+            "array_position(%s::varchar[], %s)",
+            list(recall_view_sql.NOTICE_STATES),
+            column("delivery_state"),
+        )
+
+        def first_failure(name):
+            return SQL(
+                "(ARRAY_AGG(%s ORDER BY %s, %s) FILTER (WHERE %s AND %s))[1]",
+                column(name),
+                rank,
+                column("id"),
+                shipment,
+                failed,
+            )
+
+        return query.select(
+            query.groupby,
+            SQL("SUM(%s)", column("product_qty")),
+            SQL(
+                "BOOL_OR(%s AND (NOT %s OR %s))",
+                shipment,
+                column("notified"),
+                failed,
+            ),
+            SQL("BOOL_OR(%s AND %s)", shipment, column("notified")),
+            SQL(
+                "MIN(%s) FILTER (WHERE %s AND %s)",
+                rank,
+                shipment,
+                column("notified"),
+            ),
+            first_failure("delivery_failure_type"),
+            first_failure("delivery_failure_reason"),
+        )
+
+    @api.model
+    def _get_customer_counts(self, recalls):
+        """The notice counters of ``recalls`` (the form's), as
+        :meth:`_get_customer_status` would give them, folded per customer in
+        SQL: the recall's customer rows can be thousands, a Python dict per
+        customer and lot cost more than reading them.
+
+        ``{recall id: [(partner id, pending, notified, delivery, failure
+        type, failure reason)]}``, one tuple per named customer holding a
+        lot (the anonymous retail customer left out); ``delivery`` as in
+        :meth:`_get_customer_status`, the failure of the lot whose notice is
+        the least delivered."""
+        digits = self.env["decimal.precision"].precision_get("Product Unit")
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT c.recall_id, c.partner_id, BOOL_OR(c.pending),
+                       BOOL_OR(c.notified), MIN(c.worst),
+                       (ARRAY_AGG(c.failure_type ORDER BY c.worst, c.lot_id,
+                                  c.product_id)
+                            FILTER (WHERE c.worst IS NOT NULL))[1],
+                       (ARRAY_AGG(c.failure_reason ORDER BY c.worst, c.lot_id,
+                                  c.product_id)
+                            FILTER (WHERE c.worst IS NOT NULL))[1]
+                  FROM (%(lots)s) AS c(recall_id, partner_id, lot_id, product_id,
+                                       qty, pending, notified, worst,
+                                       failure_type, failure_reason)
+                 WHERE c.partner_id IS NOT NULL
+                   -- uom.uom.compare(): every unit rounds with the 'Product
+                   -- Unit' digits; only lots the customer still holds
+                   AND ROUND(COALESCE(c.qty, 0)::numeric, %(digits)s) > 0
+                 GROUP BY c.recall_id, c.partner_id
+                """,
+                lots=self._customer_lots_query(recalls),
+                digits=digits,
+            )
+        )
+        states = recall_view_sql.NOTICE_STATES
+        counts = defaultdict(list)
+        for recall_id, partner_id, pending, notified, worst, ftype, reason in rows:
+            delivery = states[worst - 1] if worst else False
+            counts[recall_id].append(
+                (partner_id, pending, notified, delivery, ftype, reason)
+            )
+        return counts
 
     def _get_notice_rows(self, partner, lots):
         """The rows of ``partner`` (shipments and returns) of the ``lots``

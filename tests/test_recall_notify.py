@@ -7,6 +7,7 @@ import pytz
 
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
+from odoo.tools import SQL
 
 from .common_recall import RecallCase
 
@@ -61,6 +62,18 @@ class TestRecallNotify(RecallCase):
     def test_preview_per_customer(self):
         recall = self._recall()
         self.assertEqual(recall.notify_pending_count, 2)
+        # without a notice the form counts what the trace stored: the same
+        # customers as the customer rows give (returns netted, anonymous out)
+        self.assertEqual(recall.holding_customer_count, 2)
+        counts = self.env["stock.recall.shipment"]._get_customer_counts(recall)
+        self.assertEqual(
+            {
+                partner_id
+                for partner_id, pending, *_rest in counts[recall.id]
+                if pending
+            },
+            set((self.customer1 | self.customer2).ids),
+        )
         before = recall.message_ids
         wizard = self._notify_wizard(recall)
         self.assertFalse(recall.message_ids - before, "opening sends nothing")
@@ -85,6 +98,50 @@ class TestRecallNotify(RecallCase):
         self.assertIn(f"{self.finished[6].name} (", wizard.anonymous_info)
         self.assertIn("1.00 Units", wizard.anonymous_info)
         self.assertFalse(wizard.skipped_info)
+
+    def test_tabs_read_the_rows_the_trace_stored(self):
+        """The recall's tabs list every row id from the ids the trace stored
+        (no reading of its lines): the rows and the order of a search of the
+        views, under the user's access rules; a recall without them (traced
+        by an older release) reads the views."""
+        recall = self._recall()
+        for field, model in (
+            ("event_ids", "stock.recall.event"),
+            ("shipment_ids", "stock.recall.shipment"),
+        ):
+            rows = recall.env[model]
+            # another condition: the search reads the view
+            searched = rows.search([("recall_id", "=", recall.id), ("id", "!=", 0)])
+            self.assertTrue(searched)
+            # a page and the count of the recall's list, from the stored ids
+            page = rows.web_search_read(
+                [("recall_id", "=", recall.id)], {"id": {}}, offset=1, limit=2
+            )
+            self.assertEqual(page["length"], len(searched), field)
+            self.assertEqual(
+                [row["id"] for row in page["records"]], searched[1:3].ids, field
+            )
+            stored = rows._get_traced_rows([("recall_id", "in", recall.ids)])
+            self.assertIsNotNone(stored, field)
+            self.assertEqual(stored.ids, searched.ids, field)
+            recall.invalidate_recordset([field])
+            self.assertEqual(recall[field].ids, searched.ids, field)
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE stock_recall SET %s = NULL WHERE id = %s",
+                    SQL.identifier(rows._recall_row_ids_column),
+                    recall.id,
+                )
+            )
+            self.assertIsNone(
+                rows._get_traced_rows([("recall_id", "in", recall.ids)]), field
+            )
+            recall.invalidate_recordset([field])
+            self.assertEqual(recall[field].ids, searched.ids, field)
+        # the customers by name, the anonymous retail customer last
+        names = list(dict.fromkeys(row.partner_id.name for row in recall.shipment_ids))
+        self.assertEqual(names, [*sorted(filter(None, names)), False])
+        self.assertEqual(len(names), 4)
 
     def test_exclude_and_added_contact(self):
         recall = self._recall()

@@ -296,11 +296,19 @@ class TestRecallWorkflow(RecallCase):
             .with_user(outsider)
             .search([("id", "=", recall.id)])
         )
-        self.assertFalse(
-            self.env["stock.recall.shipment"]
-            .with_user(outsider)
-            .search([("recall_id", "=", recall.id)])
-        )
+        # the rows of the recall, listed from the ids its trace stored or
+        # read by id: checked on their recall
+        for model in ("stock.recall.shipment", "stock.recall.event"):
+            rows = self.env[model].with_user(outsider)
+            self.assertFalse(rows.search([("recall_id", "=", recall.id)]), model)
+            self.assertFalse(
+                rows.search_count([("recall_id", "in", recall.ids)]), model
+            )
+            row = self.env[model].search([("recall_id", "=", recall.id)], limit=1)
+            self.assertTrue(row, model)
+            with self.assertRaises(AccessError):
+                row.with_user(outsider).read(["date"])
+            self.assertTrue(row.with_user(self.recall_manager).read(["date"]))
 
     def test_entry_points(self):
         action = self.raw_lot.with_user(self.recall_manager).action_start_recall()

@@ -108,6 +108,19 @@ class TestTraceFlowDropship(TraceFlowCase):
         events = recall.event_ids
         self.assertEqual(events.move_line_id, line)
         self.assertEqual(sorted(events.mapped("event_type")), ["receiving", "shipping"])
+        # both events of the line in the tab, from the ids the trace stored
+        self.assertEqual(
+            events.ids,
+            self.env["stock.recall.event"]
+            .search([("recall_id", "=", recall.id), ("id", "!=", 0)])
+            .ids,
+        )
+        self.assertEqual(
+            events.ids,
+            self.env["stock.recall.event"]
+            ._get_traced_rows([("recall_id", "in", recall.ids)])
+            .ids,
+        )
         # the customer of the sale order, not the vendor of the transfer
         self.assertEqual(self._per_partner(recall.shipment_ids), {self.customer: 5.0})
         self.assertEqual(recall.shipment_ids.move_line_id, line)

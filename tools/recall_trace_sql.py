@@ -71,6 +71,8 @@ def delete_results_query(recall):
         """
         DELETE FROM stock_recall_stock WHERE recall_id = %(recall)s;
         DELETE FROM stock_recall_line_customer WHERE recall_id = %(recall)s;
+        DELETE FROM stock_recall_customer_rel WHERE recall_id = %(recall)s;
+        DELETE FROM stock_recall_vendor_rel WHERE recall_id = %(recall)s;
         DELETE FROM stock_recall_lot WHERE recall_id = %(recall)s
 
         """,
@@ -103,8 +105,9 @@ def trace_query(rows, params, tolerance):
     companies traced), ``all_lot_ids`` (the affected lots),
     ``directions`` (theirs), ``subcontract_location_ids`` (kept on the
     recall for the view of events, see
-    :func:`.trace_engine.event_types_sql`) and ``pos`` (the point-of-sale
-    tables exist, see :func:`named_customers_query`);
+    :func:`.trace_engine.event_types_sql`), ``pos`` (the point-of-sale
+    tables exist, see :func:`named_customers_query`) and ``digits`` (of
+    the 'Product Unit' precision, see :func:`insert_lots_query`);
     ``tolerance``: the percentage off 100 that flags a lot out of balance.
     """
     subcontract = subcontract_locations_sql(params["subcontract_location_ids"])
@@ -118,8 +121,10 @@ def trace_query(rows, params, tolerance):
         %(snapshot)s,
         ins_stock AS (%(stock)s),
         ins_named AS (%(insert_named)s),
+        %(partners)s,
         upd_recall AS (
-            UPDATE stock_recall SET subcontract_location_ids = %(subcontract)s
+            UPDATE stock_recall SET subcontract_location_ids = %(subcontract)s,
+                   %(row_ids)s
              WHERE id = %(recall)s
         ),
         %(lots)s
@@ -138,9 +143,11 @@ def trace_query(rows, params, tolerance):
         snapshot=snapshot_ctes(),
         stock=insert_stock_query(params["recall"]),
         insert_named=insert_named_query(params["recall"]),
+        partners=insert_partners_query(params["recall"]),
         subcontract=subcontract,
+        row_ids=row_ids_sql(params["recall"]),
         recall=params["recall"],
-        lots=insert_lots_query(params["recall"], tolerance),
+        lots=insert_lots_query(params["recall"], tolerance, params["digits"]),
     )
 
 
@@ -640,6 +647,60 @@ def snapshot_ctes():
     )
 
 
+def insert_partners_query(recall):
+    """``ins_customers`` and ``ins_vendors``: the customers and vendors of
+    the recall (``stock.recall.customer_ids``, ``vendor_ids``), from the
+    rows the statement already holds: the commercial partners of the
+    customer rows, and of the partners of the receipts of the affected lots.
+    The same partners as the views give (``stock.recall.shipment``,
+    ``stock.recall.event``), which read the stored lines back and classify
+    them again: written here, they cost no second reading of the recall."""
+    return SQL(
+        """
+        ins_customers AS (
+            INSERT INTO stock_recall_customer_rel (recall_id, partner_id)
+            SELECT DISTINCT %(recall)s, c.partner_id
+              FROM customer_rows c
+             WHERE c.partner_id IS NOT NULL
+        ), ins_vendors AS (
+            INSERT INTO stock_recall_vendor_rel (recall_id, partner_id)
+            SELECT DISTINCT %(recall)s, COALESCE(p.commercial_partner_id, p.id)
+              FROM lines l
+              JOIN res_partner p ON p.id = l.partner_id
+             WHERE l.event_type = 'receiving'
+        )
+        """,
+        recall=recall,
+    )
+
+
+def row_ids_sql(recall):
+    """The assignments of ``event_row_ids`` and ``shipment_row_ids`` of the
+    recall ``recall``: the ids of the rows of the views of its events and
+    customer shipments (:func:`.recall_view_sql.event_view_query`,
+    :func:`.recall_view_sql.shipment_view_query`: recall, move line, event
+    of the line) in the order of their models (``date, id``; the customer
+    as ``res.partner`` sorts, then ``date, id``), from ``lines`` and
+    ``customer_rows``. Opening the recall, the web client reads every id of
+    both tabs; read from here, they cost no reading of the traced lines
+    (``stock.recall.line.mixin._get_traced_rows``)."""
+    return SQL(
+        """
+        event_row_ids = ARRAY(
+            SELECT (%(recall)s::bigint << 32) + l.id::bigint * 2
+                   + l.event_index - 1
+              FROM lines l
+             ORDER BY l.date, l.id, l.event_index),
+        shipment_row_ids = ARRAY(
+            SELECT (%(recall)s::bigint << 32) + c.id::bigint * 2
+              FROM customer_rows c
+              LEFT JOIN res_partner rp ON rp.id = c.partner_id
+             ORDER BY rp.complete_name, rp.id DESC, c.date, c.id)
+        """,
+        recall=recall,
+    )
+
+
 def insert_stock_query(recall):
     """Every row of ``stock_rows`` as a ``stock.recall.stock``."""
     return SQL(
@@ -655,13 +716,16 @@ def insert_stock_query(recall):
     )
 
 
-def insert_lots_query(recall, tolerance):
+def insert_lots_query(recall, tolerance, digits):
     """The affected lots with their path, their parent in the genealogy and
     their mass balance (``tot``) and their snapshot (``snap``,
     ``path_names``), as ``stock.recall.lot`` rows;
     a lot more than ``tolerance`` percent off 100 is flagged. Returns the
-    recall's number of customer shipments and of customers (the anonymous
-    retail customer counts as one)."""
+    recall's number of customer shipments, of customers (the anonymous
+    retail customer counts as one) and of named customers who still hold a
+    lot (shipped minus returned, rounded to ``digits``, above zero: those a
+    recall without notices has to notify, see
+    ``stock.recall.shipment._get_customer_counts``)."""
     return SQL(
         """
         ins_lots AS (
@@ -692,11 +756,20 @@ def insert_lots_query(recall, tolerance):
           LEFT JOIN snap ON snap.lot_id = tot.lot_id
           LEFT JOIN path_names ON path_names.lot_id = tot.lot_id
         )
-        SELECT COUNT(*), COUNT(DISTINCT COALESCE(c.partner_id, 0))
+        SELECT COUNT(*), COUNT(DISTINCT COALESCE(c.partner_id, 0)),
+               (SELECT COUNT(DISTINCT h.partner_id)
+                  FROM (SELECT c.partner_id
+                          FROM customer_rows c
+                         WHERE c.partner_id IS NOT NULL
+                         -- a lot is of one product: per lot is per lot and
+                         -- product, as the notices count it
+                         GROUP BY c.partner_id, c.lot_id
+                        HAVING ROUND(SUM(c.qty)::numeric, %(digits)s) > 0) h)
           FROM customer_rows c
          WHERE c.kind = 'shipment'
 
         """,
         recall=recall,
         tolerance=tolerance,
+        digits=digits,
     )
