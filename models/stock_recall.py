@@ -1264,7 +1264,7 @@ class StockRecall(models.Model):
         if not ids:
             return {}
         self.flush_recordset(["holding_customer_count"])
-        self.env["stock.recall.notification"].flush_model(["recall_id"])
+        self.env["stock.recall.notice"].flush_model(["recall_id"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -1272,7 +1272,7 @@ class StockRecall(models.Model):
                   FROM stock_recall r
                  WHERE r.id = ANY(%s) AND r.holding_customer_count IS NOT NULL
                    AND NOT EXISTS (
-                       SELECT 1 FROM stock_recall_notification n
+                       SELECT 1 FROM stock_recall_notice n
                         WHERE n.recall_id = r.id)
                 """,
                 ids,
