@@ -96,6 +96,33 @@ class StockRecall(models.Model):
 
     BALANCE_TOLERANCE = 2.0
 
+    # figures of the affected lots totalled per product, in this order
+    # (``_totals_per_product``); a lot has one product, so a total never
+    # adds two products
+    SUMMARY_FIELDS = (
+        "qty_in",
+        "qty_accounted",
+        "qty_on_hand",
+        "qty_unexplained",
+        "qty_customer_shipped",
+    )
+    # products listed in a summary text before "N more products" (the
+    # report and the Mass balance tab list them all)
+    SUMMARY_PRODUCTS = 10
+
+    # ------------------------------------------------------------------
+    # defaults
+    # ------------------------------------------------------------------
+
+    def _default_lot_ids(self):
+        """Seed lots given by the lot form or list (``recall_lot_ids``)."""
+        return self.env["stock.lot"].browse(
+            self.env.context.get("recall_lot_ids") or []
+        )
+
+    def _default_company_id(self):
+        return self._default_lot_ids().company_id[:1] or self.env.company
+
     name = fields.Char(
         string="Reference",
         required=True,
@@ -276,18 +303,104 @@ class StockRecall(models.Model):
         help="Vendors an affected lot was received from, as of the last trace.",
     )
 
-    # ------------------------------------------------------------------
-    # defaults
-    # ------------------------------------------------------------------
+    affected_lot_count = fields.Integer(compute="_compute_summary")
+    # written by the trace (``_trace``): counting the customers of
+    # a recall reads every customer row of its trace
+    customer_count = fields.Integer(readonly=True, copy=False)
+    shipment_count = fields.Integer(readonly=True, copy=False)
+    # named customers holding an affected lot when traced: the notice
+    # counters of a recall without notices (NULL: traced by an older release)
+    holding_customer_count = fields.Integer(readonly=True, copy=False)
+    event_count = fields.Integer(compute="_compute_summary")
+    qty_on_hand_display = fields.Char(
+        string="Quantity on hand",
+        compute="_compute_summary",
+        help="Per product and unit of measure: quantities of different products "
+        "are never added, even in the same unit.",
+    )
+    qty_shipped_display = fields.Char(
+        string="Quantity shipped",
+        compute="_compute_summary",
+        help="Per product and unit of measure: quantities of different products "
+        "are never added, even in the same unit.",
+    )
+    balance_pct = fields.Float(
+        string="Accounted (%)",
+        compute="_compute_summary",
+        digits=(16, 2),
+        help="Accounted for / received or produced, per product; when the lots "
+        "are of several products, the product furthest from 100 %.",
+    )
+    balance_flag_count = fields.Integer(
+        string="Lots Out of Balance", compute="_compute_summary"
+    )
+    qty_unexplained_display = fields.Char(
+        string="Unexplained",
+        compute="_compute_summary",
+        help="Per product and unit of measure.",
+    )
+    qty_recovered_display = fields.Char(
+        string="Recovered",
+        compute="_compute_recovered",
+        help="Customer returns received since the recall started, of the "
+        "quantity shipped, per product and unit of measure.",
+    )
+    recovered_pct = fields.Float(
+        string="Recovered (%)",
+        compute="_compute_recovered",
+        digits=(16, 2),
+        help="Recovered / shipped; when several products were shipped, the "
+        "lowest of their percentages.",
+    )
 
-    def _default_lot_ids(self):
-        """Seed lots given by the lot form or list (``recall_lot_ids``)."""
-        return self.env["stock.lot"].browse(
-            self.env.context.get("recall_lot_ids") or []
-        )
+    notify_pending_count = fields.Integer(
+        string="Customers to Notify",
+        compute="_compute_notify_status",
+        help="Customers holding an affected lot who were never sent a notice for "
+        "it, or whose notice failed or bounced.",
+    )
+    notified_customer_count = fields.Integer(
+        string="Customers Notified", compute="_compute_notify_status"
+    )
+    # per customer holding an affected lot, the delivery of their notice (its
+    # least delivered email, see stock.recall.shipment.delivery_state)
+    notice_delivered_count = fields.Integer(
+        string="Delivered",
+        compute="_compute_notify_status",
+        help="Customers whose notice every recipient's mail server accepted.",
+    )
+    notice_queued_count = fields.Integer(
+        string="Pending",
+        compute="_compute_notify_status",
+        help="Customers whose notice is still in the mail queue.",
+    )
+    notice_failed_count = fields.Integer(
+        string="Failed",
+        compute="_compute_notify_status",
+        help="Customers whose notice failed or bounced: Notify offers them again.",
+    )
+    notice_unknown_count = fields.Integer(
+        string="No Delivery Record",
+        compute="_compute_notify_status",
+        help="Customers whose notice's message was deleted: nothing says whether "
+        "it reached them.",
+    )
+    notice_failure_info = fields.Text(
+        string="Failed Notices",
+        compute="_compute_notify_status",
+        help="Each customer whose notice failed or bounced, with the reason.",
+    )
 
-    def _default_company_id(self):
-        return self._default_lot_ids().company_id[:1] or self.env.company
+    export_job_id = fields.Many2one(
+        "stock.traceability.job",
+        string="Export Job",
+        readonly=True,
+        copy=False,
+        help="The background job of the last export too big for the request.",
+    )
+    export_job_state = fields.Selection(
+        related="export_job_id.state", string="Export Job State"
+    )
 
     # ------------------------------------------------------------------
     # compute
@@ -297,6 +410,109 @@ class StockRecall(models.Model):
     def _compute_product_ids(self):
         for recall in self:
             recall.product_ids = recall.lot_ids.product_id
+
+    @api.depends("affected_lot_ids", "shipment_ids", "event_ids")
+    def _compute_summary(self):
+        domain = [("recall_id", "in", self.ids)]
+        recall_lot = self.env["stock.recall.lot"]
+        counts = dict(recall_lot._read_group(domain, ["recall_id"], ["__count"]))
+        flagged = dict(
+            recall_lot._read_group(
+                [*domain, ("balance_flag", "=", True)], ["recall_id"], ["__count"]
+            )
+        )
+        lot_totals = self._totals_per_product(recall_lot, domain, self.SUMMARY_FIELDS)
+        events = dict(
+            recall_lot._read_group(domain, ["recall_id"], ["event_count:sum"])
+        )
+        for recall in self:
+            products = lot_totals.get(recall.id, {})
+            recall.affected_lot_count = counts.get(recall, 0)
+            recall.balance_pct = self._worst_pct(
+                [self._balance_pct(sums[0], sums[1]) for sums in products.values()]
+            )
+            recall.balance_flag_count = flagged.get(recall, 0)
+            recall.qty_on_hand_display = self._format_totals(products, 2)
+            recall.qty_unexplained_display = self._format_totals(products, 3)
+            recall.qty_shipped_display = self._format_totals(products, 4)
+            recall.event_count = events.get(recall, 0)
+
+    def _compute_recovered(self):
+        """Customer returns of recalled lots received since the recall
+        started, per product, against the quantity shipped."""
+        recovered = self._get_recovered_per_product()
+        shipped = self._totals_per_product(
+            self.env["stock.recall.lot"],
+            [("recall_id", "in", self.ids)],
+            ["qty_customer_shipped"],
+        )
+        for recall in self:
+            back = recovered.get(recall.id, {})
+            out = {key: sums[0] for key, sums in shipped.get(recall.id, {}).items()}
+            recall.qty_recovered_display = (
+                quantity_format.format_product_quantities(
+                    self.env, back, limit=self.SUMMARY_PRODUCTS
+                )
+                or "0"
+            )
+            recall.recovered_pct = min(
+                (
+                    round(100.0 * back.get(key, 0.0) / qty, 2)
+                    for key, qty in out.items()
+                    if qty
+                ),
+                default=0.0,
+            )
+
+    @api.depends("shipment_ids.notified", "shipment_ids.delivery_state")
+    def _compute_notify_status(self):
+        # counted per customer in SQL (_get_customer_status builds a dict
+        # per customer and lot: seconds on a recall of thousands of them)
+        shipments = self.env["stock.recall.shipment"]
+        # without a notice, a customer holding a lot is pending and nothing
+        # else: the count the trace stored, without reading the recall back
+        holding = self._get_holding_customer_counts()
+        counts = shipments._get_customer_counts(
+            self - self.browse([recall.id for recall in holding])
+        )
+        failures = {
+            recall_id: [
+                (partner_id, shipments._format_delivery_failure(delivery, *why))
+                for partner_id, _pending, _notified, delivery, *why in customers
+                if delivery in recall_view_sql.NOTICE_RESEND_STATES
+            ]
+            for recall_id, customers in counts.items()
+        }
+        # the names of the customers whose notice failed, read at once
+        partners = self.env["res.partner"].browse(
+            {partner_id for rows in failures.values() for partner_id, _f in rows}
+        )
+        partners.mapped("display_name")
+        for recall in self:
+            customers = counts.get(recall.id, [])
+            deliveries = [delivery for _p, _n, _o, delivery, *_why in customers]
+            recall.notify_pending_count = holding.get(recall) or sum(
+                row[1] for row in customers
+            )
+            recall.notified_customer_count = sum(row[2] for row in customers)
+            recall.notice_delivered_count = deliveries.count("sent")
+            recall.notice_queued_count = deliveries.count("queued")
+            recall.notice_failed_count = sum(
+                delivery in recall_view_sql.NOTICE_RESEND_STATES
+                for delivery in deliveries
+            )
+            recall.notice_unknown_count = deliveries.count("unknown")
+            recall.notice_failure_info = "\n".join(
+                sorted(
+                    self.env._(
+                        "%(customer)s: %(reason)s",
+                        customer=partners.browse(partner_id).display_name,
+                        reason=failure,
+                    )
+                    for partner_id, failure in failures.get(recall.id, [])
+                    if failure
+                )
+            )
 
     # ------------------------------------------------------------------
     # CRUD
@@ -406,54 +622,6 @@ class StockRecall(models.Model):
         self.ensure_one()
         return self.trace_job_id.action_cancel()
 
-    def _after_trace(self):
-        self.filtered(lambda r: r.state == "draft").write({"state": "traced"})
-        self._record_drill()
-        for recall in self:
-            recall.message_post(
-                body=self.env._(
-                    "Traced. Affected lots: %(lots)s, customers: %(customers)s, "
-                    "shipments: %(shipments)s, accounted: %(pct)s %%.",
-                    lots=recall.affected_lot_count,
-                    customers=recall.customer_count,
-                    shipments=recall.shipment_count,
-                    pct=recall.balance_pct,
-                )
-            )
-
-    def _trace_in_background(self, rows):
-        """A trace reaching more lots than the company's threshold runs in a
-        background job (the graph walk that counts them is one query)."""
-        threshold = self.company_id.traceability_job_trace_threshold
-        return bool(threshold) and len(rows) > threshold
-
-    def _enqueue_trace(self, lot_count):
-        self.ensure_one()
-        self.trace_job_id = self.env["stock.traceability.job"]._enqueue(
-            "recall_trace",
-            self,
-            self.env._(
-                "Trace of %(recall)s (%(count)s lots)",
-                recall=self.name,
-                count=lot_count,
-            ),
-            total=3,
-        )
-
-    def _run_trace_job(self, job):
-        """The background trace (``stock.traceability.job``), in three steps
-        reported as progress: graph walk, stored results, summary."""
-        self.ensure_one()
-        self._check_recall_manager()
-        if self.state == "closed":
-            raise UserError(self.env._("Closed recalls cannot be traced again."))
-        self.env.flush_all()
-        rows = self._get_trace_rows()
-        job._report_progress(1, 3)
-        self._trace(rows)
-        job._report_progress(2, 3)
-        self._after_trace()
-
     def action_quarantine(self):
         """Block every affected lot and move its on-hand stock to quarantine."""
         self._check_recall_manager()
@@ -515,6 +683,105 @@ class StockRecall(models.Model):
             self, self._get_undelivered_notices()
         )
 
+    def action_print(self):
+        self.ensure_one()
+        self._check_traced()
+        return self.env.ref(
+            "stock_lot_traceability.action_report_stock_recall"
+        ).report_action(self)
+
+    def action_view_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stock_lot_traceability.stock_recall_event_action"
+        )
+        # one recall only: a movement is an event of every recall that
+        # reaches it, so a sum over recalls counts it several times
+        action["domain"] = [("recall_id", "=", self.id)]
+        action["context"] = {}
+        action["display_name"] = self.env._("Events of %(recall)s", recall=self.name)
+        return action
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        return self._export_action("fsma", "xlsx")
+
+    def action_export_csv(self):
+        self.ensure_one()
+        return self._export_action("fsma", "csv")
+
+    def action_export_customers_csv(self):
+        self.ensure_one()
+        return self._export_action("customers", "csv")
+
+    def action_export_customers_xlsx(self):
+        self.ensure_one()
+        return self._export_action("customers", "xlsx")
+
+    def action_export_epcis(self):
+        self.ensure_one()
+        return self._export_action("epcis", "jsonld")
+
+    def action_export_epcis_xml(self):
+        self.ensure_one()
+        return self._export_action("epcis", "xml")
+
+    def action_cancel_export_job(self):
+        self.ensure_one()
+        return self.export_job_id.action_cancel()
+
+    # ------------------------------------------------------------------
+    # business methods
+    # ------------------------------------------------------------------
+
+    def _after_trace(self):
+        self.filtered(lambda r: r.state == "draft").write({"state": "traced"})
+        self._record_drill()
+        for recall in self:
+            recall.message_post(
+                body=self.env._(
+                    "Traced. Affected lots: %(lots)s, customers: %(customers)s, "
+                    "shipments: %(shipments)s, accounted: %(pct)s %%.",
+                    lots=recall.affected_lot_count,
+                    customers=recall.customer_count,
+                    shipments=recall.shipment_count,
+                    pct=recall.balance_pct,
+                )
+            )
+
+    def _trace_in_background(self, rows):
+        """A trace reaching more lots than the company's threshold runs in a
+        background job (the graph walk that counts them is one query)."""
+        threshold = self.company_id.traceability_job_trace_threshold
+        return bool(threshold) and len(rows) > threshold
+
+    def _enqueue_trace(self, lot_count):
+        self.ensure_one()
+        self.trace_job_id = self.env["stock.traceability.job"]._enqueue(
+            "recall_trace",
+            self,
+            self.env._(
+                "Trace of %(recall)s (%(count)s lots)",
+                recall=self.name,
+                count=lot_count,
+            ),
+            total=3,
+        )
+
+    def _run_trace_job(self, job):
+        """The background trace (``stock.traceability.job``), in three steps
+        reported as progress: graph walk, stored results, summary."""
+        self.ensure_one()
+        self._check_recall_manager()
+        if self.state == "closed":
+            raise UserError(self.env._("Closed recalls cannot be traced again."))
+        self.env.flush_all()
+        rows = self._get_trace_rows()
+        job._report_progress(1, 3)
+        self._trace(rows)
+        job._report_progress(2, 3)
+        self._after_trace()
+
     def _action_close(self, note):
         """Close the recalls with ``note`` (required): stored with the share
         recovered at that moment, and posted to the chatter."""
@@ -567,29 +834,6 @@ class StockRecall(models.Model):
                 )
             )
 
-    def action_print(self):
-        self.ensure_one()
-        self._check_traced()
-        return self.env.ref(
-            "stock_lot_traceability.action_report_stock_recall"
-        ).report_action(self)
-
-    def action_view_events(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "stock_lot_traceability.stock_recall_event_action"
-        )
-        # one recall only: a movement is an event of every recall that
-        # reaches it, so a sum over recalls counts it several times
-        action["domain"] = [("recall_id", "=", self.id)]
-        action["context"] = {}
-        action["display_name"] = self.env._("Events of %(recall)s", recall=self.name)
-        return action
-
-    # ------------------------------------------------------------------
-    # business methods
-    # ------------------------------------------------------------------
-
     def _check_recall_manager(self):
         if not self.env.user.has_group("stock_lot_traceability.group_recall_manager"):
             raise AccessError(
@@ -631,96 +875,6 @@ class StockRecall(models.Model):
     # per unit of measure, the mass balance and what was recovered.
     # ----------------------------------------------------------------------
 
-    affected_lot_count = fields.Integer(compute="_compute_summary")
-    # written by the trace (``_trace``): counting the customers of
-    # a recall reads every customer row of its trace
-    customer_count = fields.Integer(readonly=True, copy=False)
-    shipment_count = fields.Integer(readonly=True, copy=False)
-    # named customers holding an affected lot when traced: the notice
-    # counters of a recall without notices (NULL: traced by an older release)
-    holding_customer_count = fields.Integer(readonly=True, copy=False)
-    event_count = fields.Integer(compute="_compute_summary")
-    qty_on_hand_display = fields.Char(
-        string="Quantity on hand",
-        compute="_compute_summary",
-        help="Per product and unit of measure: quantities of different products "
-        "are never added, even in the same unit.",
-    )
-    qty_shipped_display = fields.Char(
-        string="Quantity shipped",
-        compute="_compute_summary",
-        help="Per product and unit of measure: quantities of different products "
-        "are never added, even in the same unit.",
-    )
-    balance_pct = fields.Float(
-        string="Accounted (%)",
-        compute="_compute_summary",
-        digits=(16, 2),
-        help="Accounted for / received or produced, per product; when the lots "
-        "are of several products, the product furthest from 100 %.",
-    )
-    balance_flag_count = fields.Integer(
-        string="Lots Out of Balance", compute="_compute_summary"
-    )
-    qty_unexplained_display = fields.Char(
-        string="Unexplained",
-        compute="_compute_summary",
-        help="Per product and unit of measure.",
-    )
-    qty_recovered_display = fields.Char(
-        string="Recovered",
-        compute="_compute_recovered",
-        help="Customer returns received since the recall started, of the "
-        "quantity shipped, per product and unit of measure.",
-    )
-    recovered_pct = fields.Float(
-        string="Recovered (%)",
-        compute="_compute_recovered",
-        digits=(16, 2),
-        help="Recovered / shipped; when several products were shipped, the "
-        "lowest of their percentages.",
-    )
-
-    # figures of the affected lots totalled per product, in this order
-    # (``_totals_per_product``); a lot has one product, so a total never
-    # adds two products
-    SUMMARY_FIELDS = (
-        "qty_in",
-        "qty_accounted",
-        "qty_on_hand",
-        "qty_unexplained",
-        "qty_customer_shipped",
-    )
-    # products listed in a summary text before "N more products" (the
-    # report and the Mass balance tab list them all)
-    SUMMARY_PRODUCTS = 10
-
-    @api.depends("affected_lot_ids", "shipment_ids", "event_ids")
-    def _compute_summary(self):
-        domain = [("recall_id", "in", self.ids)]
-        recall_lot = self.env["stock.recall.lot"]
-        counts = dict(recall_lot._read_group(domain, ["recall_id"], ["__count"]))
-        flagged = dict(
-            recall_lot._read_group(
-                [*domain, ("balance_flag", "=", True)], ["recall_id"], ["__count"]
-            )
-        )
-        lot_totals = self._totals_per_product(recall_lot, domain, self.SUMMARY_FIELDS)
-        events = dict(
-            recall_lot._read_group(domain, ["recall_id"], ["event_count:sum"])
-        )
-        for recall in self:
-            products = lot_totals.get(recall.id, {})
-            recall.affected_lot_count = counts.get(recall, 0)
-            recall.balance_pct = self._worst_pct(
-                [self._balance_pct(sums[0], sums[1]) for sums in products.values()]
-            )
-            recall.balance_flag_count = flagged.get(recall, 0)
-            recall.qty_on_hand_display = self._format_totals(products, 2)
-            recall.qty_unexplained_display = self._format_totals(products, 3)
-            recall.qty_shipped_display = self._format_totals(products, 4)
-            recall.event_count = events.get(recall, 0)
-
     @api.model
     def _totals_per_product(self, model, domain, qty_fields):
         """``{recall_id: {(product, uom): (sum of each of qty_fields)}}``: the
@@ -757,33 +911,6 @@ class StockRecall(models.Model):
         if not qty_in:
             return 100.0 if not accounted else 0.0
         return round(100.0 * accounted / qty_in, 2)
-
-    def _compute_recovered(self):
-        """Customer returns of recalled lots received since the recall
-        started, per product, against the quantity shipped."""
-        recovered = self._get_recovered_per_product()
-        shipped = self._totals_per_product(
-            self.env["stock.recall.lot"],
-            [("recall_id", "in", self.ids)],
-            ["qty_customer_shipped"],
-        )
-        for recall in self:
-            back = recovered.get(recall.id, {})
-            out = {key: sums[0] for key, sums in shipped.get(recall.id, {}).items()}
-            recall.qty_recovered_display = (
-                quantity_format.format_product_quantities(
-                    self.env, back, limit=self.SUMMARY_PRODUCTS
-                )
-                or "0"
-            )
-            recall.recovered_pct = min(
-                (
-                    round(100.0 * back.get(key, 0.0) / qty, 2)
-                    for key, qty in out.items()
-                    if qty
-                ),
-                default=0.0,
-            )
 
     def _get_recovered_per_product(self):
         """``{recall_id: {(product, uom): qty}}``: customer returns of the
@@ -1169,94 +1296,6 @@ class StockRecall(models.Model):
     # calls :meth:`_notify_customers`).
     # ----------------------------------------------------------------------
 
-    notify_pending_count = fields.Integer(
-        string="Customers to Notify",
-        compute="_compute_notify_status",
-        help="Customers holding an affected lot who were never sent a notice for "
-        "it, or whose notice failed or bounced.",
-    )
-    notified_customer_count = fields.Integer(
-        string="Customers Notified", compute="_compute_notify_status"
-    )
-    # per customer holding an affected lot, the delivery of their notice (its
-    # least delivered email, see stock.recall.shipment.delivery_state)
-    notice_delivered_count = fields.Integer(
-        string="Delivered",
-        compute="_compute_notify_status",
-        help="Customers whose notice every recipient's mail server accepted.",
-    )
-    notice_queued_count = fields.Integer(
-        string="Pending",
-        compute="_compute_notify_status",
-        help="Customers whose notice is still in the mail queue.",
-    )
-    notice_failed_count = fields.Integer(
-        string="Failed",
-        compute="_compute_notify_status",
-        help="Customers whose notice failed or bounced: Notify offers them again.",
-    )
-    notice_unknown_count = fields.Integer(
-        string="No Delivery Record",
-        compute="_compute_notify_status",
-        help="Customers whose notice's message was deleted: nothing says whether "
-        "it reached them.",
-    )
-    notice_failure_info = fields.Text(
-        string="Failed Notices",
-        compute="_compute_notify_status",
-        help="Each customer whose notice failed or bounced, with the reason.",
-    )
-
-    @api.depends("shipment_ids.notified", "shipment_ids.delivery_state")
-    def _compute_notify_status(self):
-        # counted per customer in SQL (_get_customer_status builds a dict
-        # per customer and lot: seconds on a recall of thousands of them)
-        shipments = self.env["stock.recall.shipment"]
-        # without a notice, a customer holding a lot is pending and nothing
-        # else: the count the trace stored, without reading the recall back
-        holding = self._get_holding_customer_counts()
-        counts = shipments._get_customer_counts(
-            self - self.browse([recall.id for recall in holding])
-        )
-        failures = {
-            recall_id: [
-                (partner_id, shipments._format_delivery_failure(delivery, *why))
-                for partner_id, _pending, _notified, delivery, *why in customers
-                if delivery in recall_view_sql.NOTICE_RESEND_STATES
-            ]
-            for recall_id, customers in counts.items()
-        }
-        # the names of the customers whose notice failed, read at once
-        partners = self.env["res.partner"].browse(
-            {partner_id for rows in failures.values() for partner_id, _f in rows}
-        )
-        partners.mapped("display_name")
-        for recall in self:
-            customers = counts.get(recall.id, [])
-            deliveries = [delivery for _p, _n, _o, delivery, *_why in customers]
-            recall.notify_pending_count = holding.get(recall) or sum(
-                row[1] for row in customers
-            )
-            recall.notified_customer_count = sum(row[2] for row in customers)
-            recall.notice_delivered_count = deliveries.count("sent")
-            recall.notice_queued_count = deliveries.count("queued")
-            recall.notice_failed_count = sum(
-                delivery in recall_view_sql.NOTICE_RESEND_STATES
-                for delivery in deliveries
-            )
-            recall.notice_unknown_count = deliveries.count("unknown")
-            recall.notice_failure_info = "\n".join(
-                sorted(
-                    self.env._(
-                        "%(customer)s: %(reason)s",
-                        customer=partners.browse(partner_id).display_name,
-                        reason=failure,
-                    )
-                    for partner_id, failure in failures.get(recall.id, [])
-                    if failure
-                )
-            )
-
     def _get_holding_customer_counts(self):
         """``{recall: named customers holding a lot}`` of the recalls whose
         trace stored that count and which have no notice yet."""
@@ -1465,49 +1504,6 @@ class StockRecall(models.Model):
     # customers, lots and mass balance) and the customer list for notices by
     # phone or post.
     # ----------------------------------------------------------------------
-
-    export_job_id = fields.Many2one(
-        "stock.traceability.job",
-        string="Export Job",
-        readonly=True,
-        copy=False,
-        help="The background job of the last export too big for the request.",
-    )
-    export_job_state = fields.Selection(
-        related="export_job_id.state", string="Export Job State"
-    )
-
-    # ------------------------------------------------------------------
-    # actions
-    # ------------------------------------------------------------------
-
-    def action_export_xlsx(self):
-        self.ensure_one()
-        return self._export_action("fsma", "xlsx")
-
-    def action_export_csv(self):
-        self.ensure_one()
-        return self._export_action("fsma", "csv")
-
-    def action_export_customers_csv(self):
-        self.ensure_one()
-        return self._export_action("customers", "csv")
-
-    def action_export_customers_xlsx(self):
-        self.ensure_one()
-        return self._export_action("customers", "xlsx")
-
-    def action_export_epcis(self):
-        self.ensure_one()
-        return self._export_action("epcis", "jsonld")
-
-    def action_export_epcis_xml(self):
-        self.ensure_one()
-        return self._export_action("epcis", "xml")
-
-    def action_cancel_export_job(self):
-        self.ensure_one()
-        return self.export_job_id.action_cancel()
 
     def _export_action(self, export, file_format):
         """The export as a download, or its background job's form when the
