@@ -154,6 +154,58 @@ def regressions_of(base, addon, known_ids):
     return regressions
 
 
+def print_table(base, addon, test_ids):
+    """Passed / failed / errors / skipped per suite, both sides, over test_ids."""
+    counts = defaultdict(Counter)
+    for name, results in (("base", base), ("addon", addon)):
+        for test_id, row in results.items():
+            if test_id in test_ids:
+                counts[(name, row["module"])][row["outcome"]] += 1
+    header = (
+        "suite",
+        "without: pass",
+        "fail",
+        "error",
+        "skip",
+        "with add-on: pass",
+        "fail",
+        "error",
+        "skip",
+    )
+    rows = []
+    modules = [m for m in SUITES if counts[("base", m)] or counts[("addon", m)]]
+    modules += sorted({m for (_n, m) in counts if m not in SUITES})
+    total = {"base": Counter(), "addon": Counter()}
+    for module in [*modules, "total"]:
+        if module == "total":
+            b, a = total["base"], total["addon"]
+        else:
+            b, a = counts[("base", module)], counts[("addon", module)]
+            total["base"].update(b)
+            total["addon"].update(a)
+        rows.append(
+            (
+                module,
+                *(b[o] for o in ("pass", "fail", "error", "skip")),
+                *(a[o] for o in ("pass", "fail", "error", "skip")),
+            )
+        )
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(row):
+        return (
+            "| "
+            + " | ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=False))
+            + " |"
+        )
+
+    out(line(header))
+    out("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        out(line(row))
+    out("")
+
+
 def main(argv):
     args = argv[1:]
     reruns = []
@@ -171,66 +223,6 @@ def main(argv):
         out(f"{len(rerun)} results replaced by the re-run {rerun_path}")
         addon.update(rerun)
     common = set(base) & set(addon)
-    counts = defaultdict(Counter)
-    for name, results in (("base", base), ("addon", addon)):
-        for test_id, row in results.items():
-            if test_id in common:
-                counts[(name, row["module"])][row["outcome"]] += 1
-    header = (
-        "suite",
-        "without: pass",
-        "fail",
-        "error",
-        "skip",
-        "with add-on: pass",
-        "fail",
-        "error",
-        "skip",
-    )
-    rows = []
-    modules = [m for m in SUITES if counts[("base", m)] or counts[("addon", m)]]
-    modules += sorted({m for (_n, m) in counts if m not in SUITES})
-    total = {"base": Counter(), "addon": Counter()}
-    for module in modules:
-        b, a = counts[("base", module)], counts[("addon", module)]
-        total["base"].update(b)
-        total["addon"].update(a)
-        rows.append(
-            (
-                module,
-                b["pass"],
-                b["fail"],
-                b["error"],
-                b["skip"],
-                a["pass"],
-                a["fail"],
-                a["error"],
-                a["skip"],
-            )
-        )
-    b, a = total["base"], total["addon"]
-    rows.append(
-        (
-            "total",
-            b["pass"],
-            b["fail"],
-            b["error"],
-            b["skip"],
-            a["pass"],
-            a["fail"],
-            a["error"],
-            a["skip"],
-        )
-    )
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(row):
-        return (
-            "| "
-            + " | ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=False))
-            + " |"
-        )
-
     out("Odoo test suites without / with stock_lot_traceability (default settings)")
     for run in runs:
         out(f"run {run}")
@@ -240,11 +232,13 @@ def main(argv):
         + ("" if complete else " (at least one run did not finish)")
     )
     out("")
-    out(line(header))
-    out("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in rows:
-        out(line(row))
-    out("")
+    print_table(base, addon, common)
+    if len(common) < max(len(base), len(addon)):
+        # a side ran tests the other did not (a run unfinished, a targeted
+        # run): every result of each side, for what it is worth
+        out("every test each side ran:")
+        out("")
+        print_table(base, addon, set(base) | set(addon))
 
     known = load_known(known_path)
     known_ids, problems = check_known(known, base, addon)
