@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
 """Compare Odoo's test results without and with the add-on (dev/tools/compat.sh).
 
-    compat_report.py base.jsonl addon.jsonl known_failures.csv [rerun.jsonl...]
+    compat_report.py known_failures.csv OUT_DIR [OUT_DIR...] [--rerun FILE...]
 
-Prints passed / failed / errors / skipped per suite side by side, then
-checks: every test in the known-failures file fails (or errors) with the
-add-on and its error text matches the file's pattern for the rule; no other
-test that passes without the add-on fails with it. Exit status 1 otherwise.
+Each OUT_DIR is the results folder of one run of compat.sh (COMPAT_OUT):
+base.jsonl / addon.jsonl, their exit status, times and suites. The folders
+of several runs (chunks of the suites, or a later targeted run) are
+combined: a test's result in a later folder replaces an earlier one.
+``--rerun`` files (jsonl of targeted re-runs) replace add-on results.
+
+Prints passed / failed / errors / skipped per suite side by side and which
+runs finished, then checks: every test in the known-failures file fails (or
+errors) with the add-on and its error text matches the file's pattern for
+the rule; no other test that passes without the add-on fails with it. Exit
+status 1 otherwise.
 """
 
 import csv
@@ -54,9 +61,32 @@ def load(path):
     return results
 
 
-def seconds(path):
+def read(path, default="?"):
     p = Path(path)
-    return p.read_text().strip() if p.exists() else "?"
+    return p.read_text().strip() if p.exists() else default
+
+
+def load_runs(dirs):
+    """Results of both sides over the folders, and one line per run."""
+    merged = {"base": {}, "addon": {}}
+    runs, complete = [], True
+    for out_dir in map(Path, dirs):
+        for name in ("base", "addon"):
+            results = load(out_dir / f"{name}.jsonl")
+            if results is None:
+                continue
+            merged[name].update(results)
+            # the exit status is written when the run's process has ended
+            finished = read(out_dir / f"{name}.rc", "") != ""
+            complete = complete and finished
+            runs.append(
+                f"{out_dir.name}/{name}: {len(results)} tests, "
+                f"{read(out_dir / f'{name}.seconds')} s "
+                f"(setup {read(out_dir / f'{name}.setup_seconds')} s), "
+                f"{'finished' if finished else 'NOT FINISHED'}, "
+                f"suites {read(out_dir / f'{name}.suites')}"
+            )
+    return merged["base"], merged["addon"], runs, complete
 
 
 def load_known(path):
@@ -124,29 +154,12 @@ def regressions_of(base, addon, known_ids):
     return regressions
 
 
-def main(argv):
-    base_path, addon_path, known_path = argv[1:4]
-    base = load(base_path)
-    addon = load(addon_path)
-    # optional: results of a later targeted re-run that replace the add-on's
-    for rerun_path in argv[4:]:
-        rerun = load(rerun_path) or {}
-        out(f"{len(rerun)} results replaced by the re-run {rerun_path}")
-        addon.update(rerun)
-    if base is None or addon is None:
-        out(f"missing results: {base_path if base is None else addon_path}")
-        return 1
-    out_dir = Path(base_path).parent
-    complete = all(
-        (out_dir / f"{n}.rc").exists()
-        and (out_dir / f"{n}.rc").read_text().strip() != ""
-        for n in ("base", "addon")
-    )
-    common = set(base) & set(addon)
+def print_table(base, addon, test_ids):
+    """Passed / failed / errors / skipped per suite, both sides, over test_ids."""
     counts = defaultdict(Counter)
     for name, results in (("base", base), ("addon", addon)):
         for test_id, row in results.items():
-            if test_id in common:
+            if test_id in test_ids:
                 counts[(name, row["module"])][row["outcome"]] += 1
     header = (
         "suite",
@@ -163,37 +176,20 @@ def main(argv):
     modules = [m for m in SUITES if counts[("base", m)] or counts[("addon", m)]]
     modules += sorted({m for (_n, m) in counts if m not in SUITES})
     total = {"base": Counter(), "addon": Counter()}
-    for module in modules:
-        b, a = counts[("base", module)], counts[("addon", module)]
-        total["base"].update(b)
-        total["addon"].update(a)
+    for module in [*modules, "total"]:
+        if module == "total":
+            b, a = total["base"], total["addon"]
+        else:
+            b, a = counts[("base", module)], counts[("addon", module)]
+            total["base"].update(b)
+            total["addon"].update(a)
         rows.append(
             (
                 module,
-                b["pass"],
-                b["fail"],
-                b["error"],
-                b["skip"],
-                a["pass"],
-                a["fail"],
-                a["error"],
-                a["skip"],
+                *(b[o] for o in ("pass", "fail", "error", "skip")),
+                *(a[o] for o in ("pass", "fail", "error", "skip")),
             )
         )
-    b, a = total["base"], total["addon"]
-    rows.append(
-        (
-            "total",
-            b["pass"],
-            b["fail"],
-            b["error"],
-            b["skip"],
-            a["pass"],
-            a["fail"],
-            a["error"],
-            a["skip"],
-        )
-    )
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(row):
@@ -203,24 +199,46 @@ def main(argv):
             + " |"
         )
 
+    out(line(header))
+    out("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        out(line(row))
+    out("")
+
+
+def main(argv):
+    args = argv[1:]
+    reruns = []
+    if "--rerun" in args:
+        reruns = args[args.index("--rerun") + 1 :]
+        args = args[: args.index("--rerun")]
+    known_path, dirs = args[0], args[1:]
+    base, addon, runs, complete = load_runs(dirs)
+    if not base or not addon:
+        out(f"missing results: no {'base' if not base else 'addon'}.jsonl in {dirs}")
+        return 1
+    # optional: results of a later targeted re-run that replace the add-on's
+    for rerun_path in reruns:
+        rerun = load(rerun_path) or {}
+        out(f"{len(rerun)} results replaced by the re-run {rerun_path}")
+        addon.update(rerun)
+    common = set(base) & set(addon)
     out("Odoo test suites without / with stock_lot_traceability (default settings)")
-    out(
-        f"run time: without {seconds(out_dir / 'base.seconds')} s, "
-        f"with {seconds(out_dir / 'addon.seconds')} s "
-        f"(install: {seconds(out_dir / 'base.setup_seconds')} s / "
-        f"{seconds(out_dir / 'addon.setup_seconds')} s)"
-    )
+    for run in runs:
+        out(f"run {run}")
     out(
         f"tests run: without {len(base)}, with {len(addon)}; the table counts the "
         f"{len(common)} tests that ran in both"
         + ("" if complete else " (at least one run did not finish)")
     )
     out("")
-    out(line(header))
-    out("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in rows:
-        out(line(row))
-    out("")
+    print_table(base, addon, common)
+    if len(common) < max(len(base), len(addon)):
+        # a side ran tests the other did not (a run unfinished, a targeted
+        # run): every result of each side, for what it is worth
+        out("every test each side ran:")
+        out("")
+        print_table(base, addon, set(base) | set(addon))
 
     known = load_known(known_path)
     known_ids, problems = check_known(known, base, addon)

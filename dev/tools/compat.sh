@@ -13,6 +13,11 @@
 #                   updated with -u in the add-on database)
 #   COMPAT_DB       prefix of the two database names (default slt_compat)
 #   COMPAT_OUT      results folder (default dev/bench/out/compat)
+#   COMPAT_REPORT_DIRS  results folders the report combines (default
+#                   COMPAT_OUT): the full run in chunks, each chunk with its
+#                   own COMPAT_SUITES, COMPAT_DB and COMPAT_OUT, then one
+#                   report over the chunks' folders; a later folder's result
+#                   of a test replaces an earlier one's
 # The full run is long (hours on two busy cores, most of it point_of_sale's
 # browser tours): CI runs a small selection (make compat-smoke).
 set -euo pipefail
@@ -46,6 +51,9 @@ run_suites() {  # name, db
     local name="$1" db="$2" port t0 t1
     port="$(free_port)"
     t0=$(date +%s)
+    # A folder reused for another run must not say the old run finished.
+    rm -f "$OUT/$name.rc" "$OUT/$name.seconds"
+    echo "$SUITES" >"$OUT/$name.suites"
     echo "[$name] running $SUITES on $db (log: $LOG_DIR/compat-$db.log)"
     set +e
     ODOO_SRC="$ODOO_SRC" "$PY" "$ROOT/dev/bench/compat_runner.py" "$OUT/$name.jsonl" \
@@ -81,9 +89,12 @@ addon() {
 }
 
 report() {  # COMPAT_RERUN: jsonl files of targeted re-runs replacing add-on results
+    local rerun=()
+    # shellcheck disable=SC2206
+    [ -n "${COMPAT_RERUN:-}" ] && rerun=(--rerun ${COMPAT_RERUN})
     # shellcheck disable=SC2086
-    "$PY" "$ROOT/dev/bench/compat_report.py" "$OUT/base.jsonl" "$OUT/addon.jsonl" \
-        "$ROOT/tests/compat_known_failures.csv" ${COMPAT_RERUN:-} | tee "$OUT/latest.txt"
+    "$PY" "$ROOT/dev/bench/compat_report.py" "$ROOT/tests/compat_known_failures.csv" \
+        ${COMPAT_REPORT_DIRS:-$OUT} "${rerun[@]}" | tee "$OUT/latest.txt"
     return "${PIPESTATUS[0]}"
 }
 
