@@ -336,14 +336,9 @@ class StockTraceabilityEpcis(models.AbstractModel):
 
     @api.model
     def _lot_uri(self, lot):
-        product = lot.product_id
-        return epcis.product_epc(
-            self._base_url(),
-            epcis.gtin14(product.barcode),
-            product.id,
-            lot.name,
-            product.tracking == "serial",
-        )
+        """The URI of one lot (:meth:`_get_lots_info` for many)."""
+        self.env.flush_all()  # read in SQL
+        return self._get_lots_info(lot.ids, self._base_url())[lot.id][0]
 
     @api.model
     def _location_uri(self, location, base):
@@ -352,7 +347,9 @@ class StockTraceabilityEpcis(models.AbstractModel):
 
     @api.model
     def _party_uri(self, partner):
-        return epcis.party_uri(self._base_url(), epcis.gln(partner.barcode), partner.id)
+        """The URI of one party (:meth:`_get_party_uris` for many)."""
+        self.env.flush_all()  # read in SQL
+        return self._get_party_uris(partner.ids, self._base_url())[partner.id]
 
     @api.model
     def _get_uom_codes(self, uoms):
