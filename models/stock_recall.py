@@ -215,7 +215,7 @@ class StockRecall(models.Model):
         string="Quarantined On", readonly=True, copy=False
     )
     date_notified = fields.Datetime(
-        string="Customers Notified On", readonly=True, copy=False
+        string="Notices Sent On", readonly=True, copy=False
     )
     date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False)
 
@@ -360,7 +360,10 @@ class StockRecall(models.Model):
         "it, or whose notice failed or bounced.",
     )
     notified_customer_count = fields.Integer(
-        string="Customers Notified", compute="_compute_notify_status"
+        string="Customers Sent a Notice",
+        compute="_compute_notify_status",
+        help="Customers holding an affected lot who were sent a notice, "
+        "whatever became of the email: Notices says how many were delivered.",
     )
     # per customer holding an affected lot, the delivery of their notice (its
     # least delivered email, see stock.recall.shipment.delivery_state)
@@ -1815,12 +1818,14 @@ class StockRecall(models.Model):
             self.env._("Quantity"),
             self.env._("Unit"),
             self.env._("Notified on (%(tz)s)", tz=tz),
+            self.env._("Notice"),
         ]
 
     def _get_customer_list_rows(self):
         """One row per customer and lot they still hold (shipped minus
         returned, in the product's unit); the notice date in the user's
-        time zone (naive ``datetime``)."""
+        time zone (naive ``datetime``) and what became of the customer's
+        notice: a date alone does not say the email arrived."""
         self.ensure_one()
         status = self.env["stock.recall.shipment"]._get_customer_status(self)
         rows = []
@@ -1829,7 +1834,8 @@ class StockRecall(models.Model):
                 shipments = self.shipment_ids._get_notice_rows(
                     partner, {(lot, product)}
                 )
-                rows.append(self._prepare_customer_list_row(partner, shipments, qty))
+                row = self._prepare_customer_list_row(partner, shipments, qty)
+                rows.append(row + [self._format_customer_notice(customer)])
         return sorted(rows, key=lambda row: (row[0], row[5], row[6]))
 
     def _prepare_customer_list_row(self, partner, shipments, qty):
@@ -1854,11 +1860,24 @@ class StockRecall(models.Model):
             notified or "",
         ]
 
+    def _format_customer_notice(self, customer):
+        """The delivery of a customer's notice as the Customers tab shows it
+        (*Failed: Connection failed ...*), '' if never notified."""
+        state = customer["delivery"]
+        if not state:
+            return ""
+        label = dict(
+            self.env["stock.recall.shipment"]
+            ._fields["delivery_state"]
+            ._description_selection(self.env)
+        )[state]
+        return ": ".join(filter(None, (label, customer["failure"])))
+
     def _export_customers(self, file_format):
         headers = self._get_customer_list_headers()
         rows = self._get_customer_list_rows()
         if file_format == "xlsx":
-            widths = [30, 24, 28, 18, 50, 32, 20, 10, 10, 20]
+            widths = [30, 24, 28, 18, 50, 32, 20, 10, 10, 20, 40]
             return spreadsheet.write_xlsx(
                 self.env._("Customers"), headers, rows, widths
             )

@@ -149,6 +149,15 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
                 f"{customer.display_name}: Connection failed",
                 self.recall.notice_failure_info,
             )
+        # the customer list to phone them says the notice failed, and why
+        headers = self.recall._get_customer_list_headers()
+        notices = {
+            row[0]: row[headers.index("Notice")]
+            for row in self.recall._get_customer_list_rows()
+        }
+        self.assertEqual(set(notices), set(self.customers.mapped("display_name")))
+        for notice in notices.values():
+            self.assertRegex(notice, r"^Failed: Connection failed.*Connection refused")
 
         # Notify offers every failed customer again, saying why
         wizard = self._notify_wizard(self.recall)
@@ -260,6 +269,9 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
         )
         self.assertSummary(delivered=3, pending=0, failed=0, to_notify=0)
         self.assertFalse(self.recall.notice_failure_info)
+        self.assertEqual(
+            {row[-1] for row in self.recall._get_customer_list_rows()}, {"Sent"}
+        )
         self.assertFalse(self._notify_wizard(self.recall).line_ids)
         # nobody left unreached: the close dialog asks only for its note
         close = self.env["stock.recall.close"].browse(

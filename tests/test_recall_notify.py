@@ -323,6 +323,7 @@ class TestRecallNotify(RecallCase):
                 "Quantity",
                 "Unit",
                 "Notified on (Europe/Brussels)",
+                "Notice",
             ],
         )
         by_lot = {row[6]: row for row in body}
@@ -337,7 +338,7 @@ class TestRecallNotify(RecallCase):
             )
             self.assertEqual(row[2], partner.email if partner else "")
             self.assertEqual((row[7], row[8]), ("1.0", "Units"))
-            self.assertEqual(row[9], "")
+            self.assertEqual(row[9:], ["", ""])
         # notify, export again: same attachment, the date in the user's zone
         self._notify_wizard(recall).action_apply()
         again = self._attachment(recall.action_export_customers_csv())
@@ -350,6 +351,10 @@ class TestRecallNotify(RecallCase):
         dates = {row[6]: row[9] for row in body}
         self.assertEqual(dates[self.lots1[0].name], local.strftime("%Y-%m-%d %H:%M"))
         self.assertEqual(dates[self.finished[6].name], "")
+        # a date says a notice was sent, not that it arrived: still queued
+        notices = {row[6]: row[10] for row in body}
+        self.assertEqual(notices[self.lots1[0].name], "Queued")
+        self.assertEqual(notices[self.finished[6].name], "")
         # XLSX: real dates, one attachment per format
         xlsx = self._attachment(recall.action_export_customers_xlsx())
         self.assertNotEqual(xlsx, attachment)
