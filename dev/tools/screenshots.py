@@ -5,8 +5,9 @@
 
 Needs a database with the add-on and its demo data (``make run`` creates
 ``slt_demo``; run it once and stop it). The script copies it to a throwaway
-``<db>_shots``, serves the copy with ``odoo-bin`` on a free port, and as the
-demo's admin, through the web client's own calls: creates the recall of the
+``<db>_shots``, updates the add-on there to this checkout, serves the copy
+with ``odoo-bin`` on a free port, and as the demo's admin, through the web
+client's own calls: creates the recall of the
 expired flour lot ``FLOUR-2026-003``, traces it, sends the customer notices
 with the *Notify customers* wizard and runs Odoo's mail queue. No mail
 server listens on this machine, so every email fails as it would at a
@@ -45,6 +46,14 @@ SHOTS = (
     ("customers", "recall_customers_notices.png", ".o_field_widget[name=shipment_ids] .o_data_row"),
     ("genealogy", "recall_genealogy.png", ".o_slt_genealogy_node"),
 )
+
+SCROLL_JS = """(() => {
+    const notebook = document.querySelector('.o_notebook');
+    notebook.scrollIntoView();
+    let box = notebook.parentElement;
+    while (box && box.scrollHeight <= box.clientHeight) { box = box.parentElement; }
+    if (box) { box.scrollTop -= 60; }
+})()"""
 
 
 class Client:
@@ -111,8 +120,8 @@ def shoot(page, base, recall_id, out):
         )
         if ready:
             page.wait_for(ready)
-        # the tab's content in view, its headers at the top
-        page.evaluate("document.querySelector('.o_notebook').scrollIntoView()")
+        # the tab's content in view, its headers under the sticky buttons
+        page.evaluate(SCROLL_JS)
         time.sleep(1.5)  # let the tab finish drawing
         shot = page.call("Page.captureScreenshot", format="png")
         path = out / filename
@@ -131,6 +140,7 @@ def main():
     benchlib.drop_db(copy)
     subprocess.run(["createdb", "-T", args.db, copy], check=True)
     benchlib.copy_filestore(args.db, copy)
+    benchlib.update_addon(copy)  # the views and labels of this checkout
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
