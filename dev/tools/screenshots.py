@@ -43,7 +43,11 @@ from genealogy_browser import free_port, start_chromium, wait_http  # noqa: E402
 
 SHOTS = (
     ("summary", "recall_summary_notices.png", None),
-    ("customers", "recall_customers_notices.png", ".o_field_widget[name=shipment_ids] .o_data_row"),
+    (
+        "customers",
+        "recall_customers_notices.png",
+        ".o_field_widget[name=shipment_ids] .o_data_row",
+    ),
     ("genealogy", "recall_genealogy.png", ".o_slt_genealogy_node"),
 )
 
@@ -89,9 +93,7 @@ class Client:
 def prepare_recall(client):
     """The demo recall of FLOUR-2026-003, traced, its notices sent and
     failed by the mail server that is not there; returns its id."""
-    lot = client.call(
-        "stock.lot", "search", [("name", "=", "FLOUR-2026-003")], limit=1
-    )
+    lot = client.call("stock.lot", "search", [("name", "=", "FLOUR-2026-003")], limit=1)
     recall_id = client.call(
         "stock.recall",
         "create",
