@@ -121,7 +121,30 @@ def wait_http(url, timeout=300):
     raise TimeoutError(url)
 
 
-def start_chromium(profile):
+def start_odoo(db, port, stderr=subprocess.DEVNULL, *options):
+    """``odoo-bin`` serving ``db`` alone on ``port``, without cron."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            os.path.join(benchlib.odoo_src(), "odoo-bin"),
+            "-c",
+            str(benchlib.ODOORC),
+            "-d",
+            db,
+            "--db-filter",
+            f"^{db}$",
+            "--http-port",
+            str(port),
+            "--max-cron-threads=0",
+            *options,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+
+
+def start_chromium(profile, base, session_id):
+    """Headless Chromium logged in to ``base`` with ``session_id``."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -139,8 +162,10 @@ def start_chromium(profile):
     )
     wait_http(f"http://127.0.0.1:{port}/json/version", timeout=30)
     targets = requests.get(f"http://127.0.0.1:{port}/json", timeout=5).json()
-    page = next(t for t in targets if t["type"] == "page")
-    return proc, Page(page["webSocketDebuggerUrl"])
+    target = next(t for t in targets if t["type"] == "page")
+    page = Page(target["webSocketDebuggerUrl"])
+    page.call("Network.setCookie", name="session_id", value=session_id, url=base)
+    return proc, page
 
 
 def main():
@@ -157,24 +182,7 @@ def main():
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile("w+", prefix="slt_genealogy_odoo_", suffix=".log")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            os.path.join(benchlib.odoo_src(), "odoo-bin"),
-            "-c",
-            str(benchlib.ODOORC),
-            "-d",
-            args.db,
-            "--db-filter",
-            f"^{args.db}$",
-            "--http-port",
-            str(port),
-            "--max-cron-threads=0",
-            "--without-demo=all",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
+    server = start_odoo(args.db, port, log, "--without-demo=all")
     profile = tempfile.mkdtemp(prefix="slt_genealogy_chrome_")
     chrome = None
     try:
@@ -185,13 +193,7 @@ def main():
             json={"params": {"db": args.db, "login": "admin", "password": "admin"}},
             timeout=120,
         ).raise_for_status()
-        chrome, page = start_chromium(profile)
-        page.call(
-            "Network.setCookie",
-            name="session_id",
-            value=session.cookies["session_id"],
-            url=base,
-        )
+        chrome, page = start_chromium(profile, base, session.cookies["session_id"])
         times = []
         for _run in range(args.runs):
             # a light page: the lot form of the hot lot loads thousands of

@@ -25,7 +25,6 @@ The copy is dropped at the end.
 
 import argparse
 import base64
-import os
 import shutil
 import subprocess
 import sys
@@ -39,7 +38,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "dev" / "bench"))
 
 import benchlib  # noqa: E402
-from genealogy_browser import free_port, start_chromium, wait_http  # noqa: E402
+from genealogy_browser import (  # noqa: E402
+    free_port,
+    start_chromium,
+    start_odoo,
+    wait_http,
+)
 
 SHOTS = (
     ("summary", "recall_summary_notices.png", None),
@@ -128,7 +132,7 @@ def shoot(page, base, recall_id, out):
         shot = page.call("Page.captureScreenshot", format="png")
         path = out / filename
         path.write_bytes(base64.b64decode(shot["data"]))
-        benchlib.out(f"  {path.relative_to(ROOT)}")
+        benchlib.out(f"  {path}")
 
 
 def main():
@@ -145,35 +149,15 @@ def main():
     benchlib.update_addon(copy)  # the views and labels of this checkout
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            os.path.join(benchlib.odoo_src(), "odoo-bin"),
-            "-c",
-            str(benchlib.ODOORC),
-            "-d",
-            copy,
-            "--db-filter",
-            f"^{copy}$",
-            "--http-port",
-            str(port),
-            "--max-cron-threads=0",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_odoo(copy, port)
     profile = tempfile.mkdtemp(prefix="slt_shots_chrome_")
     chrome = None
     try:
         wait_http(f"{base}/web/login")
         client = Client(base, copy)
         recall_id = prepare_recall(client)
-        chrome, page = start_chromium(profile)
-        page.call(
-            "Network.setCookie",
-            name="session_id",
-            value=client.session.cookies["session_id"],
-            url=base,
+        chrome, page = start_chromium(
+            profile, base, client.session.cookies["session_id"]
         )
         shoot(page, base, recall_id, Path(args.out))
     finally:
