@@ -61,9 +61,10 @@ bench:
 	.venv/bin/python dev/bench/run.py --aged-db slt_bench_aged $(BENCH_ARGS)
 
 # The same chain on a tiny database (CI smoke): generate, age 3 months, one
-# run of P1 fresh and aged without Odoo's report walk; fails on an error,
-# not on a target (the targets are for the 1M-line database). Rebuilt every
-# time (--force): a database kept from an older checkout lacks its schema.
+# run of P1 fresh and aged without Odoo's report walk, and the genealogy
+# drawn in Chromium; fails on an error, not on a target (the targets are
+# for the 1M-line database). Rebuilt every time (--force): a database kept
+# from an older checkout lacks its schema.
 bench-smoke:
 	.venv/bin/python dev/bench/generate.py --db slt_bench_smoke --scale 0.01 --force
 	.venv/bin/python dev/bench/age.py --source slt_bench_smoke \
@@ -71,6 +72,7 @@ bench-smoke:
 	.venv/bin/python dev/bench/run.py --db slt_bench_smoke \
 		--aged-db slt_bench_smoke_aged --no-update --only P1 --runs 1 \
 		--report-runs 0 --out smoke.txt --fail-on-error
+	.venv/bin/python dev/bench/genealogy_browser.py --db slt_bench_smoke --runs 1
 
 # Odoo's own suites without/with the add-on (long: CI runs compat-smoke).
 compat:

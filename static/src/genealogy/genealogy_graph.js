@@ -72,15 +72,21 @@ export class GenealogyGraph extends Component {
 
     noticeText(notice) {
         const column = this.state.graph.columns.find((col) => col.depth === notice.column);
-        return _t(
-            "%(column)s: %(count)s nodes drawn as %(groups)s counted groups (more than %(threshold)s in one column). Click a group to list its records.",
-            {
-                column: this.columnTitle(column),
-                count: notice.count,
-                groups: notice.groups,
-                threshold: this.state.graph.threshold,
-            }
-        );
+        const values = {
+            column: this.columnTitle(column),
+            count: notice.count,
+            groups: notice.groups,
+            threshold: this.state.graph.threshold,
+        };
+        return notice.groups === 1
+            ? _t(
+                  "%(column)s: %(count)s nodes drawn as 1 counted group (more than %(threshold)s in one column). Click the group to list its records.",
+                  values
+              )
+            : _t(
+                  "%(column)s: %(count)s nodes drawn as %(groups)s counted groups (more than %(threshold)s in one column). Click a group to list its records.",
+                  values
+              );
     }
 
     nodeTitle(node) {
