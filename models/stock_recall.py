@@ -214,9 +214,7 @@ class StockRecall(models.Model):
     date_quarantine = fields.Datetime(
         string="Quarantined On", readonly=True, copy=False
     )
-    date_notified = fields.Datetime(
-        string="Notices Sent On", readonly=True, copy=False
-    )
+    date_notified = fields.Datetime(string="Notices Sent On", readonly=True, copy=False)
     date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False)
 
     affected_lot_ids = fields.One2many("stock.recall.lot", "recall_id", readonly=True)
@@ -1489,16 +1487,23 @@ class StockRecall(models.Model):
 
     def _simulate_notices(self, recipients_by_partner):
         """Mock recall: no mail, no record, one note in the chatter."""
-        self.message_post(
-            body=self.env._(
+        names = ", ".join(
+            sorted(partner.display_name for partner in recipients_by_partner)
+        )
+        if len(recipients_by_partner) == 1:
+            body = self.env._(
+                "Drill: notices simulated, no mail sent. It would notify "
+                "1 customer: %(names)s.",
+                names=names,
+            )
+        else:
+            body = self.env._(
                 "Drill: notices simulated, no mail sent. It would notify "
                 "%(count)s customers: %(names)s.",
                 count=len(recipients_by_partner),
-                names=", ".join(
-                    sorted(partner.display_name for partner in recipients_by_partner)
-                ),
+                names=names,
             )
-        )
+        self.message_post(body=body)
         return len(recipients_by_partner)
 
     # ----------------------------------------------------------------------

@@ -318,7 +318,8 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
             self.recall.action_close()["res_id"]
         )
         self.assertIn(
-            f"Notice failed or bounced (1): {customer.display_name}",
+            f"{self.recall.name}: 1 customer not reached\n"
+            f"- Notice failed or bounced (1): {customer.display_name}",
             close.undelivered_info,
         )
 

@@ -153,7 +153,8 @@ class TestRecallNotify(RecallCase):
         )
         line1.recipient_ids = [Command.link(self.contact.id)]
         line2.include = False
-        wizard.action_apply()
+        toast = wizard.action_apply()["params"]["message"]
+        self.assertEqual(toast, "1 customer notice queued for sending.")
         message = self._comments(recall, before)
         self.assertEqual(len(message), 1)
         self.assertEqual(message.partner_ids, self.customer1 | self.contact)
@@ -277,9 +278,21 @@ class TestRecallNotify(RecallCase):
         self.assertFalse(new.partner_ids)
         self.assertEqual(len(new), 1)
         self.assertIn("Drill: notices simulated", new.body)
+        self.assertIn("It would notify 2 customers", new.body)
         self.assertIn(self.customer1.name, new.body)
         self.assertFalse(any(recall.shipment_ids.mapped("notified")))
         self.assertEqual(recall.state, "traced")
+
+    def test_mock_recall_of_one_customer_in_the_singular(self):
+        recall = self._recall(is_mock=True)
+        before = recall.message_ids
+        wizard = self._notify_wizard(recall)
+        wizard.line_ids.filtered(
+            lambda x: x.partner_id == self.customer2
+        ).include = False
+        toast = wizard.action_apply()["params"]["message"]
+        self.assertEqual(toast, "Drill: 1 notice simulated, no mail sent.")
+        self.assertIn("It would notify 1 customer:", (recall.message_ids - before).body)
 
     def test_manager_only(self):
         recall = self._recall()

@@ -66,11 +66,17 @@ class StockRecallClose(models.TransientModel):
         }
         lines = []
         for undelivered_recall, categories in undelivered.items():
+            count = sum(len(partners) for partners in categories.values())
             lines.append(
                 self.env._(
+                    "%(recall)s: 1 customer not reached",
+                    recall=undelivered_recall.name,
+                )
+                if count == 1
+                else self.env._(
                     "%(recall)s: %(count)s customers not reached",
                     recall=undelivered_recall.name,
-                    count=sum(len(partners) for partners in categories.values()),
+                    count=count,
                 )
             )
             lines.extend(

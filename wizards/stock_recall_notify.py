@@ -140,11 +140,15 @@ class StockRecallNotify(models.TransientModel):
 
     def _get_done_message(self, count):
         if self.is_mock:
+            if count == 1:
+                return self.env._("Drill: 1 notice simulated, no mail sent.")
             return self.env._(
                 "Drill: %(count)s notices simulated, no mail sent.", count=count
             )
         # the emails leave after the commit, through the mail queue: whether
         # they reach the customers shows on the recall (Notice Status)
+        if count == 1:
+            return self.env._("1 customer notice queued for sending.")
         return self.env._("%(count)s customer notices queued for sending.", count=count)
 
 
