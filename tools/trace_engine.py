@@ -49,14 +49,20 @@ def _removed_part(input_line, output_line):
     ``stock_move_line``) is a part removed by a repair: the input comes out
     of production, the output (the repaired serial) does not. Components,
     parts added, unbuilt products go into production; finished products,
-    by-products and recovered components come out of it."""
-    return SQL(
-        "(%(input)s.location_id = ANY(%(production)s)"
-        " AND %(output)s.location_id <> ALL(%(production)s))",
-        input=SQL(input_line),
-        output=SQL(output_line),
-        production=_PRODUCTION_LOCATIONS,
-    )
+    by-products and recovered components come out of it.
+
+    Returned as its two halves, ``{alias: condition on that line}``: the
+    walk tests the half on the line it stands on first, and reads the line
+    at the other end of the link only when that half holds
+    (:func:`_link_targets`)."""
+    return {
+        input_line: SQL(
+            "%s.location_id = ANY(%s)", SQL(input_line), _PRODUCTION_LOCATIONS
+        ),
+        output_line: SQL(
+            "%s.location_id <> ALL(%s)", SQL(output_line), _PRODUCTION_LOCATIONS
+        ),
+    }
 
 
 def array_sql(values, element_type):
@@ -87,23 +93,42 @@ def _link_targets(src_col, dst_col, removed_part=False):
     (:func:`_removed_part`); with ``removed_part``, only the links of
     removed parts, against their direction: downstream from the repaired
     serial's line to the part removed from it, upstream from the removed
-    part back to the serial."""
+    part back to the serial.
+
+    The half of the removed-part condition that is on ``src`` comes first:
+    where it fails (a component going into production, downstream), the
+    link is followed without reading the line at its other end, which the
+    walk then reads once, as its target (``dst``). ``AND`` is evaluated
+    left to right, so the ``EXISTS`` lookup runs only where the first half
+    holds."""
     if src_col == "produce_line_id":
-        input_line, output_line = "src", "other"
+        halves = _removed_part("src", "other")
     else:
-        input_line, output_line = "other", "src"
+        halves = _removed_part("other", "src")
+    if removed_part:
+        return SQL(
+            """
+            SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel
+              JOIN stock_move_line other ON other.id = rel.%(dst)s
+             WHERE rel.%(src)s = src.id AND %(on_src)s AND %(on_other)s
+            """,
+            src=SQL(src_col),
+            dst=SQL(dst_col),
+            on_src=halves["src"],
+            on_other=halves["other"],
+        )
     return SQL(
         """
         SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel
-          JOIN stock_move_line other ON other.id = rel.%(dst)s
-         WHERE rel.%(src)s = src.id AND %(removed)s
+         WHERE rel.%(src)s = src.id
+           AND NOT (%(on_src)s AND EXISTS (
+                    SELECT FROM stock_move_line other
+                     WHERE other.id = rel.%(dst)s AND %(on_other)s))
         """,
         src=SQL(src_col),
         dst=SQL(dst_col),
-        removed=SQL(
-            "%s" if removed_part else "NOT %s",
-            _removed_part(input_line, output_line),
-        ),
+        on_src=halves["src"],
+        on_other=halves["other"],
     )
 
 
