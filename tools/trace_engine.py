@@ -302,14 +302,17 @@ LINE_COLUMNS = SQL(
 )
 
 
-def done_lines_sql(lot_ids, company_ids, directions=None):
+def done_lines_sql(lot_ids, company_ids, directions=None, traced=None):
     """The one reader of the traced lines: the done move lines of
     ``lot_ids`` in ``company_ids`` (``None``: every company), columns
     :data:`LINE_COLUMNS`. Used by the engine (:func:`lot_move_lines_query`),
     the stored recall and the live genealogy
     (:func:`.recall_trace_sql.done_lines_query`). With ``directions`` (one
     per lot of ``lot_ids``), each line also has the ``direction`` of its
-    lot, first.
+    lot, first. ``traced``: instead of ``lot_ids`` and ``directions``, a
+    relation of the statement (e.g. a CTE) with the columns ``lot_id`` and
+    ``direction``, so that a statement that already holds its lots does not
+    send them twice.
 
     The lines are read lot by lot through the lot index (``LATERAL ..
     OFFSET 0`` keeps those index lookups, which the planner would otherwise
@@ -321,7 +324,10 @@ def done_lines_sql(lot_ids, company_ids, directions=None):
         if company_ids is not None
         else SQL()
     )
-    if directions is None:
+    if traced is not None:
+        traced = SQL("%s AS traced", traced)
+        carried = SQL("traced.direction,")
+    elif directions is None:
         traced = SQL("unnest(%s) AS traced(lot_id)", array_sql(lot_ids, "int"))
         carried = SQL()
     else:
@@ -432,14 +438,15 @@ def event_types_sql(subcontract_locations):
     )
 
 
-def event_totals_sql():
+def event_totals_sql(extra=None):
     """Per lot, the quantities of each kind of event of the ``lines`` it is
     given (columns ``lot_id``, ``qty``, ``event_type``, ``is_retroactive``,
     ``dst_usage``): the inputs of the mass balance (:data:`BALANCE_IN`,
-    :data:`BALANCE_ACCOUNTED`)."""
+    :data:`BALANCE_ACCOUNTED`). ``extra``: more aggregates of the same
+    lines per lot (ending with a comma), computed in the same pass."""
     return SQL(
         """
-        SELECT l.lot_id,
+        SELECT l.lot_id, %s
                SUM(l.qty) FILTER (WHERE l.event_type = 'receiving'
                                     OR l.is_retroactive) AS received,
                SUM(l.qty) FILTER (WHERE l.event_type = 'production') AS produced,
@@ -456,7 +463,8 @@ def event_totals_sql():
                                     AND l.dst_usage != 'inventory') AS found
           FROM lines l
          GROUP BY l.lot_id
-        """
+        """,
+        extra or SQL(),
     )
 
 
