@@ -327,7 +327,13 @@ def event_lines_query(lines, carried=None, view=False, *, subcontract_locations)
 def stock_rows_query():
     """``stock_rows``: where the ``affected`` lots are: on hand and in
     transit (quants), and consumed, scrapped or returned by customers (from
-    the ``lines`` CTE)."""
+    the ``lines`` CTE).
+
+    The quants are read lot by lot through their lot index (``LATERAL ..
+    OFFSET 0``, as the lines in :func:`.trace_engine.done_lines_sql`): a
+    join left to the planner hashed every quant of the database, a cost
+    that follows the quant table (and its dead rows after churn), not the
+    recall."""
     return SQL(
         """
         SELECT q.lot_id, q.product_id, q.location_id,
@@ -336,7 +342,11 @@ def stock_rows_query():
                     ELSE 'in_transit' END AS kind,
                SUM(q.quantity) AS quantity
           FROM affected lot
-          JOIN stock_quant q ON q.lot_id = lot.lot_id
+         CROSS JOIN LATERAL (
+               SELECT sq.lot_id, sq.product_id, sq.location_id, sq.quantity
+                 FROM stock_quant sq
+                WHERE sq.lot_id = lot.lot_id
+               OFFSET 0) q
           JOIN stock_location loc ON loc.id = q.location_id
          WHERE loc.usage IN ('internal', 'transit')
            -- between companies, each company's lot record keeps its own
