@@ -50,7 +50,7 @@ names the CTEs it reads, and the columns it relies on:
     transfer names none (a point-of-sale session's transfer at closing):
     ``move_line_id``, ``partner_id``.
 ``customer_rows``, ``snap``, ``path_names`` (:func:`snapshot_ctes`, read
-    ``affected``, ``lines`` and ``named``)
+    ``affected``, ``lines``, ``ev`` and ``named``)
     the customer rows (:func:`customer_lines_query`); per affected lot:
     ``line_ids`` (its traced lines), ``event_count`` and
     ``customer_shipped`` (shipped to customers, product unit); ``names``
@@ -132,13 +132,14 @@ def trace_query(rows, params, tolerance):
         """,
         affected=affected_query(rows),
         lines=done_lines_query(
-            params["all_lot_ids"],
+            None,
             params["companies"],
-            params["directions"],
+            None,
             params["subcontract_location_ids"],
+            traced=SQL("affected"),
         ),
         stock_rows=stock_rows_query(),
-        balance=balance_ctes(subcontract),
+        balance=balance_ctes(subcontract, snapshot=True),
         named=named_customers_query(params["pos"]),
         snapshot=snapshot_ctes(),
         stock=insert_stock_query(params["recall"]),
@@ -170,13 +171,15 @@ def affected_query(rows):
     """``affected``: the affected lots (``rows`` of the graph walk), one row
     each: ``lot_id``, ``depth``, ``direction``, ``path`` (lot ids, comma
     separated), ``parent_id`` (:func:`path_parent_ids`, NULL for a seed),
-    and the lot's ``name`` and ``product_id`` (read by primary key). The
+    the lot's ``name`` and ``product_id`` (read by primary key), and
+    ``prefix``: the path up to its parent (NULL for a seed). The
     other CTEs join it rather than test ``= ANY(array)``: the planner would
     estimate such a test element by element."""
     return SQL(
         """
         SELECT t.lot_id, t.depth, t.direction, t.path, t.parent_id, lot.name,
-               lot.product_id
+               lot.product_id,
+               NULLIF(left(t.path, -length(t.lot_id::text) - 1), '') AS prefix
           FROM unnest(%(lot_ids)s, %(depths)s, %(directions)s, %(paths)s,
                       %(parents)s)
                AS t(lot_id, depth, direction, path, parent_id)
@@ -196,15 +199,19 @@ def affected_query(rows):
     )
 
 
-def done_lines_query(all_lot_ids, companies, directions, subcontract_location_ids):
+def done_lines_query(
+    all_lot_ids, companies, directions, subcontract_location_ids, traced=None
+):
     """``lines``: the events of the done move lines of ``all_lot_ids`` in
     ``companies`` (:func:`.trace_engine.done_lines_sql`, the one reader of
     the traced lines), see :func:`event_lines_query`, each with the
     ``direction`` of its lot (``directions``, one per lot), the lines in
     and out of the ``subcontract_location_ids`` classified as shipments to
-    and receipts from subcontractors."""
+    and receipts from subcontractors. ``traced``: the lots and their
+    directions as a relation of the statement instead (see
+    :func:`.trace_engine.done_lines_sql`)."""
     return event_lines_query(
-        trace_engine.done_lines_sql(all_lot_ids, companies, directions),
+        trace_engine.done_lines_sql(all_lot_ids, companies, directions, traced),
         SQL("ml.direction,"),
         subcontract_locations=subcontract_locations_sql(subcontract_location_ids),
     )
@@ -320,7 +327,13 @@ def event_lines_query(lines, carried=None, view=False, *, subcontract_locations)
 def stock_rows_query():
     """``stock_rows``: where the ``affected`` lots are: on hand and in
     transit (quants), and consumed, scrapped or returned by customers (from
-    the ``lines`` CTE)."""
+    the ``lines`` CTE).
+
+    The quants are read lot by lot through their lot index (``LATERAL ..
+    OFFSET 0``, as the lines in :func:`.trace_engine.done_lines_sql`): a
+    join left to the planner hashed every quant of the database, a cost
+    that follows the quant table (and its dead rows after churn), not the
+    recall."""
     return SQL(
         """
         SELECT q.lot_id, q.product_id, q.location_id,
@@ -329,7 +342,11 @@ def stock_rows_query():
                     ELSE 'in_transit' END AS kind,
                SUM(q.quantity) AS quantity
           FROM affected lot
-          JOIN stock_quant q ON q.lot_id = lot.lot_id
+         CROSS JOIN LATERAL (
+               SELECT sq.lot_id, sq.product_id, sq.location_id, sq.quantity
+                 FROM stock_quant sq
+                WHERE sq.lot_id = lot.lot_id
+               OFFSET 0) q
           JOIN stock_location loc ON loc.id = q.location_id
          WHERE loc.usage IN ('internal', 'transit')
            -- between companies, each company's lot record keeps its own
@@ -359,7 +376,7 @@ def stock_rows_query():
     )
 
 
-def balance_ctes(subcontract_locations):
+def balance_ctes(subcontract_locations, snapshot=False):
     """``ev``, ``st``, ``tlc``, ``bal`` and ``tot``: each ``affected`` lot
     with its mass balance, from ``lines`` and ``stock_rows``.
 
@@ -368,7 +385,16 @@ def balance_ctes(subcontract_locations):
     production or retroactive assignment. A subcontractor gave the code of
     a lot it made (produced into one of the ``subcontract_locations``, an
     ``int[]`` expression; Odoo dates that production around the receipt):
-    its source is the receipt from the subcontractor, not the production."""
+    its source is the receipt from the subcontractor, not the production.
+
+    With ``snapshot``, ``ev`` also has the snapshot of each lot's lines
+    (``line_ids``, ``event_count``, see :func:`snapshot_ctes`): one pass of
+    grouping over the lines instead of two."""
+    extra = SQL(
+        "ARRAY_AGG(DISTINCT l.id) AS line_ids, COUNT(*) AS event_count,"
+        if snapshot
+        else ""
+    )
     return SQL(
         """
         ev AS (%(event_totals)s),
@@ -418,7 +444,7 @@ def balance_ctes(subcontract_locations):
         )
 
         """,
-        event_totals=trace_engine.event_totals_sql(),
+        event_totals=trace_engine.event_totals_sql(extra),
         subcontract=subcontract_locations,
         qty_in=trace_engine.BALANCE_IN,
         accounted=trace_engine.BALANCE_ACCOUNTED,
@@ -610,35 +636,40 @@ def insert_named_query(recall):
 def snapshot_ctes():
     """``snap``: per affected lot, the ids of its traced lines, its number
     of events and its quantity shipped to customers (lots not upstream:
-    those whose shipments are listed), and ``path_names``: the names of the
-    lots of its path, from ``lines`` and ``affected`` (every lot of a path
-    is an affected lot)."""
+    those whose shipments are listed), from ``ev`` (:func:`balance_ctes`
+    with ``snapshot``) and ``customer_rows``, and ``path_names``: the names
+    of the lots of its path, from ``affected`` (every lot of a path is an
+    affected lot). The lots of a path before the last are the path of its
+    parent: their names are joined once per parent (``prefix_names``; the
+    12,000 serials of a recall share a few tens), not once per lot."""
     return SQL(
         """
-        snap_lines AS (
-            SELECT l.lot_id, ARRAY_AGG(DISTINCT l.id) AS line_ids,
-                   COUNT(*) AS event_count
-              FROM lines l
-             GROUP BY l.lot_id
-        ), customer_rows AS MATERIALIZED (%(customer_lines)s),
+        customer_rows AS MATERIALIZED (%(customer_lines)s),
         snap_customers AS (
             SELECT c.lot_id, SUM(c.qty) AS shipped
               FROM customer_rows c
              WHERE c.kind = 'shipment'
              GROUP BY c.lot_id
         ), snap AS (
-            SELECT sl.lot_id, sl.line_ids, sl.event_count,
+            SELECT ev.lot_id, ev.line_ids, ev.event_count,
                    COALESCE(sc.shipped, 0) AS customer_shipped
-              FROM snap_lines sl
-              LEFT JOIN snap_customers sc ON sc.lot_id = sl.lot_id
-        ), path_names AS (
-            SELECT a.lot_id,
+              FROM ev
+              LEFT JOIN snap_customers sc ON sc.lot_id = ev.lot_id
+        ), prefix_names AS (
+            SELECT pr.prefix,
                    STRING_AGG(n.name, ' → ' ORDER BY p.position) AS names
-              FROM affected a
-             CROSS JOIN LATERAL unnest(string_to_array(a.path, ',')::int[])
+              FROM (SELECT DISTINCT a.prefix FROM affected a
+                     WHERE a.prefix IS NOT NULL) pr
+             CROSS JOIN LATERAL unnest(string_to_array(pr.prefix, ',')::int[])
                    WITH ORDINALITY AS p(lot_id, position)
               JOIN affected n ON n.lot_id = p.lot_id
-             GROUP BY a.lot_id
+             GROUP BY pr.prefix
+        ), path_names AS (
+            SELECT a.lot_id,
+                   CASE WHEN pn.names IS NULL THEN a.name
+                        ELSE pn.names || ' → ' || a.name END AS names
+              FROM affected a
+              LEFT JOIN prefix_names pn ON pn.prefix = a.prefix
         )
         """,
         customer_lines=customer_lines_query(

@@ -49,14 +49,20 @@ def _removed_part(input_line, output_line):
     ``stock_move_line``) is a part removed by a repair: the input comes out
     of production, the output (the repaired serial) does not. Components,
     parts added, unbuilt products go into production; finished products,
-    by-products and recovered components come out of it."""
-    return SQL(
-        "(%(input)s.location_id = ANY(%(production)s)"
-        " AND %(output)s.location_id <> ALL(%(production)s))",
-        input=SQL(input_line),
-        output=SQL(output_line),
-        production=_PRODUCTION_LOCATIONS,
-    )
+    by-products and recovered components come out of it.
+
+    Returned as its two halves, ``{alias: condition on that line}``: the
+    walk tests the half on the line it stands on first, and reads the line
+    at the other end of the link only when that half holds
+    (:func:`_link_targets`)."""
+    return {
+        input_line: SQL(
+            "%s.location_id = ANY(%s)", SQL(input_line), _PRODUCTION_LOCATIONS
+        ),
+        output_line: SQL(
+            "%s.location_id <> ALL(%s)", SQL(output_line), _PRODUCTION_LOCATIONS
+        ),
+    }
 
 
 def array_sql(values, element_type):
@@ -87,23 +93,44 @@ def _link_targets(src_col, dst_col, removed_part=False):
     (:func:`_removed_part`); with ``removed_part``, only the links of
     removed parts, against their direction: downstream from the repaired
     serial's line to the part removed from it, upstream from the removed
-    part back to the serial."""
+    part back to the serial.
+
+    The half of the removed-part condition that is on ``src`` comes first:
+    where it fails (a component going into production, downstream), the
+    link is followed without reading the line at its other end, which the
+    walk then reads once, as its target (``dst``). PostgreSQL evaluates the
+    cheap test before the ``EXISTS`` subplan (it orders conditions by cost)
+    and stops at the first operand that decides, so the lookup of the other
+    line runs only where the first half holds (``loops`` of that subplan in
+    ``EXPLAIN ANALYZE``: none downstream from a raw lot)."""
     if src_col == "produce_line_id":
-        input_line, output_line = "src", "other"
+        halves = _removed_part("src", "other")
     else:
-        input_line, output_line = "other", "src"
+        halves = _removed_part("other", "src")
+    if removed_part:
+        return SQL(
+            """
+            SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel
+              JOIN stock_move_line other ON other.id = rel.%(dst)s
+             WHERE rel.%(src)s = src.id AND %(on_src)s AND %(on_other)s
+            """,
+            src=SQL(src_col),
+            dst=SQL(dst_col),
+            on_src=halves["src"],
+            on_other=halves["other"],
+        )
     return SQL(
         """
         SELECT rel.%(dst)s FROM stock_move_line_consume_rel rel
-          JOIN stock_move_line other ON other.id = rel.%(dst)s
-         WHERE rel.%(src)s = src.id AND %(removed)s
+         WHERE rel.%(src)s = src.id
+           AND NOT (%(on_src)s AND EXISTS (
+                    SELECT FROM stock_move_line other
+                     WHERE other.id = rel.%(dst)s AND %(on_other)s))
         """,
         src=SQL(src_col),
         dst=SQL(dst_col),
-        removed=SQL(
-            "%s" if removed_part else "NOT %s",
-            _removed_part(input_line, output_line),
-        ),
+        on_src=halves["src"],
+        on_other=halves["other"],
     )
 
 
@@ -277,14 +304,17 @@ LINE_COLUMNS = SQL(
 )
 
 
-def done_lines_sql(lot_ids, company_ids, directions=None):
+def done_lines_sql(lot_ids, company_ids, directions=None, traced=None):
     """The one reader of the traced lines: the done move lines of
     ``lot_ids`` in ``company_ids`` (``None``: every company), columns
     :data:`LINE_COLUMNS`. Used by the engine (:func:`lot_move_lines_query`),
     the stored recall and the live genealogy
     (:func:`.recall_trace_sql.done_lines_query`). With ``directions`` (one
     per lot of ``lot_ids``), each line also has the ``direction`` of its
-    lot, first.
+    lot, first. ``traced``: instead of ``lot_ids`` and ``directions``, a
+    relation of the statement (e.g. a CTE) with the columns ``lot_id`` and
+    ``direction``, so that a statement that already holds its lots does not
+    send them twice.
 
     The lines are read lot by lot through the lot index (``LATERAL ..
     OFFSET 0`` keeps those index lookups, which the planner would otherwise
@@ -296,7 +326,10 @@ def done_lines_sql(lot_ids, company_ids, directions=None):
         if company_ids is not None
         else SQL()
     )
-    if directions is None:
+    if traced is not None:
+        traced = SQL("%s AS traced", traced)
+        carried = SQL("traced.direction,")
+    elif directions is None:
         traced = SQL("unnest(%s) AS traced(lot_id)", array_sql(lot_ids, "int"))
         carried = SQL()
     else:
@@ -407,14 +440,15 @@ def event_types_sql(subcontract_locations):
     )
 
 
-def event_totals_sql():
+def event_totals_sql(extra=None):
     """Per lot, the quantities of each kind of event of the ``lines`` it is
     given (columns ``lot_id``, ``qty``, ``event_type``, ``is_retroactive``,
     ``dst_usage``): the inputs of the mass balance (:data:`BALANCE_IN`,
-    :data:`BALANCE_ACCOUNTED`)."""
+    :data:`BALANCE_ACCOUNTED`). ``extra``: more aggregates of the same
+    lines per lot (ending with a comma), computed in the same pass."""
     return SQL(
         """
-        SELECT l.lot_id,
+        SELECT l.lot_id, %s
                SUM(l.qty) FILTER (WHERE l.event_type = 'receiving'
                                     OR l.is_retroactive) AS received,
                SUM(l.qty) FILTER (WHERE l.event_type = 'production') AS produced,
@@ -431,7 +465,8 @@ def event_totals_sql():
                                     AND l.dst_usage != 'inventory') AS found
           FROM lines l
          GROUP BY l.lot_id
-        """
+        """,
+        extra or SQL(),
     )
 
 
