@@ -4,6 +4,7 @@ import io
 import json
 import re
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from .common_recall import RecallCase
@@ -281,9 +282,10 @@ class TestRecallFieldSameNames(RecallCase):
 
     def test_archived_customer_and_product_stay_in_the_recall(self):
         """A customer or a product archived after the shipment (a closed
-        account, a discontinued mix) is still recalled and notified."""
+        account, a discontinued mix, the recalled yeast itself) is still
+        recalled, found and notified."""
         self.bistro.action_archive()
-        self.sugar_mix.product_tmpl_id.action_archive()
+        (self.sugar_mix | self.yeast).product_tmpl_id.action_archive()
         self.recall.action_trace()
         rows = self.recall.shipment_ids.filtered(
             lambda row: row.partner_id == self.bistro
@@ -294,4 +296,49 @@ class TestRecallFieldSameNames(RecallCase):
         outputs = self._outputs()
         for output in ("notify", "customers csv", "genealogy", "report"):
             self.assertIn("FD Bistro", outputs[output], output)
-        self.assertIn(self.bistro, self._notify_wizard(self.recall).line_ids.partner_id)
+        # the recall list's Customers column, its search and its grouping
+        self.assertIn(self.bistro, self.recall.customer_ids)
+        recalls = self.env["stock.recall"]
+        self.assertEqual(
+            recalls.search([("customer_ids", "ilike", "FD Bistro")]), self.recall
+        )
+        groups = recalls._read_group(
+            [("id", "=", self.recall.id)], ["customer_ids"], ["__count"]
+        )
+        self.assertIn(self.bistro, [partner for partner, _count in groups])
+        self.assertEqual(self.recall.product_ids, self.yeast)
+        self.assertEqual(
+            recalls.search([("product_ids", "ilike", "FD Yeast")]), self.recall
+        )
+        # Odoo emails no archived partner (it posts the message, notifies
+        # nobody): the notice says so before anything is sent
+        wizard = self._notify_wizard(self.recall)
+        line = wizard.line_ids.filtered(lambda line: line.partner_id == self.bistro)
+        self.assertEqual(line.recipient_ids, self.bistro)
+        before = self.recall.message_ids
+        with self.assertRaisesRegex(
+            UserError, r"nothing was sent.*\nFD Bistro: FD Bistro is archived"
+        ):
+            wizard.action_apply()
+        self.assertFalse(self.recall.message_ids - before)
+        self.assertFalse(any(self.recall.shipment_ids.mapped("notified")))
+        # its quality contact, still active, receives it
+        contact = self.env["res.partner"].create(
+            {
+                "name": "FD Bistro Quality",
+                "parent_id": self.bistro.id,
+                "email": "quality@bistro.fd.example.com",
+            }
+        )
+        line.recipient_ids = contact
+        wizard.action_apply()
+        notice = (self.recall.message_ids - before).filtered(
+            lambda message: contact in message.partner_ids
+        )
+        self.assertEqual(
+            notice.sudo().notification_ids.mapped(
+                lambda n: (n.res_partner_id, n.notification_type)
+            ),
+            [(contact, "email")],
+        )
+        self.assertEqual(set(rows.mapped("delivery_state")), {"queued"})
