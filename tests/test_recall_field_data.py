@@ -190,7 +190,7 @@ class TestRecallFieldSameNames(RecallCase):
 
     def test_each_customer_gets_each_product_in_its_unit(self):
         """The shop holds 2 flour mix, 1 sugar mix and 1.5 kg of glaze (500
-        g and 1 kg): never 501, 502.5 or 4.5 of anything; the bistro,
+        g and 1 kg): never 501, 505 or 4.5 of anything; the bistro,
         shipped twice, holds 4 sugar mix."""
         recall = self.recall
         status = self.env["stock.recall.shipment"]._get_customer_status(recall)[recall]
@@ -269,10 +269,12 @@ class TestRecallFieldSameNames(RecallCase):
             sorted(glaze_rows.mapped(lambda row: (row.product_qty, row.quantity))),
             [(0.5, 500.0), (1.0, 1.0)],
         )
-        # 500 g + 1 kg added raw (501), the shop's Units products and glaze
-        # added (4.5 held, 505 raw), flour and sugar mix shipped (8)
-        for output, text in self._outputs().items():
-            for cross_sum in ("501", "505", "4.5", "8"):
+        # 500 g + 1 kg added raw (501), the shop's products added (4.5
+        # held, 505 raw); the genealogy's data (record ids) is checked above
+        outputs = self._outputs()
+        del outputs["genealogy"]
+        for output, text in outputs.items():
+            for cross_sum in ("501", "505", "4.5"):
                 decimals = "0*" if "." in cross_sum else r"(\.0+)?"
                 self.assertNotRegex(
                     text,
