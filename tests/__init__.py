@@ -60,3 +60,4 @@ from . import test_recall_search
 from . import test_recall_close
 from . import test_trace_plan
 from . import test_recall_field_data
+from . import test_spreadsheet
