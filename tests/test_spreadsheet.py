@@ -34,3 +34,7 @@ class TestSpreadsheet(BaseCase):
         self.assertEqual({row[0].data_type for row in cells}, {"s"})
         self.assertFalse([row[0].hyperlink for row in cells if row[0].hyperlink])
         self.assertEqual({row[1].value for row in cells}, {-4.0})
+        # an empty text is an empty cell, as before
+        content = spreadsheet.write_workbook([("Empty", ["Text"], [[""]], None)])
+        sheet = load_workbook(io.BytesIO(content))["Empty"]
+        self.assertIsNone(sheet.cell(row=2, column=1).value)
