@@ -489,3 +489,33 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
         self.assertSummary(delivered=3, pending=0, failed=0, to_notify=0)
         self.assertFalse(self._notify_wizard(self.recall).line_ids)
         self.assertFalse(self.recall.notice_failure_info)
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_contact_refused_then_a_new_shipment(self):
+        """The contact's address refused, and since then the customer got
+        one more serial (shipped after the recall started): the next notice
+        lists both and goes to the customer and to the contact, not to the
+        contact alone (the customer never heard of the new serial)."""
+        customer = self.customers[0]
+        contact = self.env["res.partner"].create(
+            {
+                "name": "RD Quality",
+                "parent_id": customer.id,
+                "email": "quality@rd.example.com",
+            }
+        )
+        wizard = self._notify_wizard(self.recall)
+        line = wizard.line_ids.filtered(lambda line: line.partner_id == customer)
+        line.recipient_ids = customer | contact
+        wizard.action_apply()
+        self.env.invalidate_all()
+        with self.mock_mail_gateway(mail_unlink_sent=True):
+            self._refuse_address(contact.email)
+            self._process_queue()
+        late = self.chain["on_hand_serials"]
+        self.builder.deliver(late.product_id, {late: 1.0}, customer)
+        self.recall.action_trace()
+        wizard = self._notify_wizard(self.recall)
+        self.assertEqual(wizard.line_ids.partner_id, customer)
+        self.assertIn(late.name, wizard.line_ids.lot_summary)
+        self.assertEqual(wizard.line_ids.recipient_ids, customer | contact)

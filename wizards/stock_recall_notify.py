@@ -100,8 +100,9 @@ class StockRecallNotify(models.TransientModel):
         tracking records them (``mail.notification``), for the customers of
         ``notices`` (``{customer: shipment rows}``) that have one. A notice
         to a customer and its contact that reached the customer only is
-        offered again to the contact only; one that reached nobody, to all
-        its recipients."""
+        offered again to the contact only (and to the customer too if it
+        also lists a shipment never notified); one that reached nobody, to
+        all its recipients."""
         failed_rows = self.env["stock.recall.shipment"].union(*notices.values())
         failed_rows = failed_rows.filtered(
             lambda row: row.delivery_state in NOTICE_RESEND_STATES
@@ -135,8 +136,12 @@ class StockRecallNotify(models.TransientModel):
                     for row in rows & failed_rows
                 )
             )
-            if recipients:
-                not_reached[partner] = recipients
+            if not recipients:
+                continue
+            # a shipment never notified: the customer never heard of it
+            if rows.filtered(lambda row: row.kind == "shipment" and not row.notified):
+                recipients |= partner
+            not_reached[partner] = recipients
         return not_reached
 
     @api.model
