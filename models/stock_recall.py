@@ -269,13 +269,16 @@ class StockRecall(models.Model):
 
     # what the list of recalls is searched, filtered and grouped by: stored,
     # as grouping needs a column (customers and vendors are written by the
-    # trace statement, see recall_trace_sql.insert_partners_query)
+    # trace statement, see recall_trace_sql.insert_partners_query); archived
+    # ones included: a discontinued product or a closed customer account
+    # is still what a recall is looked up by
     product_ids = fields.Many2many(
         "product.product",
         "stock_recall_product_rel",
         "recall_id",
         "product_id",
         string="Products",
+        context={"active_test": False},
         compute="_compute_product_ids",
         store=True,
         help="The products of the seed lots.",
@@ -286,6 +289,7 @@ class StockRecall(models.Model):
         "recall_id",
         "partner_id",
         string="Customers",
+        context={"active_test": False},
         readonly=True,
         copy=False,
         help="Customers who received an affected lot, as of the last trace.",
@@ -296,6 +300,7 @@ class StockRecall(models.Model):
         "recall_id",
         "partner_id",
         string="Vendors",
+        context={"active_test": False},
         readonly=True,
         copy=False,
         help="Vendors an affected lot was received from, as of the last trace.",
@@ -1460,7 +1465,10 @@ class StockRecall(models.Model):
         )
 
     def _check_notice_recipients(self, recipients_by_partner):
-        """One error listing every customer whose notice would reach nobody."""
+        """One error listing every customer whose notice would reach nobody,
+        or not every recipient: no email address, or archived (Odoo posts
+        the message but emails no archived partner, so the notice would
+        count as sent to a customer who never got it)."""
         problems = []
         for partner, recipients in recipients_by_partner.items():
             if not recipients:
@@ -1471,6 +1479,15 @@ class StockRecall(models.Model):
                 problems.append(
                     self.env._(
                         "%(customer)s: %(recipient)s has no email address",
+                        customer=partner.name,
+                        recipient=recipient.display_name,
+                    )
+                )
+            for recipient in recipients.filtered(lambda r: r.email and not r.active):
+                problems.append(
+                    self.env._(
+                        "%(customer)s: %(recipient)s is archived (Odoo emails no "
+                        "archived contact)",
                         customer=partner.name,
                         recipient=recipient.display_name,
                     )

@@ -59,3 +59,5 @@ from . import test_integrity_typing
 from . import test_recall_search
 from . import test_recall_close
 from . import test_trace_plan
+from . import test_recall_field_data
+from . import test_spreadsheet

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import re
+import smtplib
 
 from odoo.tools import mute_logger
 
@@ -385,3 +386,136 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
                 ]
             )
             self.recall.shipment_ids.mapped("delivery_failure")
+
+    def _refuse_address(self, address):
+        """The mail server takes every recipient but ``address``, which it
+        refuses (``SMTPRecipientsRefused``, per recipient)."""
+        send_email = self.send_email_mocked.side_effect
+
+        def refuse_one(model, message, *args, **kwargs):
+            if address in message["To"]:
+                raise smtplib.SMTPRecipientsRefused(
+                    {address: (550, b"5.1.1 No such user here")}
+                )
+            return send_email(model, message, *args, **kwargs)
+
+        self.send_email_mocked.side_effect = refuse_one
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_one_recipient_refused_the_other_reached(self):
+        """A notice to a customer and its quality contact: the server takes
+        the customer's address and refuses the contact's. Odoo records one
+        notification sent and one failed; the customer's notice is failed
+        (as delivered as its least delivered recipient), naming why, and
+        Notify offers it again, to the contact only."""
+        customer = self.customers[0]
+        contact = self.env["res.partner"].create(
+            {
+                "name": "RD Quality",
+                "parent_id": customer.id,
+                "email": "quality@rd.example.com",
+            }
+        )
+        before = self.recall.message_ids
+        wizard = self._notify_wizard(self.recall)
+        line = wizard.line_ids.filtered(lambda line: line.partner_id == customer)
+        line.recipient_ids = customer | contact
+        wizard.action_apply()
+        self.env.invalidate_all()
+        with self.mock_mail_gateway(mail_unlink_sent=True):
+            self._refuse_address(contact.email)
+            self._process_queue()
+        notice = self._notices(before).filtered(lambda m: contact in m.partner_ids)
+        status = {
+            n.res_partner_id: n.notification_status for n in notice.notification_ids
+        }
+        self.assertEqual(status, {customer: "sent", contact: "exception"})
+        rows = self._rows(customer)
+        self.assertEqual(set(rows.mapped("delivery_state")), {"failed"})
+        self.assertIn("quality@rd.example.com", rows[0].delivery_failure)
+        self.assertSummary(delivered=2, pending=0, failed=1, to_notify=1)
+        wizard = self._notify_wizard(self.recall)
+        self.assertEqual(wizard.line_ids.partner_id, customer)
+        self.assertEqual(wizard.line_ids.delivery_state, "failed")
+        # to the recipient not reached, not again to the one reached
+        self.assertEqual(wizard.line_ids.recipient_ids, contact)
+        wizard.action_apply()
+        self.env.invalidate_all()
+        with self.mock_mail_gateway(mail_unlink_sent=True):
+            self._process_queue()
+        self.assertEqual(
+            [email for mail in self._mails for email in mail["email_to"]],
+            contact.mapped("email_formatted"),
+        )
+        self.assertEqual(set(rows.mapped("delivery_state")), {"sent"})
+        self.assertSummary(delivered=3, pending=0, failed=0, to_notify=0)
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_odoo_retry_of_failed_notices(self):
+        """Odoo 19 does not retry a failed email by itself: the queue sends
+        outgoing emails only. Its Retry (``mail.mail.action_retry``, the
+        Emails menu) puts a failed email back in the queue: the notices
+        read queued, then sent once the server accepts them, and Notify
+        offers nobody."""
+        before = self.recall.message_ids
+        self._notify()
+        with self.mock_mail_gateway():
+            self._refuse_connections()
+            self._process_queue()
+        self.assertSummary(delivered=0, pending=0, failed=3, to_notify=3)
+        # the cron's next run changes nothing
+        with self.mock_mail_gateway():
+            self._process_queue()
+        self.assertFalse(self._mails)
+        self.assertSummary(delivered=0, pending=0, failed=3, to_notify=3)
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "in", self._notices(before).ids)])
+        )
+        mails.action_retry()
+        self.env.invalidate_all()
+        self.assertEqual(
+            set(self.recall.shipment_ids.mapped("delivery_state")), {"queued"}
+        )
+        self.assertSummary(delivered=0, pending=3, failed=0, to_notify=0)
+        self.assertFalse(self._notify_wizard(self.recall).line_ids)
+        with self.mock_mail_gateway(mail_unlink_sent=True):
+            self._process_queue()
+        self.assertEqual(len(self._mails), 3)
+        self.assertEqual(
+            set(self.recall.shipment_ids.mapped("delivery_state")), {"sent"}
+        )
+        self.assertSummary(delivered=3, pending=0, failed=0, to_notify=0)
+        self.assertFalse(self._notify_wizard(self.recall).line_ids)
+        self.assertFalse(self.recall.notice_failure_info)
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_contact_refused_then_a_new_shipment(self):
+        """The contact's address refused, and since then the customer got
+        one more serial (shipped after the recall started): the next notice
+        lists both and goes to the customer and to the contact, not to the
+        contact alone (the customer never heard of the new serial)."""
+        customer = self.customers[0]
+        contact = self.env["res.partner"].create(
+            {
+                "name": "RD Quality",
+                "parent_id": customer.id,
+                "email": "quality@rd.example.com",
+            }
+        )
+        wizard = self._notify_wizard(self.recall)
+        line = wizard.line_ids.filtered(lambda line: line.partner_id == customer)
+        line.recipient_ids = customer | contact
+        wizard.action_apply()
+        self.env.invalidate_all()
+        with self.mock_mail_gateway(mail_unlink_sent=True):
+            self._refuse_address(contact.email)
+            self._process_queue()
+        late = self.chain["on_hand_serials"]
+        self.builder.deliver(late.product_id, {late: 1.0}, customer)
+        self.recall.action_trace()
+        wizard = self._notify_wizard(self.recall)
+        self.assertEqual(wizard.line_ids.partner_id, customer)
+        self.assertIn(late.name, wizard.line_ids.lot_summary)
+        self.assertEqual(wizard.line_ids.recipient_ids, customer | contact)

@@ -56,7 +56,8 @@ def write_workbook(sheets):
     """XLSX bytes of ``sheets``, a list of ``(name, headers, rows, widths)``
     (``widths`` None: fitted to the texts). Each sheet has a bold frozen
     header and a filter; ``datetime`` cells are written as dates (naive:
-    convert them with :func:`to_local` first)."""
+    convert them with :func:`to_local` first), texts as texts (a text that
+    starts with "=" is not a formula)."""
     import xlsxwriter  # noqa: PLC0415
 
     buffer = io.BytesIO()
@@ -73,6 +74,10 @@ def write_workbook(sheets):
                     sheet.write_datetime(row_index, col_index, value, date_format)
                 elif isinstance(value, float):
                     sheet.write_number(row_index, col_index, value, number_format)
+                elif isinstance(value, str) and value:
+                    # never a formula or a link: names come from partners,
+                    # which customers edit themselves in the portal
+                    sheet.write_string(row_index, col_index, value)
                 else:
                     sheet.write(row_index, col_index, value)
         for col_index, width in enumerate(widths or column_widths(headers, rows)):

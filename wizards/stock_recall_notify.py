@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.tools.misc import formatLang
 
-from ..tools.recall_view_sql import NOTICE_STATES
+from ..tools.recall_view_sql import NOTICE_RESEND_STATES, NOTICE_STATES
 
 
 class StockRecallNotify(models.TransientModel):
@@ -65,6 +65,7 @@ class StockRecallNotify(models.TransientModel):
     def _prepare_wizard_vals(self, recall, mode):
         notices = recall._get_notices(follow_up=mode == "again")
         partners = sorted(notices, key=lambda partner: partner.display_name)
+        not_reached = self._get_recipients_not_reached(notices) if mode == "new" else {}
         vals = {
             "recall_id": recall.id,
             "mode": mode,
@@ -72,7 +73,9 @@ class StockRecallNotify(models.TransientModel):
                 Command.create(
                     {
                         "partner_id": partner.id,
-                        "recipient_ids": [Command.set(partner.ids)],
+                        "recipient_ids": [
+                            Command.set(not_reached.get(partner, partner).ids)
+                        ],
                     }
                 )
                 for partner in partners
@@ -89,6 +92,57 @@ class StockRecallNotify(models.TransientModel):
                 )
             )
         return vals
+
+    @api.model
+    def _get_recipients_not_reached(self, notices):
+        """``{customer: partners}``: the recipients whose email of the
+        customer's failed or bounced notice did not arrive, as Odoo's mail
+        tracking records them (``mail.notification``), for the customers of
+        ``notices`` (``{customer: shipment rows}``) that have one. A notice
+        to a customer and its contact that reached the customer only is
+        offered again to the contact only (and to the customer too if it
+        also lists a shipment never notified); one that reached nobody, to
+        all its recipients."""
+        failed_rows = self.env["stock.recall.shipment"].union(*notices.values())
+        failed_rows = failed_rows.filtered(
+            lambda row: row.delivery_state in NOTICE_RESEND_STATES
+        )
+        if not failed_rows:
+            return {}
+        # the notifications of the recall's own chatter, read to address
+        # the wizard: not restricted to the messages the user authored
+        notifications = (
+            self.env["mail.notification"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", failed_rows.notice_message_id.ids),
+                    ("notification_type", "=", "email"),
+                    ("notification_status", "in", ("exception", "bounce", "canceled")),
+                    ("res_partner_id", "!=", False),
+                ]
+            )
+        )
+        not_reached_by_message = defaultdict(lambda: self.env["res.partner"])
+        for notification in notifications:
+            not_reached_by_message[notification.mail_message_id.id] |= (
+                notification.res_partner_id
+            )
+        not_reached = {}
+        for partner, rows in notices.items():
+            recipients = self.env["res.partner"].union(
+                *(
+                    not_reached_by_message[row.notice_message_id.id]
+                    for row in rows & failed_rows
+                )
+            )
+            if not recipients:
+                continue
+            # a shipment never notified: the customer never heard of it
+            if rows.filtered(lambda row: row.kind == "shipment" and not row.notified):
+                recipients |= partner
+            not_reached[partner] = recipients
+        return not_reached
 
     @api.model
     def _format_holdings(self, holdings):
@@ -173,6 +227,9 @@ class StockRecallNotifyLine(models.TransientModel):
         "line_id",
         "partner_id",
         string="Recipients",
+        # a customer archived since the shipment (a closed account) still
+        # holds the lots: its notice goes to it, not to nobody
+        context={"active_test": False},
         help="Who receives the notice; the customer by default. Add or replace "
         "contacts (e.g. the customer's quality manager).",
     )

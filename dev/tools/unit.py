@@ -23,6 +23,7 @@ UNIT_TEST_MODULES = [
     "odoo.addons.stock_lot_traceability.tests.test_property_epcis",
     "odoo.addons.stock_lot_traceability.tests.test_property_genealogy",
     "odoo.addons.stock_lot_traceability.tests.test_genealogy",
+    "odoo.addons.stock_lot_traceability.tests.test_spreadsheet",
 ]
 
 if __name__ == "__main__":
