@@ -401,14 +401,10 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
 
         self.send_email_mocked.side_effect = refuse_one
 
-    @mute_logger("odoo.addons.mail.models.mail_mail")
-    def test_one_recipient_refused_the_other_reached(self):
-        """A notice to a customer and its quality contact: the server takes
-        the customer's address and refuses the contact's. Odoo records one
-        notification sent and one failed; the customer's notice is failed
-        (as delivered as its least delivered recipient), naming why, and
-        Notify offers it again, to the contact only."""
-        customer = self.customers[0]
+    def _notify_with_contact_refused(self, customer):
+        """Notify every customer offered, ``customer`` also at a new quality
+        contact whose address the mail server refuses, and run the queue;
+        the contact."""
         contact = self.env["res.partner"].create(
             {
                 "name": "RD Quality",
@@ -416,7 +412,6 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
                 "email": "quality@rd.example.com",
             }
         )
-        before = self.recall.message_ids
         wizard = self._notify_wizard(self.recall)
         line = wizard.line_ids.filtered(lambda line: line.partner_id == customer)
         line.recipient_ids = customer | contact
@@ -425,6 +420,18 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
         with self.mock_mail_gateway(mail_unlink_sent=True):
             self._refuse_address(contact.email)
             self._process_queue()
+        return contact
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_one_recipient_refused_the_other_reached(self):
+        """A notice to a customer and its quality contact: the server takes
+        the customer's address and refuses the contact's. Odoo records one
+        notification sent and one failed; the customer's notice is failed
+        (as delivered as its least delivered recipient), naming why, and
+        Notify offers it again, to the contact only."""
+        customer = self.customers[0]
+        before = self.recall.message_ids
+        contact = self._notify_with_contact_refused(customer)
         notice = self._notices(before).filtered(lambda m: contact in m.partner_ids)
         status = {
             n.res_partner_id: n.notification_status for n in notice.notification_ids
@@ -497,21 +504,7 @@ class TestRecallNoticeDelivery(RecallCase, MockEmail):
         lists both and goes to the customer and to the contact, not to the
         contact alone (the customer never heard of the new serial)."""
         customer = self.customers[0]
-        contact = self.env["res.partner"].create(
-            {
-                "name": "RD Quality",
-                "parent_id": customer.id,
-                "email": "quality@rd.example.com",
-            }
-        )
-        wizard = self._notify_wizard(self.recall)
-        line = wizard.line_ids.filtered(lambda line: line.partner_id == customer)
-        line.recipient_ids = customer | contact
-        wizard.action_apply()
-        self.env.invalidate_all()
-        with self.mock_mail_gateway(mail_unlink_sent=True):
-            self._refuse_address(contact.email)
-            self._process_queue()
+        contact = self._notify_with_contact_refused(customer)
         late = self.chain["on_hand_serials"]
         self.builder.deliver(late.product_id, {late: 1.0}, customer)
         self.recall.action_trace()

@@ -143,6 +143,17 @@ def start_odoo(db, port, stderr=subprocess.DEVNULL, *options):
     )
 
 
+def stop(server, chrome, profile):
+    """Stop what :func:`start_odoo` and :func:`start_chromium` started
+    (``chrome`` None if it never started) and drop the browser profile."""
+    if chrome:
+        chrome.terminate()
+        chrome.wait()
+    server.terminate()
+    server.wait()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
 def start_chromium(profile, base, session_id):
     """Headless Chromium logged in to ``base`` with ``session_id``."""
     port = free_port()
@@ -227,12 +238,7 @@ def main():
             with open(args.screenshot, "wb") as out:
                 out.write(base64.b64decode(shot["data"]))
     finally:
-        if chrome:
-            chrome.terminate()
-            chrome.wait()
-        server.terminate()
-        server.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        stop(server, chrome, profile)
         log.close()
 
 

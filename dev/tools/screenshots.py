@@ -25,7 +25,6 @@ The copy is dropped at the end.
 
 import argparse
 import base64
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ from genealogy_browser import (  # noqa: E402
     free_port,
     start_chromium,
     start_odoo,
+    stop,
     wait_http,
 )
 
@@ -161,12 +161,7 @@ def main():
         )
         shoot(page, base, recall_id, Path(args.out))
     finally:
-        if chrome:
-            chrome.terminate()
-            chrome.wait()
-        server.terminate()
-        server.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        stop(server, chrome, profile)
         benchlib.drop_db(copy)
 
 
