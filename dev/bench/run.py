@@ -23,6 +23,7 @@ import time
 import traceback
 
 import benchlib
+import explain_trace
 import p1_states
 
 ROWS = []
@@ -316,6 +317,22 @@ def p1_report_runs(env, args, lot):
     return values, timed_out
 
 
+def p1_plans(states):
+    """Each missed target explained with its plans: the walk's and the
+    trace statement's ``EXPLAIN (ANALYZE, BUFFERS)`` on each database,
+    written by ``explain_trace.py``'s code to ``dev/bench/out``, and what
+    each says of its cost (``explain_trace.summarize``); the reasons are in
+    ``dev/bench/README.rst`` › Targets missed, and why."""
+    notes = []
+    for state, state_env, lot in states:
+        for what, path in explain_trace.write_plans(state_env, lot).items():
+            notes.append(
+                f"P1 plan of the {what} ({state}, {path.relative_to(benchlib.ROOT)}): "
+                f"{explain_trace.summarize(path.read_text())}"
+            )
+    return notes
+
+
 def bench_p1(env, args, aged_env=None):
     """P1 on the fresh database and, with ``--aged-db``, on the aged one,
     side by side (``p1_states``); then Odoo's report walk on each."""
@@ -349,6 +366,8 @@ def bench_p1(env, args, aged_env=None):
     lines, missed = p1_states.render(states, values, report, args.walk_rev)
     P1_TABLE.extend(lines)
     NOTES.extend(f"P1 target MISSED: {m}" for m in missed)
+    if missed:
+        NOTES.extend(p1_plans(states))
     NOTES.append(
         "P1: the Transfers button follows produce lines but returns deliveries "
         "only (no intermediate lots, stock or events)."
