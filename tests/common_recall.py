@@ -27,11 +27,17 @@ class RecallCase(TraceabilityCase):
         )
 
     @classmethod
+    def _require_mrp(cls):
+        """Skip the class where ``mrp`` is not installed: its lots are
+        made by manufacturing orders."""
+        if not cls.builder.has_mrp:
+            raise SkipTest("the recall tests need mrp")
+
+    @classmethod
     def _setup_chain(cls, prefix, serials):
         """A 3-level manufacturing chain shipped to 3 customers (needs mrp):
         ``cls.chain``, its raw lot ``cls.raw_lot`` and ``cls.finished``."""
-        if not cls.builder.has_mrp:
-            raise SkipTest("the recall tests need mrp")
+        cls._require_mrp()
         cls.chain = cls.builder.build_chain(
             levels=3, prefix=prefix, serials=serials, customers=3, raw_qty=100.0
         )

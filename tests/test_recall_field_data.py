@@ -25,8 +25,7 @@ class TestRecallFieldSameNames(RecallCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not cls.builder.has_mrp:
-            cls._setup_chain("SKIP", serials=2)  # raises SkipTest without mrp
+        cls._require_mrp()
         builder = cls.builder
         kg = cls.env.ref("uom.product_uom_kgm")
         cls.gram = cls.env.ref("uom.product_uom_gram")

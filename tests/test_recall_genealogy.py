@@ -140,8 +140,7 @@ class TestGenealogySameNames(RecallCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not cls.builder.has_mrp:
-            cls._setup_chain("SKIP", serials=2)  # raises SkipTest without mrp
+        cls._require_mrp()
         builder = cls.builder
         create = builder.create_product
         cls.yeast = create("SN Yeast", tracking="lot")
