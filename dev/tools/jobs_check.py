@@ -26,6 +26,7 @@ import psycopg2
 import requests
 import websocket
 from clilog import out
+from webclient import WebClient, WebClientError
 
 LOGIN = PASSWORD = "admin"
 BUS_TYPE = "stock_traceability_job/progress"
@@ -106,34 +107,18 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-class Client:
+class Client(WebClient):
+    """The admin's session on ``server``; an error of Odoo fails the check."""
+
     def __init__(self, server, db):
         self.server = server
-        self.db = db
-        self.session = requests.Session()
-        result = self._post(
-            "/web/session/authenticate",
-            {"db": db, "login": LOGIN, "password": PASSWORD},
-        )
-        self.uid = result["uid"]
-        self.partner_id = result.get("partner_id")
+        super().__init__(server.url, db, LOGIN, PASSWORD)
 
     def _post(self, path, params):
-        response = self.session.post(
-            f"{self.server.url}{path}",
-            json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params},
-            timeout=600,
-        )
-        data = response.json()
-        if data.get("error"):
-            fail(f"{path}: {json.dumps(data['error'])[:2000]}")
-        return data.get("result")
-
-    def call(self, model, method, *args, **kwargs):
-        return self._post(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
+        try:
+            return super()._post(path, params)
+        except WebClientError as error:
+            fail(str(error))
 
     def websocket(self):
         ws = websocket.create_connection(

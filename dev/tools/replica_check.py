@@ -12,7 +12,6 @@ non-zero if any failed.
 """
 
 import argparse
-import json
 import os
 import signal
 import socket
@@ -23,6 +22,7 @@ import time
 import psycopg2
 import requests
 from clilog import out
+from webclient import WebClient
 
 LOGIN = PASSWORD = "admin"
 FAILED = []
@@ -130,36 +130,9 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-class Client:
-    def __init__(self, server, db):
-        self.server = server
-        self.session = requests.Session()
-        self.uid = self._post(
-            "/web/session/authenticate",
-            {"db": db, "login": LOGIN, "password": PASSWORD},
-        )["uid"]
-
-    def _post(self, path, params):
-        response = self.session.post(
-            f"{self.server.url}{path}",
-            json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params},
-            timeout=300,
-        )
-        data = response.json()
-        if data.get("error"):
-            raise RuntimeError(f"{path}: {json.dumps(data['error'])[:1000]}")
-        return data["result"]
-
-    def call(self, model, method, *args, **kwargs):
-        return self._post(
-            f"/web/dataset/call_kw/{model}.{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
-
-    def get(self, path):
-        response = self.session.get(f"{self.server.url}{path}", timeout=300)
-        response.raise_for_status()
-        return response
+def client(server, db):
+    """The admin's session on ``server`` (:class:`webclient.WebClient`)."""
+    return WebClient(server.url, db, LOGIN, PASSWORD, timeout=300)
 
 
 def wait_replayed(primary, replica, timeout=30):
@@ -321,7 +294,7 @@ def main():
         if check(
             server.start(), f"odoo-bin answers with db_replica_port={args.replica_port}"
         ):
-            run_checks(Client(server, args.db), primary, replica)
+            run_checks(client(server, args.db), primary, replica)
     finally:
         server.stop()
     if FAILED:

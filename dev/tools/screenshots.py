@@ -31,8 +31,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "dev" / "bench"))
 
@@ -44,6 +42,7 @@ from genealogy_browser import (  # noqa: E402
     stop,
     wait_http,
 )
+from webclient import WebClient  # noqa: E402
 
 SHOTS = (
     ("summary", "recall_summary_notices.png", None),
@@ -62,36 +61,6 @@ SCROLL_JS = """(() => {
     while (box && box.scrollHeight <= box.clientHeight) { box = box.parentElement; }
     if (box) { box.scrollTop -= 60; }
 })()"""
-
-
-class Client:
-    """The web client's JSON-RPC calls, as the logged-in admin."""
-
-    def __init__(self, base, db):
-        self.base = base
-        self.session = requests.Session()
-        self._post(
-            "/web/session/authenticate",
-            {"db": db, "login": "admin", "password": "admin"},
-        )
-
-    def _post(self, path, params):
-        response = self.session.post(
-            self.base + path,
-            json={"jsonrpc": "2.0", "method": "call", "params": params},
-            timeout=600,
-        )
-        response.raise_for_status()
-        body = response.json()
-        if "error" in body:
-            raise RuntimeError(body["error"]["data"]["message"])
-        return body.get("result")
-
-    def call(self, model, method, *args, **kwargs):
-        return self._post(
-            "/web/dataset/call_kw",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
 
 
 def prepare_recall(client):
@@ -154,7 +123,7 @@ def main():
     chrome = None
     try:
         wait_http(f"{base}/web/login")
-        client = Client(base, copy)
+        client = WebClient(base, copy)
         recall_id = prepare_recall(client)
         chrome, page = start_chromium(
             profile, base, client.session.cookies["session_id"]
