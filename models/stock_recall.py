@@ -1849,15 +1849,20 @@ class StockRecall(models.Model):
         time zone (naive ``datetime``) and what became of the customer's
         notice: a date alone does not say the email arrived."""
         self.ensure_one()
-        status = self.env["stock.recall.shipment"]._get_customer_status(self)
+        shipments_model = self.env["stock.recall.shipment"]
+        status = shipments_model._get_customer_status(self)
+        labels = dict(
+            shipments_model._fields["delivery_state"]._description_selection(self.env)
+        )
         rows = []
         for partner, customer in status.get(self, {}).items():
+            notice = self._format_customer_notice(customer, labels)
             for (lot, product), qty in customer["lots"].items():
                 shipments = self.shipment_ids._get_notice_rows(
                     partner, {(lot, product)}
                 )
                 row = self._prepare_customer_list_row(partner, shipments, qty)
-                rows.append(row + [self._format_customer_notice(customer)])
+                rows.append(row + [notice])
         return sorted(rows, key=lambda row: (row[0], row[5], row[6]))
 
     def _prepare_customer_list_row(self, partner, shipments, qty):
@@ -1882,18 +1887,15 @@ class StockRecall(models.Model):
             notified or "",
         ]
 
-    def _format_customer_notice(self, customer):
+    @api.model
+    def _format_customer_notice(self, customer, labels):
         """The delivery of a customer's notice as the Customers tab shows it
-        (*Failed: Connection failed ...*), '' if never notified."""
+        (*Failed: Connection failed ...*), '' if never notified; ``labels``:
+        ``{state: label}`` of the rows' notice status."""
         state = customer["delivery"]
         if not state:
             return ""
-        label = dict(
-            self.env["stock.recall.shipment"]
-            ._fields["delivery_state"]
-            ._description_selection(self.env)
-        )[state]
-        return ": ".join(filter(None, (label, customer["failure"])))
+        return ": ".join(filter(None, (labels[state], customer["failure"])))
 
     def _export_customers(self, file_format):
         headers = self._get_customer_list_headers()
